@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The one command that runs every sscard test: unit, property, integration, the no_std Cortex-M
+# builds and (when pcscd + vpcd are installed, see scripts/setup.sh) the end-to-end PC/SC tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+
+echo "== no_std builds for thumbv7em-none-eabi"
+cargo build -p sscard-apdu -p sscard-keys --target thumbv7em-none-eabi
+if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
+  cargo build -p sscard-card-os --target thumbv7em-none-eabi --release
+fi
+
+echo "== workspace tests"
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+
+if [ -x scripts/e2e-pcsc.sh ]; then
+  echo "== end-to-end through pcscd + vpcd"
+  scripts/e2e-pcsc.sh
+fi
