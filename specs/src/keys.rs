@@ -1,0 +1,329 @@
+//! The card key table, per DF: name, role, card KID (P2 of EXTERNAL / INTERNAL AUTHENTICATE),
+//! diversification levels and, where the reference gives them, the PSAM usage byte / key id and HSM
+//! key address (sscard-spec.md §5.1, §5.4, §5.6; profile.md §2).
+//!
+//! # KID assignment scheme
+//!
+//! Observed KIDs (profile.md §2, sscard-spec.md §5.4) are used as they are: PUK `06`, RKSSSE `0A`,
+//! UKSSSE `04`, RK1DF01 `88`, RK1DF03 `84`, RK2DF03 `85`, RK1DF04 `84`; also RK1DF02 `88` (same
+//! Hunan code base as RK1DF01, \[1\]). Everything else is **assigned** by sscard (marked uncertain):
+//!
+//! * card-level keys live in the SSSE (b8 = 0): IRK `00` (real 3.0 hosts send
+//!   `00 88 00 00`, i.e. P2 = 00, §5.5), STK `07`; CIDK is an issuer-side key and has no card KID;
+//! * DF keys have b8 = 1 (DF-specific, ISO 7816-4): read keys `RKn` = `0x83 + n` (`84`, `85`, `86`)
+//!   unless observed; update keys `UKn` = `0x90 + n` (`91` … `9B`); appendix-B maintenance / lock keys
+//!   STKDF0x = `0xA1`, LKDF06 = `0xA2`; DF04 purchase keys DPK/DLK/DTK have no KID (not implemented).
+//!
+//! KIDs are unique inside a DF; the same value in different DFs names different keys (the card
+//! resolves KIDs in the current DF, then in the SSSE). Jiangsu values (UK1DF06 `85`, UK1–3DF07
+//! `86`/`87`/`88`, §5.4 \[1\]) conflict with this scheme and are recorded as notes only.
+
+use crate::types::{DfId, KeyName};
+
+/// What a key is used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// Read key RKn: EXTERNAL AUTHENTICATE opens "RK" read rules.
+    Read,
+    /// Update key UKn: EXTERNAL AUTHENTICATE opens write rules.
+    Update,
+    /// IRK: INTERNAL AUTHENTICATE (card proves itself).
+    InternalAuth,
+    /// PUK: external authentication before PIN unblock / reload.
+    PinUnblock,
+    /// STK: line-protection MAC for block/unblock, PIN unblock/reload, MAC'd updates.
+    Maintenance,
+    /// CIDK: issuer key for the card-identification authentication code (profile.md §2).
+    CardIdAuth,
+    /// LK: lock control key (appendix B).
+    Lock,
+    /// DPK: purchase key (DF04 medical e-purse).
+    Purchase,
+    /// DLK: load key.
+    Load,
+    /// DTK: TAC key.
+    Tac,
+}
+
+/// One card key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Name (the root-key name in the issuer key set).
+    pub name: KeyName,
+    /// The DF holding the key.
+    pub df: DfId,
+    /// Role.
+    pub role: KeyRole,
+    /// Card KID = P2 of EXTERNAL / INTERNAL AUTHENTICATE; `None` when the key is not addressed by a KID.
+    pub kid: Option<u8>,
+    /// Whether `kid` was observed on real cards/host code (false = assigned by sscard).
+    pub kid_observed: bool,
+    /// Number of diversification levels: 3 national (province → city → card), 2 provincial (city → card).
+    pub levels: u8,
+    /// PSAM key-attribute ("usage") byte, where the reference gives one (§5.4).
+    pub psam_usage: Option<u8>,
+    /// PSAM key id, where the reference gives one (§5.4).
+    pub psam_key_id: Option<u8>,
+    /// HSM key address seen in national-interface HSM requests (§5.6, §6.2, §7.1).
+    pub hsm_key_addr: Option<u16>,
+    /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
+    pub implemented: bool,
+    /// Where this entry is uncertain, a note citing the reference.
+    pub uncertain: Option<&'static str>,
+}
+
+const ASSIGNED: &str =
+    "KID assigned by sscard (keys.rs scheme); not observed (sscard-spec.md §9.4)";
+const OBS_HUNAN: &str =
+    "KID observed in one vendor code base (S-HN, sscard-spec.md §5.4 [1]); issuer-specific (§9.4)";
+
+const fn key(name: KeyName, df: DfId, role: KeyRole, kid: u8, levels: u8) -> KeySpec {
+    KeySpec {
+        name,
+        df,
+        role,
+        kid: Some(kid),
+        kid_observed: false,
+        levels,
+        psam_usage: None,
+        psam_key_id: None,
+        hsm_key_addr: None,
+        implemented: true,
+        uncertain: Some(ASSIGNED),
+    }
+}
+
+impl KeySpec {
+    const fn observed(mut self, note: &'static str) -> Self {
+        self.kid_observed = true;
+        self.uncertain = Some(note);
+        self
+    }
+    const fn psam(mut self, usage: u8, id: u8) -> Self {
+        self.psam_usage = Some(usage);
+        self.psam_key_id = Some(id);
+        self
+    }
+    const fn hsm(mut self, addr: u16) -> Self {
+        self.hsm_key_addr = Some(addr);
+        self
+    }
+    const fn no_kid(mut self) -> Self {
+        self.kid = None;
+        self
+    }
+    const fn not_implemented(mut self, note: &'static str) -> Self {
+        self.implemented = false;
+        self.uncertain = Some(note);
+        self
+    }
+    const fn note(mut self, note: &'static str) -> Self {
+        self.uncertain = Some(note);
+        self
+    }
+
+    /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
+    pub const fn psam_usage_levels(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u >> 5),
+            None => None,
+        }
+    }
+
+    /// Key type in the PSAM usage byte (low 5 bits), if given.
+    pub const fn psam_usage_type(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u & 0x1F),
+            None => None,
+        }
+    }
+
+    /// Whether this is a national key (3 diversification levels).
+    pub const fn is_national(&self) -> bool {
+        self.levels == 3
+    }
+}
+
+use DfId::*;
+use KeyRole::*;
+
+/// Card-level keys, in the SSSE (the PIN lives there too, profile.md §4).
+pub static SSSE_KEYS: &[KeySpec] = &[
+    key("RKSSSE", Ssse, Read, 0x0A, 3)
+        .observed("KID 0A observed (S-GWI, S-EVO, S-JS [C]); PSAM usage 47 (Jiangsu) implies 2 levels, profile.md says 3")
+        .psam(0x47, 0x0A),
+    key("UKSSSE", Ssse, Update, 0x04, 3)
+        .observed("KID 04 observed before EF06 writes at issuance (S-EVO, S-KIOSK [1]); HSM addr 0094, EF05 step asks 0096")
+        .hsm(0x0094),
+    key("IRK", Ssse, InternalAuth, 0x00, 3).note(
+        "KID assigned = 00: real hosts send INTERNAL AUTHENTICATE 00 88 00 00 (S-GWI, sscard-spec.md §5.5)",
+    ),
+    key("PUK", Ssse, PinUnblock, 0x06, 2)
+        .observed("KID 06 observed (S-HN, S-GWI [C]); HSM key addr 0090 for the ext-auth step (S-HNLOG)")
+        .psam(0x48, 0x10)
+        .hsm(0x0090),
+    key("STK", Ssse, Maintenance, 0x07, 2)
+        .psam(0x48, 0x09)
+        .hsm(0x0173)
+        .note("KID 07 assigned (STK is a MAC key, no ext-auth seen); PSAM 48/09 and HSM 0173 observed (S-HN, S-HNLOG, §5.6)"),
+    key("CIDK", Ssse, CardIdAuth, 0, 3)
+        .no_kid()
+        .note("issuer-side key for card-id bytes 12-15 (profile.md §2); not stored on the card, no KID"),
+];
+
+/// DF01 keys: RK1DF01, UK1DF01…UKBDF01 (UK7–UKB guard the reserved EF16–EF1A).
+pub static DF01_KEYS: &[KeySpec] = &[
+    key("RK1DF01", Df01, Read, 0x88, 3)
+        .observed(OBS_HUNAN)
+        .psam(0x67, 0x2E),
+    key("UK1DF01", Df01, Update, 0x91, 3),
+    key("UK2DF01", Df01, Update, 0x92, 3),
+    key("UK3DF01", Df01, Update, 0x93, 3),
+    key("UK4DF01", Df01, Update, 0x94, 3),
+    key("UK5DF01", Df01, Update, 0x95, 3),
+    key("UK6DF01", Df01, Update, 0x96, 3),
+    key("UK7DF01", Df01, Update, 0x97, 3),
+    key("UK8DF01", Df01, Update, 0x98, 3),
+    key("UK9DF01", Df01, Update, 0x99, 3),
+    key("UKADF01", Df01, Update, 0x9A, 3),
+    key("UKBDF01", Df01, Update, 0x9B, 3),
+];
+
+/// DF02 keys.
+pub static DF02_KEYS: &[KeySpec] = &[
+    key("RK1DF02", Df02, Read, 0x88, 3)
+        .observed(OBS_HUNAN)
+        .psam(0x67, 0x35),
+    key("UK1DF02", Df02, Update, 0x91, 3),
+    key("UK2DF02", Df02, Update, 0x92, 3),
+    key("UK3DF02", Df02, Update, 0x93, 3),
+    key("UK4DF02", Df02, Update, 0x94, 3),
+    key("UK5DF02", Df02, Update, 0x95, 3),
+    key("UK6DF02", Df02, Update, 0x96, 3),
+];
+
+/// DF03 keys (RK2DF03 guards EF05).
+pub static DF03_KEYS: &[KeySpec] = &[
+    key("RK1DF03", Df03, Read, 0x84, 3)
+        .observed(OBS_HUNAN)
+        .psam(0x67, 0x2B),
+    key("RK2DF03", Df03, Read, 0x85, 3)
+        .observed(OBS_HUNAN)
+        .psam(0x67, 0x2C),
+    key("UK1DF03", Df03, Update, 0x91, 3),
+    key("UK2DF03", Df03, Update, 0x92, 3),
+    key("UK3DF03", Df03, Update, 0x93, 3),
+    key("UK4DF03", Df03, Update, 0x94, 3),
+    key("UK5DF03", Df03, Update, 0x95, 3),
+    key("UK6DF03", Df03, Update, 0x96, 3),
+    key("UK7DF03", Df03, Update, 0x97, 3),
+    key("UK8DF03", Df03, Update, 0x98, 3),
+];
+
+const NOT_IMPL_PURSE: &str =
+    "medical e-purse key (sscard-spec.md §5.1, §6.5); not implemented: purchase/load commands' coding unknown (§9.5)";
+
+/// DF04 keys (DPK/DLK/DTK listed, not implemented).
+pub static DF04_KEYS: &[KeySpec] = &[
+    key("RK1DF04", Df04, Read, 0x84, 3)
+        .observed(OBS_HUNAN)
+        .psam(0x67, 0x2D),
+    key("UK1DF04", Df04, Update, 0x91, 3),
+    key("UK2DF04", Df04, Update, 0x92, 3),
+    key("DPK", Df04, Purchase, 0, 3)
+        .no_kid()
+        .not_implemented(NOT_IMPL_PURSE),
+    key("DLK", Df04, Load, 0, 3)
+        .no_kid()
+        .not_implemented(NOT_IMPL_PURSE),
+    key("DTK", Df04, Tac, 0, 3)
+        .no_kid()
+        .not_implemented(NOT_IMPL_PURSE),
+];
+
+/// DF05 keys (appendix B, provincial: 2 levels).
+pub static DF05_KEYS: &[KeySpec] = &[
+    key("UK1DF05", Df05, Update, 0x91, 2),
+    key("STKDF05", Df05, Maintenance, 0xA1, 2).not_implemented(
+        "appendix-B key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
+    ),
+];
+
+/// DF06 keys (appendix B, provincial: 2 levels).
+pub static DF06_KEYS: &[KeySpec] = &[
+    key("RK1DF06", Df06, Read, 0x84, 2),
+    key("UK1DF06", Df06, Update, 0x91, 2)
+        .psam(0x48, 0x53)
+        .note("KID 91 assigned; Jiangsu uses 85 with PSAM 48/53 (S-JS, §5.4 [1])"),
+    key("UK2DF06", Df06, Update, 0x92, 2),
+    key("STKDF06", Df06, Maintenance, 0xA1, 2).not_implemented(
+        "appendix-B key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
+    ),
+    key("LKDF06", Df06, Lock, 0xA2, 2).not_implemented(
+        "appendix-B lock key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
+    ),
+];
+
+const JS_DF07: &str = "KID assigned by scheme; Jiangsu uses 86/87/88 for UK1-3DF07 with PSAM usage 47 (2 levels) (S-JS, §5.4 [1])";
+
+/// DF07 keys.
+pub static DF07_KEYS: &[KeySpec] = &[
+    key("RK1DF07", Df07, Read, 0x84, 3),
+    key("RK2DF07", Df07, Read, 0x85, 3),
+    key("RK3DF07", Df07, Read, 0x86, 3),
+    key("UK1DF07", Df07, Update, 0x91, 3)
+        .psam(0x47, 0x3E)
+        .note(JS_DF07),
+    key("UK2DF07", Df07, Update, 0x92, 3)
+        .psam(0x47, 0xB0)
+        .note(JS_DF07),
+    key("UK3DF07", Df07, Update, 0x93, 3)
+        .psam(0x47, 0xB2)
+        .note(JS_DF07),
+];
+
+/// The key tables of every DF, in [`DfId::ALL`] order (MF has none).
+pub static KEYS_BY_DF: [&[KeySpec]; 9] = [
+    &[],
+    SSSE_KEYS,
+    DF01_KEYS,
+    DF02_KEYS,
+    DF03_KEYS,
+    DF04_KEYS,
+    DF05_KEYS,
+    DF06_KEYS,
+    DF07_KEYS,
+];
+
+/// The keys of `df`.
+pub fn keys_of(df: DfId) -> &'static [KeySpec] {
+    KEYS_BY_DF.get(df.index()).copied().unwrap_or(&[])
+}
+
+/// Every key, in DF order.
+pub fn all_keys() -> impl Iterator<Item = &'static KeySpec> {
+    KEYS_BY_DF.iter().flat_map(|k| k.iter())
+}
+
+/// The key with this name (case-sensitive, e.g. `"RK1DF01"`).
+pub fn key_by_name(name: &str) -> Option<&'static KeySpec> {
+    all_keys().find(|k| k.name == name)
+}
+
+/// The key addressed by `kid` in `df` (exactly that DF; see [`resolve_kid`] for the card's lookup).
+pub fn key_by_kid(df: DfId, kid: u8) -> Option<&'static KeySpec> {
+    keys_of(df).iter().find(|k| k.kid == Some(kid))
+}
+
+/// How the card resolves a KID while `current` is selected: the current DF's keys first, then the
+/// card-level keys of the SSSE (PUK, IRK, STK, RKSSSE, UKSSSE).
+pub fn resolve_kid(current: DfId, kid: u8) -> Option<&'static KeySpec> {
+    key_by_kid(current, kid).or_else(|| key_by_kid(DfId::Ssse, kid))
+}
+
+/// Keys the reference lists but sscard does not model as separate keys (sscard-spec.md §5.1).
+pub static NOT_MODELLED: &[(&str, &str)] = &[
+    ("LK", "card lock control key: no lock command uses it in sscard (profile.md §5 uses STK)"),
+    ("RPK", "PIN reload key [I name]: sscard reloads after PUK ext-auth with an STK MAC (profile.md §4)"),
+    ("MK", "card / DF master keys for personalisation [I]: the factory writes key files directly"),
+];
