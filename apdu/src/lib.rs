@@ -1,2 +1,46 @@
-#![no_std]
-//! placeholder
+//! APDUs for the Chinese social security card (社会保障卡): command and response APDUs, status
+//! words, the card's tag-length records, the SELECT FCI, typed command builders and host-side
+//! T=0 handling (`61xx` / `6Cxx`) in one place.
+//!
+//! `no_std`, no heap in the core types. Feature `alloc` adds FCI parsing via `iso7816-tlv` and
+//! `to_vec` helpers.
+//!
+//! ```
+//! use sscard_apdu::{commands, CommandView};
+//! let cmd = commands::select_by_name(b"sx1.sh.\xC9\xE7\xBB\xE1\xB1\xA3\xD5\xCF").unwrap();
+//! let mut buf = [0u8; 32];
+//! let n = cmd.encode(&mut buf).unwrap();
+//! assert_eq!(&buf[..5], &[0x00, 0xA4, 0x04, 0x00, 0x0F]);
+//! assert_eq!(CommandView::parse(&buf[..n]).unwrap(), cmd.view());
+//! ```
+#![cfg_attr(not(test), no_std)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub mod command;
+pub mod commands;
+pub mod error;
+pub mod exchange;
+pub mod fci;
+pub mod ins;
+pub mod record;
+pub mod response;
+pub mod status;
+
+pub use command::{Case, Command, CommandView, MacInput};
+pub use error::ApduError;
+pub use exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
+pub use record::{Record, RecordError, RecordIter};
+pub use response::ResponseView;
+pub use status::StatusWord;

@@ -1,0 +1,66 @@
+//! CLA and INS constants of the social security card command set (sscard-spec.md §4,
+//! profile.md §5) — the one place for these bytes.
+
+/// CLA of inter-industry (ISO) commands.
+pub const CLA_ISO: u8 = 0x00;
+/// CLA of proprietary (PBOC-style) commands, e.g. CHANGE PIN.
+pub const CLA_PROPRIETARY: u8 = 0x80;
+/// CLA bit b3: the command carries a 4-byte MAC (SSC/PBOC secure messaging).
+pub const CLA_SM_BIT: u8 = 0x04;
+/// CLA of MAC'd inter-industry commands (`04 DC`, `04 D6`, ...).
+pub const CLA_ISO_SM: u8 = CLA_ISO | CLA_SM_BIT;
+/// CLA of MAC'd proprietary commands (`84 24`, `84 1E`, ...).
+pub const CLA_PROPRIETARY_SM: u8 = CLA_PROPRIETARY | CLA_SM_BIT;
+
+/// SELECT (`A4`).
+pub const SELECT: u8 = 0xA4;
+/// READ BINARY (`B0`).
+pub const READ_BINARY: u8 = 0xB0;
+/// UPDATE BINARY (`D6`).
+pub const UPDATE_BINARY: u8 = 0xD6;
+/// READ RECORD (`B2`).
+pub const READ_RECORD: u8 = 0xB2;
+/// UPDATE RECORD (`DC`).
+pub const UPDATE_RECORD: u8 = 0xDC;
+/// APPEND RECORD (`E2`).
+pub const APPEND_RECORD: u8 = 0xE2;
+/// VERIFY (`20`).
+pub const VERIFY: u8 = 0x20;
+/// CHANGE PIN (`5E`, CLA `80`).
+pub const CHANGE_PIN: u8 = 0x5E;
+/// PIN UNBLOCK (P2 `00`) and PIN RELOAD (P2 `01`) (`24`, CLA `84`).
+pub const PIN_UNBLOCK_RELOAD: u8 = 0x24;
+/// GET CHALLENGE (`84`).
+pub const GET_CHALLENGE: u8 = 0x84;
+/// EXTERNAL AUTHENTICATE (`82`).
+pub const EXTERNAL_AUTHENTICATE: u8 = 0x82;
+/// INTERNAL AUTHENTICATE (`88`).
+pub const INTERNAL_AUTHENTICATE: u8 = 0x88;
+/// GET RESPONSE (`C0`).
+pub const GET_RESPONSE: u8 = 0xC0;
+/// APPLICATION BLOCK (`1E`, CLA `84`).
+pub const APPLICATION_BLOCK: u8 = 0x1E;
+/// APPLICATION UNBLOCK (`18`, CLA `84`).
+pub const APPLICATION_UNBLOCK: u8 = 0x18;
+/// CARD BLOCK (`16`, CLA `84`).
+pub const CARD_BLOCK: u8 = 0x16;
+
+/// SELECT P1: by file identifier (MF, DF or EF).
+pub const SELECT_P1_FID: u8 = 0x00;
+/// SELECT P1: child DF of the current DF by FID.
+pub const SELECT_P1_CHILD_DF: u8 = 0x01;
+/// SELECT P1: EF under the current DF by FID.
+pub const SELECT_P1_CHILD_EF: u8 = 0x02;
+/// SELECT P1: by DF name (AID).
+pub const SELECT_P1_NAME: u8 = 0x04;
+/// SELECT P1: by path from the MF (MF FID omitted).
+pub const SELECT_P1_PATH_FROM_MF: u8 = 0x08;
+/// SELECT P1: by path from the current DF.
+pub const SELECT_P1_PATH_FROM_CURRENT: u8 = 0x09;
+
+/// READ RECORD P2 low bits: P1 is a record identifier (the tag), first occurrence.
+pub const RECORD_MODE_BY_ID: u8 = 0b000;
+/// READ/UPDATE RECORD P2 low bits: P1 is an absolute record number.
+pub const RECORD_MODE_BY_NUMBER: u8 = 0b100;
+/// READ RECORD P2 low bits: all records from number P1 to the last.
+pub const RECORD_MODE_ALL_FROM: u8 = 0b101;
