@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end tests through a real pcscd + vsmartcard vpcd:
+#   start pcscd (scripts/pcscd-start.sh), run the e2e test targets with SSCARD_PCSC_E2E=1, stop
+#   pcscd again (always, via trap). Called by scripts/test.sh; also fine on its own:
+#
+#   scripts/e2e-pcsc.sh                 # all e2e targets
+#   scripts/e2e-pcsc.sh two_readers     # extra args go to the test binaries (a name filter)
+#
+# The tests play the card, so they run inside pcscd's private network namespace
+# (`ip netns exec`, see scripts/pcscd-lib.sh); they are compiled outside it first.
+# Missing prerequisites (pcscd, vpcd, opensc-tool, root for the namespace) make this print SKIP
+# and exit 0, unless SSCARD_E2E_REQUIRED=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/pcscd-lib.sh
+. scripts/pcscd-lib.sh
+
+# Each entry: the cargo test selection of one e2e target. Add new e2e targets here.
+E2E_TARGETS=(
+  "-p sscard-terminal --test pcsc_vpcd"
+)
+
+rc=0
+scripts/pcscd-start.sh || rc=$?
+if [ "$rc" -eq 2 ]; then
+  if [ "${SSCARD_E2E_REQUIRED:-0}" = "1" ]; then
+    echo "e2e-pcsc: prerequisites missing (see above) and SSCARD_E2E_REQUIRED=1" >&2
+    exit 1
+  fi
+  echo "e2e-pcsc: SKIP (prerequisites missing, see above; scripts/setup.sh installs them)" >&2
+  exit 0
+elif [ "$rc" -ne 0 ]; then
+  echo "e2e-pcsc: pcscd did not start; log: $PCSCD_LOG" >&2
+  exit "$rc"
+fi
+trap 'scripts/pcscd-stop.sh' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+read -r -a prefix <<<"$(card_side_prefix)"
+
+for target in "${E2E_TARGETS[@]}"; do
+  read -r -a sel <<<"$target"
+  echo "== e2e: cargo test ${sel[*]}"
+  cargo test "${sel[@]}" --no-run
+  # Run inside the namespace; cargo only runs the already built binary there.
+  SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 "$@"
+done
+echo "e2e-pcsc: all passed (pcscd log: $PCSCD_LOG)"
