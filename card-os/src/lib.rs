@@ -1,2 +1,55 @@
-#![no_std]
-//! placeholder
+//! sscard card OS: a `no_std`, allocation-free emulation of a personalised Chinese social security
+//! card (社会保障卡), 3DES (`sscard-2`) and SM4 (`sscard-3`) suites.
+//!
+//! * [`store`]: byte-addressed NVM ([`store::Store`]), RAM/slice/file stores, the anti-tearing
+//!   [`store::Journal`] and the [`store::TearingStore`] power-cut simulator;
+//! * [`Card`]: `process(apdu, resp) -> len`, ATR, power on/off/reset;
+//! * [`factory`]: format a blank store into a card image from an issuer key set.
+//!
+//! The file tree, access rules and key table come from `sscard_specs`; records are encoded with
+//! `sscard_apdu::record`; all cryptography is `sscard_keys`.
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod card;
+mod command;
+mod config;
+pub mod factory;
+mod fs;
+mod handlers;
+pub mod layout;
+pub mod psam;
+mod rng;
+mod security;
+pub mod store;
+
+pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX, RESP_MAX};
+pub use config::{CardConfig, Quirks};
+pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
+pub use layout::required_store_size;
+
+/// Store size that holds a card image of any spec version (journal included).
+pub const CARD_STORE_SIZE: usize = 24 * 1024;
+
+/// A card over an in-RAM image of [`CARD_STORE_SIZE`] bytes.
+pub type RamCard = Card<store::RamStore<CARD_STORE_SIZE>>;
+
+#[cfg(test)]
+mod footprint {
+    #[test]
+    fn card_ram_footprint_is_small() {
+        let n = core::mem::size_of::<crate::Card<crate::store::SliceStore<'static>>>();
+        println!("size_of::<Card<SliceStore>>() = {n} bytes");
+        assert!(n < 2048, "{n}");
+    }
+}

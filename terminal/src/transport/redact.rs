@@ -2,9 +2,10 @@
 
 /// Instructions whose command data field is secret and is masked in traces:
 /// VERIFY (`20`), CHANGE REFERENCE DATA / PBOC PIN UNBLOCK (`24`), RESET RETRY COUNTER (`2C`),
-/// CHANGE PIN / RELOAD PIN (`5E`), WRITE KEY (`D4`). EXTERNAL AUTHENTICATE (`82`) carries a
+/// CHANGE PIN / RELOAD PIN (`5E`), WRITE KEY (`D4`), PSAM ENCRYPT/MAC (`FA`: may carry a plain PIN
+/// block on its way to encryption). EXTERNAL AUTHENTICATE (`82`) carries a
 /// cryptogram, not a secret, and is shown.
-pub const SECRET_DATA_INS: [u8; 5] = [0x20, 0x24, 0x2C, 0x5E, 0xD4];
+pub const SECRET_DATA_INS: [u8; 6] = [0x20, 0x24, 0x2C, 0x5E, 0xD4, 0xFA];
 
 /// Hex of a C-APDU for logs, with the data field of PIN and key commands replaced by
 /// `<N bytes redacted>`. Header, Lc and Le stay visible. If the length bytes of a secret-bearing

@@ -1,0 +1,78 @@
+//! Access rules (from `sscard_specs`) and line-protection MAC checks.
+
+use crate::card::Card;
+use crate::command::{Mac, Protection};
+use crate::fs::keyfile;
+use crate::security::Challenge;
+use crate::store::Store;
+use sscard_apdu::StatusWord;
+use sscard_keys::profile::LineMacStrategy;
+use sscard_keys::session::LineMac;
+use sscard_specs::keys::key_by_name;
+use sscard_specs::types::{EfSpec, KeyName, ReadRule, WriteRule};
+
+impl<S: Store> Card<S> {
+    /// Whether `name` passed EXTERNAL AUTHENTICATE in the current DF.
+    pub(crate) fn key_passed(&self, name: KeyName) -> bool {
+        key_by_name(name).is_some_and(|k| self.vol.has_auth(k))
+    }
+
+    /// Read rule of `ef` on this card's spec version, against the security state.
+    pub(crate) fn may_read(&self, ef: &EfSpec) -> bool {
+        match ef.read_for(self.layout.version()) {
+            ReadRule::Free => true,
+            ReadRule::Pin => self.vol.pin_ok,
+            ReadRule::PinOrKey(k) => self.vol.pin_ok || self.key_passed(k),
+            ReadRule::PinAndKey(k) => self.vol.pin_ok && self.key_passed(k),
+            ReadRule::Key(k) => self.key_passed(k),
+            ReadRule::Never => false,
+        }
+    }
+
+    /// Write rule of `ef`: a plain write needs the update key's EXTERNAL AUTHENTICATE; a MAC'd
+    /// write (CLA 04) needs a valid MAC under that key's process key instead.
+    pub(crate) fn check_write(
+        &self,
+        ef: &EfSpec,
+        p: &Protection<'_>,
+        ch: Option<Challenge>,
+    ) -> Result<(), StatusWord> {
+        let WriteRule::Key(k) = ef.write else {
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
+        };
+        match p {
+            Protection::Plain(_) if self.key_passed(k) => Ok(()),
+            Protection::Plain(_) => Err(StatusWord::SECURITY_NOT_SATISFIED),
+            Protection::Mac(m) => self.check_mac(k, m, ch),
+        }
+    }
+
+    /// The challenge bytes the profile's MAC strategy uses.
+    pub(crate) fn challenge_input<'c>(&self, ch: &'c Challenge) -> Result<&'c [u8], StatusWord> {
+        match self.cfg.profile.line_mac {
+            LineMacStrategy::PbocClassic => Ok(ch.as_bytes()),
+            _ => ch.first8().ok_or(StatusWord::REF_DATA_INVALID),
+        }
+    }
+
+    /// Verify a line-protection MAC under key `name` and the last challenge (constant time):
+    /// `6984` without a challenge, `6A88` without the key, `6988` on a wrong MAC.
+    pub(crate) fn check_mac(
+        &self,
+        name: KeyName,
+        m: &Mac<'_>,
+        ch: Option<Challenge>,
+    ) -> Result<(), StatusWord> {
+        let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
+        let spec = key_by_name(name).ok_or(StatusWord::KEY_NOT_FOUND)?;
+        let k = keyfile::load(&self.j, &self.layout, spec)?;
+        let input = self.challenge_input(&ch)?;
+        let lm = LineMac::new(self.cfg.profile, &k.key, input)
+            .map_err(|_| StatusWord::REF_DATA_INVALID)?;
+        if lm.verify(&[&m.header, m.body], m.mac) {
+            Ok(())
+        } else {
+            Err(StatusWord::SM_INCORRECT)
+        }
+    }
+}

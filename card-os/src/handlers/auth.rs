@@ -1,0 +1,70 @@
+//! GET CHALLENGE, EXTERNAL AUTHENTICATE, INTERNAL AUTHENTICATE (profile.md §3).
+
+use crate::card::{Card, Reply, Res};
+use crate::fs::keyfile;
+use crate::security::Challenge;
+use crate::store::Store;
+use sscard_apdu::StatusWord;
+use sscard_keys::session::{internal_auth_response, verify_external_auth};
+use sscard_specs::keys::{resolve_kid, KeyRole};
+
+impl<S: Store> Card<S> {
+    pub(crate) fn get_challenge(&mut self, len: u8, out: &mut [u8]) -> Res {
+        let buf = out
+            .get_mut(..usize::from(len))
+            .ok_or(StatusWord::WRONG_LENGTH)?;
+        self.rng.fill(buf);
+        self.vol.challenge = Some(Challenge::new(buf));
+        Ok(Reply::data(usize::from(len)))
+    }
+
+    /// Key looked up by KID in the current DF, then the SSSE; try counter decremented and
+    /// persisted before the comparison, restored on success; success sets the key's flag.
+    pub(crate) fn external_authenticate(
+        &mut self,
+        kid: u8,
+        data: &[u8],
+        ch: Option<Challenge>,
+    ) -> Res {
+        let spec = resolve_kid(self.vol.df, kid)
+            .filter(|k| {
+                matches!(
+                    k.role,
+                    KeyRole::Read | KeyRole::Update | KeyRole::PinUnblock
+                )
+            })
+            .ok_or(StatusWord::KEY_NOT_FOUND)?;
+        if data.len() != usize::from(self.cfg.profile.ext_auth_lc) {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let k = keyfile::load(&self.j, &self.layout, spec)?;
+        if k.tries == 0 {
+            return Err(StatusWord::AUTH_BLOCKED);
+        }
+        let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
+        let r = ch.first8().ok_or(StatusWord::REF_DATA_INVALID)?;
+        keyfile::set_tries(&mut self.j, k.slot, k.tries - 1)?;
+        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
+            keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
+            self.vol.set_auth(spec);
+            Ok(Reply::OK)
+        } else {
+            Err(StatusWord::pin_failed(k.tries - 1))
+        }
+    }
+
+    pub(crate) fn internal_authenticate(&mut self, kid: u8, data: &[u8], out: &mut [u8]) -> Res {
+        let spec = resolve_kid(self.vol.df, kid)
+            .filter(|k| k.role == KeyRole::InternalAuth)
+            .ok_or(StatusWord::KEY_NOT_FOUND)?;
+        let (p, s) = data.split_at_checked(8).ok_or(StatusWord::WRONG_LENGTH)?;
+        let p: &[u8; 8] = p.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
+        let s: &[u8; 8] = s.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
+        let k = keyfile::load(&self.j, &self.layout, spec)?;
+        let r = internal_auth_response(self.cfg.profile, &k.key, p, s)
+            .map_err(|_| StatusWord::KEY_NOT_FOUND)?;
+        let dst = out.get_mut(..r.len()).ok_or(StatusWord::WRONG_LENGTH)?;
+        dst.copy_from_slice(&r);
+        Ok(Reply::data(r.len()))
+    }
+}

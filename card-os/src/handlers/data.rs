@@ -1,0 +1,127 @@
+//! READ/UPDATE BINARY, READ/UPDATE/APPEND RECORD.
+
+use crate::card::{Card, Reply, Res};
+use crate::command::{Protection, ReadMode};
+use crate::fs::{binary, records, EfGeom};
+use crate::security::Challenge;
+use crate::store::Store;
+use sscard_apdu::StatusWord;
+use sscard_specs::files::DFS;
+use sscard_specs::types::EfSpec;
+
+impl<S: Store> Card<S> {
+    /// The EF a command addresses: by SFI in the current DF (which becomes the current EF), or the
+    /// current EF (`6986` when there is none).
+    fn target(&mut self, sfi: Option<u8>) -> Result<(&'static EfSpec, EfGeom), StatusWord> {
+        let df = DFS
+            .get(self.vol.df.index())
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let idx = match sfi {
+            Some(s) => {
+                let i = df
+                    .efs
+                    .iter()
+                    .position(|e| e.sfi == s)
+                    .ok_or(StatusWord::FILE_NOT_FOUND)?;
+                self.vol.ef = Some(i as u8);
+                i
+            }
+            None => usize::from(self.vol.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?),
+        };
+        let spec = df.efs.get(idx).ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let geom = self
+            .layout
+            .ef(self.vol.df, idx)
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
+        Ok((spec, geom))
+    }
+
+    pub(crate) fn read_binary(
+        &mut self,
+        sfi: Option<u8>,
+        offset: u16,
+        ne: Option<u32>,
+        out: &mut [u8],
+    ) -> Res {
+        let (spec, g) = self.target(sfi)?;
+        if g.kind.is_record() {
+            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+        }
+        if !self.may_read(spec) {
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
+        }
+        let want = ne.map_or(256, |n| n.min(256) as usize).min(out.len());
+        let buf = out.get_mut(..want).ok_or(StatusWord::WRONG_LENGTH)?;
+        let n = binary::read(&self.j, g, offset, buf)?;
+        Ok(Reply::data(n))
+    }
+
+    pub(crate) fn update_binary(
+        &mut self,
+        sfi: Option<u8>,
+        offset: u16,
+        p: Protection<'_>,
+        ch: Option<Challenge>,
+    ) -> Res {
+        let (spec, g) = self.target(sfi)?;
+        if g.kind.is_record() {
+            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+        }
+        self.check_write(spec, &p, ch)?;
+        binary::update(&mut self.j, g, offset, p.data())?;
+        Ok(Reply::OK)
+    }
+
+    pub(crate) fn read_record(&mut self, sfi: Option<u8>, mode: ReadMode, out: &mut [u8]) -> Res {
+        if matches!(mode, ReadMode::AllFrom(_)) && self.cfg.quirks.refuse_read_all_records {
+            return Err(StatusWord::WRONG_P1P2);
+        }
+        let (spec, g) = self.target(sfi)?;
+        if !g.kind.is_record() {
+            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+        }
+        if !self.may_read(spec) {
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
+        }
+        let n = match mode {
+            ReadMode::Tag(tag) => {
+                let n = records::find_tag(&self.j, g, tag)?;
+                records::read(&self.j, g, n, out)?
+            }
+            ReadMode::Number(n) => records::read(&self.j, g, n, out)?,
+            ReadMode::AllFrom(n) => records::read_from(&self.j, g, n, out)?,
+        };
+        Ok(Reply::data(n))
+    }
+
+    pub(crate) fn update_record(
+        &mut self,
+        sfi: Option<u8>,
+        number: u8,
+        p: Protection<'_>,
+        ch: Option<Challenge>,
+    ) -> Res {
+        let (spec, g) = self.target(sfi)?;
+        if !g.kind.is_record() {
+            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+        }
+        self.check_write(spec, &p, ch)?;
+        records::update(&mut self.j, g, number, p.data())?;
+        Ok(Reply::OK)
+    }
+
+    pub(crate) fn append_record(
+        &mut self,
+        sfi: Option<u8>,
+        p: Protection<'_>,
+        ch: Option<Challenge>,
+    ) -> Res {
+        let (spec, g) = self.target(sfi)?;
+        if !g.kind.is_record() {
+            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+        }
+        self.check_write(spec, &p, ch)?;
+        records::append(&mut self.j, g, p.data())?;
+        Ok(Reply::OK)
+    }
+}

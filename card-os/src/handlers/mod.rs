@@ -1,0 +1,8 @@
+//! Command handlers, one file per command group, each an `impl Card` block.
+
+mod access;
+mod auth;
+mod data;
+mod lifecycle;
+mod pin;
+mod select;

@@ -1,0 +1,229 @@
+//! The persistent layout of the card image, computed from the `sscard_specs` tables.
+//!
+//! Data area (after the journal, see [`crate::store::Journal`]):
+//!
+//! | offset | bytes | content |
+//! | --- | --- | --- |
+//! | 0 | 48 | card header: magic `SSC\x01`, layout version, suite, spec version, card lifecycle, ATR historical bytes (13), region (3), serial (4) |
+//! | 48 | 16 | PIN record: tries left, try limit, BCD length, BCD (8, `F`-padded) |
+//! | 64 | 16 | application state per DF (in `DfId::ALL` order): 00 active, 01 temporarily blocked, 02 permanently blocked |
+//! | 80 | 24 × keys | key slots, per DF in `DfId::ALL` order, per key in `sscard_specs::keys::keys_of` order |
+//! | … | … | EFs, per DF, per EF in `DfSpec::efs` order: record files `count newest` + slots, transparent files raw |
+//!
+//! Every counter (PIN tries, key tries, states) is a single byte, so its update cannot tear.
+
+use crate::fs::{EfGeom, EfKind};
+use sscard_specs::files::DFS;
+use sscard_specs::keys::keys_of;
+use sscard_specs::types::{DfId, EfSpec, EfStructure};
+use sscard_specs::versions::SpecVersion;
+
+/// Card header offset.
+pub(crate) const HEADER_OFF: u32 = 0;
+/// Card header length.
+pub(crate) const HEADER_LEN: usize = 48;
+/// Magic at the start of the header (written last by the factory).
+pub(crate) const MAGIC: [u8; 4] = *b"SSC\x01";
+/// Layout version byte.
+pub(crate) const LAYOUT_VERSION: u8 = 1;
+/// Header field offsets.
+pub(crate) mod hdr {
+    pub const LAYOUT: usize = 4;
+    pub const SUITE: usize = 5;
+    pub const VERSION: usize = 6;
+    pub const LIFECYCLE: usize = 7;
+    pub const HISTORICAL: usize = 8;
+    pub const REGION: usize = 21;
+    pub const SERIAL: usize = 24;
+}
+/// Card lifecycle: operational.
+pub(crate) const CARD_ACTIVE: u8 = 0x0F;
+/// Card lifecycle: blocked by CARD BLOCK (irreversible).
+pub(crate) const CARD_BLOCKED: u8 = 0xB0;
+
+/// PIN record offset.
+pub(crate) const PIN_OFF: u32 = 48;
+/// PIN record fields.
+pub(crate) mod pin {
+    pub const TRIES: u32 = 0;
+    pub const LIMIT: u32 = 1;
+    pub const LEN: u32 = 2;
+    pub const BCD: u32 = 3;
+    pub const BCD_MAX: usize = 8;
+}
+
+/// Application state bytes offset (one per DF).
+pub(crate) const APP_STATE_OFF: u32 = 64;
+/// Application active.
+pub(crate) const APP_ACTIVE: u8 = 0;
+/// Application temporarily blocked (APPLICATION BLOCK P2 = 00).
+pub(crate) const APP_BLOCKED: u8 = 1;
+/// Application permanently blocked (APPLICATION BLOCK P2 = 01).
+pub(crate) const APP_DEAD: u8 = 2;
+
+/// First key slot.
+pub(crate) const KEYS_OFF: u32 = 80;
+/// Bytes per key slot: tries, limit, algorithm code, key length, key bytes (16), reserved (4).
+pub(crate) const KEY_SLOT: u32 = 24;
+/// Key slot fields.
+pub(crate) mod key {
+    pub const TRIES: u32 = 0;
+    pub const LIMIT: u32 = 1;
+    pub const ALG: u32 = 2;
+    pub const LEN: u32 = 3;
+    pub const BYTES: u32 = 4;
+    pub const BYTES_MAX: usize = 16;
+}
+
+/// Most EFs the layout can hold.
+pub(crate) const MAX_EFS: usize = 48;
+
+/// Why the spec tables do not fit the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// More EFs than [`MAX_EFS`].
+    TooManyEfs,
+}
+
+/// Resolved offsets of one card image (depends on the spec version, whose 1.0 layouts differ).
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    version: SpecVersion,
+    key_base: [u32; 9],
+    ef_first: [u8; 10],
+    ef: [EfGeom; MAX_EFS],
+    end: u32,
+}
+
+/// The stored structure of an EF on a card of `version`.
+pub(crate) fn kind_of(ef: &EfSpec, version: SpecVersion) -> EfKind {
+    match ef.structure_for(version) {
+        EfStructure::Transparent { size } => EfKind::Transparent { size },
+        EfStructure::VariableRecords {
+            max_records,
+            max_record_len,
+        } => EfKind::Variable {
+            max_records,
+            max_len: max_record_len,
+        },
+        EfStructure::FixedRecords {
+            records,
+            record_len,
+        } => EfKind::Fixed {
+            records,
+            len: record_len,
+        },
+        EfStructure::Cyclic {
+            records,
+            record_len,
+        } => EfKind::Cyclic {
+            records,
+            len: record_len,
+        },
+    }
+}
+
+impl Layout {
+    /// Allocate every DF's keys and EFs of the spec tables.
+    pub(crate) fn new(version: SpecVersion) -> Result<Self, LayoutError> {
+        let mut key_base = [0u32; 9];
+        let mut at = KEYS_OFF;
+        for (i, base) in key_base.iter_mut().enumerate() {
+            *base = at;
+            let df = DfId::ALL.get(i).copied().unwrap_or(DfId::Mf);
+            at += KEY_SLOT * keys_of(df).len() as u32;
+        }
+        let mut ef = [EfGeom {
+            off: 0,
+            kind: EfKind::Transparent { size: 0 },
+        }; MAX_EFS];
+        let mut ef_first = [0u8; 10];
+        let mut n = 0usize;
+        for (i, df) in DFS.iter().enumerate() {
+            if let Some(f) = ef_first.get_mut(i) {
+                *f = n as u8;
+            }
+            for spec in df.efs {
+                let kind = kind_of(spec, version);
+                let slot = ef.get_mut(n).ok_or(LayoutError::TooManyEfs)?;
+                *slot = EfGeom { off: at, kind };
+                at += kind.footprint();
+                n += 1;
+            }
+        }
+        if let Some(f) = ef_first.get_mut(DFS.len()) {
+            *f = n as u8;
+        }
+        Ok(Self {
+            version,
+            key_base,
+            ef_first,
+            ef,
+            end: at,
+        })
+    }
+
+    /// Spec version the layout was built for.
+    pub(crate) fn version(&self) -> SpecVersion {
+        self.version
+    }
+
+    /// Data-area bytes the image needs.
+    pub(crate) fn end(&self) -> u32 {
+        self.end
+    }
+
+    /// Offset of key slot `idx` (index in `keys_of(df)`).
+    pub(crate) fn key_slot(&self, df: DfId, idx: usize) -> u32 {
+        self.key_base.get(df.index()).copied().unwrap_or(0) + KEY_SLOT * idx as u32
+    }
+
+    /// Geometry of EF number `idx` of `df` (index in `DfSpec::efs`).
+    pub(crate) fn ef(&self, df: DfId, idx: usize) -> Option<EfGeom> {
+        let first = usize::from(*self.ef_first.get(df.index())?);
+        let next = usize::from(*self.ef_first.get(df.index() + 1)?);
+        let g = first.checked_add(idx)?;
+        if g >= next {
+            return None;
+        }
+        self.ef.get(g).copied()
+    }
+}
+
+/// Store bytes (journal included) a card image of `version` needs.
+pub fn required_store_size(version: SpecVersion) -> usize {
+    let end = Layout::new(version).map_or(u32::MAX, |l| l.end());
+    crate::store::JOURNAL_SIZE + end as usize
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_covers_every_ef_without_overlap() {
+        for v in SpecVersion::ALL {
+            let l = Layout::new(v).unwrap();
+            let mut spans: Vec<(u32, u32)> = Vec::new();
+            for (i, df) in DFS.iter().enumerate() {
+                let id = DfId::ALL[i];
+                for (k, _) in df.efs.iter().enumerate() {
+                    let g = l.ef(id, k).unwrap();
+                    spans.push((g.off, g.off + g.kind.footprint()));
+                }
+                assert!(l.ef(id, df.efs.len()).is_none());
+            }
+            spans.sort();
+            for w in spans.windows(2) {
+                assert!(w[0].1 <= w[1].0);
+            }
+            assert!(spans[0].0 >= l.key_slot(DfId::Df07, keys_of(DfId::Df07).len()));
+            assert!(
+                required_store_size(v) <= crate::CARD_STORE_SIZE,
+                "{}",
+                required_store_size(v)
+            );
+        }
+    }
+}

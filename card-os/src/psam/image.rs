@@ -1,0 +1,235 @@
+//! The PSAM's non-volatile image and its one-shot provisioning.
+//!
+//! No PSAM command changes persistent state, so there is no journal: [`provision`] writes the
+//! image once, header magic last (an interrupted provisioning leaves "not provisioned").
+//!
+//! Store map (offsets from the start of the [`Store`]):
+//!
+//! | offset | len | content |
+//! |---|---|---|
+//! | 0 | 4 | magic `PSAM` (written last) |
+//! | 4 | 1 | layout version ([`LAYOUT_VERSION`]) |
+//! | 5 | 1 | number of key records |
+//! | 6 | 2 | reserved (0) |
+//! | 8 | 16 | profile name (`sscard-2`, …), zero padded |
+//! | 24 | 22 | EF15 public information (see [`EF15_LEN`]) |
+//! | 56 | 6 | EF16 terminal number |
+//! | 64 | 28 × n | key records: usage(1) id(1) algorithm(1) key length(1) root key(24, zero padded) |
+
+use super::keymap::assignments;
+use crate::store::{Store, StoreError};
+use sscard_keys::{Algorithm, IssuerKeySet, Key, Profile};
+use zeroize::Zeroizing;
+
+/// Store size that holds any PSAM image.
+pub const PSAM_STORE_SIZE: usize = 2048;
+/// Layout version written by [`provision`].
+pub const LAYOUT_VERSION: u8 = 1;
+/// Most key records.
+pub const MAX_KEYS: usize = 64;
+
+pub(crate) const MAGIC: [u8; 4] = *b"PSAM";
+pub(crate) const OFF_LAYOUT: u32 = 4;
+pub(crate) const OFF_KEY_COUNT: u32 = 5;
+pub(crate) const OFF_PROFILE: u32 = 8;
+pub(crate) const PROFILE_NAME_LEN: usize = 16;
+pub(crate) const OFF_EF15: u32 = 24;
+pub(crate) const OFF_EF16: u32 = 56;
+pub(crate) const OFF_KEYS: u32 = 64;
+pub(crate) const KEY_RECORD: usize = 28;
+pub(crate) const KEY_BYTES_MAX: usize = 24;
+
+/// EF15 (public information) length. sscard's layout (PBOC-PSAM-like; the SSC PSAM's own layout
+/// is not public, sscard-spec.md §5.7): serial(10) ‖ PSAM version(1) ‖ key-card type(1, `00` =
+/// PSAM) ‖ command-set version(1) ‖ algorithm id(1, FCI convention: `01` 3DES, `03` SM4) ‖
+/// issuer id(8). Hosts that read `00 B0 00 00 0F` get serial ‖ versions ‖ algorithm ‖ first
+/// issuer-id byte.
+pub const EF15_LEN: usize = 22;
+/// EF16 (terminal number) length: 6 bytes cn (region 6 digits ‖ 6 digits).
+pub const EF16_LEN: usize = 6;
+/// PSAM version byte of EF15.
+pub const PSAM_VERSION: u8 = 0x01;
+/// Command-set version byte of EF15.
+pub const COMMAND_SET_VERSION: u8 = 0x01;
+
+/// PSAM key-record algorithm codes: `00` 3DES and `01` DES as in S-PSAMDOC (sscard-spec.md
+/// §5.7 \[1\]); `03` SM4 is sscard's choice (mirrors the FCI algorithm id of 国密).
+pub mod alg {
+    /// 2-key 3DES.
+    pub const TDES: u8 = 0x00;
+    /// Single DES.
+    pub const DES: u8 = 0x01;
+    /// SM4.
+    pub const SM4: u8 = 0x03;
+}
+
+pub(crate) fn alg_code(a: Algorithm) -> Option<u8> {
+    match a {
+        Algorithm::Tdes2 => Some(alg::TDES),
+        Algorithm::Des => Some(alg::DES),
+        Algorithm::Sm4 => Some(alg::SM4),
+        Algorithm::Tdes3 | Algorithm::Aes128 => None,
+    }
+}
+
+pub(crate) fn alg_from(code: u8) -> Option<Algorithm> {
+    match code {
+        alg::TDES => Some(Algorithm::Tdes2),
+        alg::DES => Some(Algorithm::Des),
+        alg::SM4 => Some(Algorithm::Sm4),
+        _ => None,
+    }
+}
+
+/// Everything [`provision`] needs.
+pub struct PsamParams<'a> {
+    /// Security profile (algorithm suite, process-key rule); stored by name in the image.
+    pub profile: &'static Profile,
+    /// Issuer root keys, named as `sscard_specs::keys`. Every key of the specs' table that the
+    /// set holds is loaded (a subset makes a PSAM with fewer rights); others are ignored.
+    pub keys: &'a IssuerKeySet,
+    /// Terminal number (EF16), 6 bytes packed BCD: region (6 digits) ‖ 6 digits.
+    pub terminal_number: [u8; 6],
+    /// PSAM serial number (EF15 bytes 0–9; also the ATR historical bytes).
+    pub serial: [u8; 10],
+    /// Issuer identifier (EF15 bytes 14–21).
+    pub issuer_id: [u8; 8],
+}
+
+/// Why [`provision`] refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProvisionError {
+    /// Store failure.
+    Store(StoreError),
+    /// The store is smaller than [`PSAM_STORE_SIZE`].
+    StoreTooSmall,
+    /// The profile name is longer than 16 bytes.
+    ProfileName,
+    /// The terminal number is not 12 BCD digits.
+    BadTerminalNumber,
+    /// A root key's algorithm is not the profile's key algorithm.
+    WrongAlgorithm(&'static str),
+    /// A root key's levels in the key set differ from the specs' table.
+    LevelMismatch(&'static str),
+    /// More keys than [`MAX_KEYS`], or the table has no slot for a key.
+    TooManyKeys,
+}
+
+impl From<StoreError> for ProvisionError {
+    fn from(e: StoreError) -> Self {
+        ProvisionError::Store(e)
+    }
+}
+
+fn is_bcd(bytes: &[u8]) -> bool {
+    bytes.iter().all(|b| b >> 4 <= 9 && b & 0x0F <= 9)
+}
+
+/// The EF15 content for these parameters.
+pub fn ef15(p: &PsamParams<'_>) -> [u8; EF15_LEN] {
+    let mut out = [0u8; EF15_LEN];
+    let fixed = [
+        PSAM_VERSION,
+        0x00,
+        COMMAND_SET_VERSION,
+        p.profile
+            .algorithm_id
+            .unwrap_or(sscard_apdu::fci::DEFAULT_ALGORITHM_ID),
+    ];
+    out.iter_mut()
+        .zip(
+            p.serial
+                .iter()
+                .chain(fixed.iter())
+                .chain(p.issuer_id.iter()),
+        )
+        .for_each(|(d, s)| *d = *s);
+    out
+}
+
+fn key_record(usage: u8, id: u8, key: &Key) -> Option<Zeroizing<[u8; KEY_RECORD]>> {
+    let code = alg_code(key.algorithm())?;
+    let bytes = key.as_bytes();
+    if bytes.len() > KEY_BYTES_MAX {
+        return None;
+    }
+    let len = u8::try_from(bytes.len()).ok()?;
+    let mut rec = Zeroizing::new([0u8; KEY_RECORD]);
+    rec.iter_mut()
+        .zip([usage, id, code, len].iter().chain(bytes.iter()))
+        .for_each(|(d, s)| *d = *s);
+    Some(rec)
+}
+
+/// Writes a PSAM image into `store`: EF15, EF16 and one key record per key of the specs' table
+/// present in `p.keys` (the **root** key, addressed by [`super::keymap::slot_of`]).
+pub fn provision<S: Store>(store: &mut S, p: &PsamParams<'_>) -> Result<(), ProvisionError> {
+    if store.capacity() < PSAM_STORE_SIZE {
+        return Err(ProvisionError::StoreTooSmall);
+    }
+    let name = p.profile.name.as_bytes();
+    if name.len() > PROFILE_NAME_LEN {
+        return Err(ProvisionError::ProfileName);
+    }
+    if !is_bcd(&p.terminal_number) {
+        return Err(ProvisionError::BadTerminalNumber);
+    }
+    // Not provisioned until the magic lands (last).
+    store.write(0, &[0u8; OFF_KEYS as usize])?;
+    store.write(OFF_EF15, &ef15(p))?;
+    store.write(OFF_EF16, &p.terminal_number)?;
+    let mut n = 0usize;
+    for (spec, slot) in assignments() {
+        let Some((root, levels)) = p.keys.get(spec.name) else {
+            continue;
+        };
+        if root.algorithm() != p.profile.key_algorithm() {
+            return Err(ProvisionError::WrongAlgorithm(spec.name));
+        }
+        if levels != slot.levels() {
+            return Err(ProvisionError::LevelMismatch(spec.name));
+        }
+        if n >= MAX_KEYS {
+            return Err(ProvisionError::TooManyKeys);
+        }
+        let rec = key_record(slot.usage, slot.id, root)
+            .ok_or(ProvisionError::WrongAlgorithm(spec.name))?;
+        let off = record_off(n).ok_or(ProvisionError::TooManyKeys)?;
+        store.write(off, &rec[..])?;
+        n += 1;
+    }
+    let count = u8::try_from(n).map_err(|_| ProvisionError::TooManyKeys)?;
+    let mut pname = [0u8; PROFILE_NAME_LEN];
+    pname.iter_mut().zip(name.iter()).for_each(|(d, s)| *d = *s);
+    store.write(OFF_LAYOUT, &[LAYOUT_VERSION, count])?;
+    store.write(OFF_PROFILE, &pname)?;
+    store.write(0, &MAGIC)?;
+    store.flush()?;
+    Ok(())
+}
+
+/// Offset of key record `i`.
+pub(crate) fn record_off(i: usize) -> Option<u32> {
+    if i >= MAX_KEYS {
+        return None;
+    }
+    let rel = u32::try_from(i.checked_mul(KEY_RECORD)?).ok()?;
+    OFF_KEYS.checked_add(rel)
+}
+
+/// Loads the root key of record `(usage, id)` from a provisioned image; `None` if absent.
+pub(crate) fn find_key<S: Store>(store: &S, count: u8, usage: u8, id: u8) -> Option<Key> {
+    for i in 0..usize::from(count) {
+        let off = record_off(i)?;
+        let mut rec = Zeroizing::new([0u8; KEY_RECORD]);
+        store.read(off, &mut rec[..]).ok()?;
+        if rec.first() != Some(&usage) || rec.get(1) != Some(&id) {
+            continue;
+        }
+        let alg = alg_from(*rec.get(2)?)?;
+        let len = usize::from(*rec.get(3)?);
+        let bytes = rec.get(4..4usize.checked_add(len)?)?;
+        return Key::new(alg, bytes).ok();
+    }
+    None
+}

@@ -1,0 +1,177 @@
+//! Volatile security state (cleared at power-off and reset): current DF/EF, PIN flag, key flags,
+//! the last challenge and the pending GET RESPONSE data.
+
+use sscard_apdu::StatusWord;
+use sscard_specs::keys::{keys_of, KeySpec};
+use sscard_specs::types::DfId;
+
+/// Longest challenge (GET CHALLENGE Le 16).
+pub(crate) const CHALLENGE_MAX: usize = 16;
+
+/// The last GET CHALLENGE answer (single use).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Challenge {
+    bytes: [u8; CHALLENGE_MAX],
+    len: u8,
+}
+
+impl Challenge {
+    pub(crate) fn new(bytes: &[u8]) -> Self {
+        let mut c = Self::default();
+        c.bytes.iter_mut().zip(bytes).for_each(|(d, s)| *d = *s);
+        c.len = bytes.len().min(CHALLENGE_MAX) as u8;
+        c
+    }
+    /// All challenge bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+    /// The 8 bytes process keys use (the first 8 of a 16-byte challenge); `None` for 4 bytes.
+    pub(crate) fn first8(&self) -> Option<&[u8]> {
+        if self.len >= 8 {
+            self.bytes.get(..8)
+        } else {
+            None
+        }
+    }
+}
+
+/// Security state of the current selection.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Volatile {
+    /// Current DF.
+    pub df: DfId,
+    /// Current EF: index in the current DF's `efs`.
+    pub ef: Option<u8>,
+    /// PIN verified (holds for the SSSE and its DFs; cleared when the MF is selected).
+    pub pin_ok: bool,
+    /// Keys of the current DF that passed EXTERNAL AUTHENTICATE (bit = index in `keys_of(df)`).
+    pub auth_df: u32,
+    /// SSSE keys that passed while the current DF is selected (bit = index in `keys_of(Ssse)`).
+    pub auth_ssse: u32,
+    /// Last challenge (taken by every command).
+    pub challenge: Option<Challenge>,
+    /// CARD BLOCK seen (cached from the header).
+    pub card_blocked: bool,
+}
+
+impl Default for Volatile {
+    fn default() -> Self {
+        Self {
+            df: DfId::Mf,
+            ef: None,
+            pin_ok: false,
+            auth_df: 0,
+            auth_ssse: 0,
+            challenge: None,
+            card_blocked: false,
+        }
+    }
+}
+
+fn bit(spec: &KeySpec) -> Option<u32> {
+    let idx = keys_of(spec.df).iter().position(|k| k.name == spec.name)?;
+    1u32.checked_shl(idx as u32)
+}
+
+impl Volatile {
+    /// Enter `df`: key flags belong to the DF and are cleared when another DF is selected; the PIN
+    /// flag is cleared when leaving the SSSE tree (selecting the MF).
+    pub(crate) fn enter_df(&mut self, df: DfId) {
+        if df != self.df {
+            self.auth_df = 0;
+            self.auth_ssse = 0;
+        }
+        if df == DfId::Mf {
+            self.pin_ok = false;
+        }
+        self.df = df;
+        self.ef = None;
+    }
+
+    fn mask(&mut self, spec: &KeySpec) -> Option<&mut u32> {
+        if spec.df == DfId::Ssse {
+            Some(&mut self.auth_ssse)
+        } else if spec.df == self.df {
+            Some(&mut self.auth_df)
+        } else {
+            None
+        }
+    }
+
+    /// Record a passed EXTERNAL AUTHENTICATE.
+    pub(crate) fn set_auth(&mut self, spec: &KeySpec) {
+        if let (Some(b), Some(m)) = (bit(spec), self.mask(spec)) {
+            *m |= b;
+        }
+    }
+
+    /// Whether `spec` passed EXTERNAL AUTHENTICATE in the current DF.
+    pub(crate) fn has_auth(&self, spec: &KeySpec) -> bool {
+        let m = if spec.df == DfId::Ssse {
+            self.auth_ssse
+        } else if spec.df == self.df {
+            self.auth_df
+        } else {
+            0
+        };
+        bit(spec).is_some_and(|b| m & b != 0)
+    }
+}
+
+/// Response data kept for GET RESPONSE (T=0 behaviour).
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    buf: [u8; 256],
+    len: u16,
+    off: u16,
+    sw: StatusWord,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Self {
+            buf: [0; 256],
+            len: 0,
+            off: 0,
+            sw: StatusWord::OK,
+        }
+    }
+}
+
+impl Pending {
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        self.off = 0;
+    }
+    pub(crate) fn set(&mut self, data: &[u8], sw: StatusWord) {
+        let n = data.len().min(self.buf.len());
+        if let (Some(d), Some(s)) = (self.buf.get_mut(..n), data.get(..n)) {
+            d.copy_from_slice(s);
+        }
+        self.len = n as u16;
+        self.off = 0;
+        self.sw = sw;
+    }
+    pub(crate) fn remaining(&self) -> usize {
+        usize::from(self.len.saturating_sub(self.off))
+    }
+    /// Take up to `n` bytes into `out`; returns the count and the SW to answer with.
+    pub(crate) fn take(&mut self, n: usize, out: &mut [u8]) -> (usize, StatusWord) {
+        let n = n.min(self.remaining()).min(out.len());
+        let start = usize::from(self.off);
+        if let (Some(d), Some(s)) = (out.get_mut(..n), self.buf.get(start..start + n)) {
+            d.copy_from_slice(s);
+        }
+        self.off += n as u16;
+        let rest = self.remaining();
+        let sw = if rest == 0 {
+            let sw = self.sw;
+            self.clear();
+            sw
+        } else {
+            StatusWord::more_data(rest.min(255) as u8)
+        };
+        (n, sw)
+    }
+}

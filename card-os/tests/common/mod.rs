@@ -1,0 +1,238 @@
+//! Shared helpers for the card-os integration tests: a formatted card, APDU exchange, and the host
+//! side of authentication and line protection (through sscard_keys, as a terminal would).
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use sscard_card_os::factory::{personalise_direct, test_issuer_keys};
+use sscard_card_os::store::{RamStore, Store};
+use sscard_card_os::{
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, CARD_STORE_SIZE, RESP_MAX,
+};
+use sscard_keys::session::{encrypt_field, external_auth_data, line_mac, process_key};
+use sscard_keys::{IssuerKeySet, Key, Profile};
+use sscard_specs::types::DfId;
+use sscard_specs::versions::SpecVersion;
+
+pub type Img = RamStore<CARD_STORE_SIZE>;
+
+/// A boxed RAM image (keeps the 24 KiB image off the stack).
+#[derive(Clone)]
+pub struct BoxStore(pub Box<Img>);
+
+impl BoxStore {
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl Store for BoxStore {
+    fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+    fn read(&self, off: u32, buf: &mut [u8]) -> Result<(), sscard_card_os::store::StoreError> {
+        self.0.read(off, buf)
+    }
+    fn write(&mut self, off: u32, data: &[u8]) -> Result<(), sscard_card_os::store::StoreError> {
+        self.0.write(off, data)
+    }
+}
+
+/// The Hunan test card of sscard-spec.md §8: ATR 3B6D0000 0081544C928684420100000135.
+pub const HUNAN: CardIdentity = CardIdentity {
+    region_bcd: [0x43, 0x02, 0x99],
+    serial: [0x00, 0x00, 0x00, 0x13],
+    atr_historical: [
+        0x00, 0x81, 0x54, 0x4C, 0x92, 0x86, 0x84, 0x42, 0x01, 0x00, 0x00, 0x01, 0x35,
+    ],
+};
+
+pub fn hx(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+pub fn version_of(p: &Profile) -> SpecVersion {
+    if p.name == "sscard-3" {
+        SpecVersion::V3_00
+    } else {
+        SpecVersion::V2_00
+    }
+}
+
+/// A freshly formatted image (PIN 123456).
+pub fn image(profile: &'static Profile, pin: &[u8]) -> BoxStore {
+    let mut s = BoxStore(Box::new(Img::new()));
+    let keys = test_issuer_keys(profile);
+    factory_initialise(
+        &mut s,
+        &FactoryParams {
+            profile,
+            version: version_of(profile),
+            identity: HUNAN,
+            keys: &keys,
+            pin,
+        },
+    )
+    .unwrap();
+    s
+}
+
+pub struct Host<S: Store = BoxStore> {
+    pub card: Card<S>,
+    pub profile: &'static Profile,
+    pub keys: IssuerKeySet,
+}
+
+impl Host<BoxStore> {
+    pub fn new(profile: &'static Profile) -> Self {
+        Self::with(profile, false, Default::default())
+    }
+    pub fn with(profile: &'static Profile, t0: bool, quirks: sscard_card_os::Quirks) -> Self {
+        let img = image(profile, b"123456");
+        let cfg = CardConfig::new(profile).with_t0(t0).with_quirks(quirks);
+        Host {
+            card: Card::new(img, cfg).unwrap(),
+            profile,
+            keys: test_issuer_keys(profile),
+        }
+    }
+    pub fn from_image(img: BoxStore, profile: &'static Profile) -> Self {
+        Host {
+            card: Card::new(img, CardConfig::new(profile)).unwrap(),
+            profile,
+            keys: test_issuer_keys(profile),
+        }
+    }
+
+    pub fn image(&self) -> Vec<u8> {
+        self.card.store().as_bytes().to_vec()
+    }
+}
+
+impl<S: Store> Host<S> {
+    pub fn wrap(card: Card<S>, profile: &'static Profile) -> Self {
+        Host {
+            card,
+            profile,
+            keys: test_issuer_keys(profile),
+        }
+    }
+
+    /// Send raw bytes; (data, SW).
+    pub fn send(&mut self, apdu: &[u8]) -> (Vec<u8>, u16) {
+        let mut r = [0u8; RESP_MAX];
+        let n = self.card.process(apdu, &mut r);
+        assert!(n >= 2, "no SW");
+        (
+            r[..n - 2].to_vec(),
+            u16::from_be_bytes([r[n - 2], r[n - 1]]),
+        )
+    }
+    pub fn sx(&mut self, hex: &str) -> (Vec<u8>, u16) {
+        self.send(&hx(hex))
+    }
+    pub fn sw(&mut self, hex: &str) -> u16 {
+        self.sx(hex).1
+    }
+
+    pub fn card_key(&self, name: &str) -> Key {
+        let f = HUNAN.factors(self.profile).unwrap();
+        self.keys.card_key(name, &f).unwrap()
+    }
+
+    pub fn challenge(&mut self) -> [u8; 8] {
+        let (c, sw) = self.sx("0084000008");
+        assert_eq!(sw, 0x9000);
+        c.try_into().unwrap()
+    }
+
+    /// GET CHALLENGE + EXTERNAL AUTHENTICATE with the card key `name` (KID from specs).
+    pub fn ext_auth_kid(&mut self, name: &str, kid: u8) -> u16 {
+        let r = self.challenge();
+        let d = external_auth_data(
+            self.profile,
+            &self.card_key(name),
+            &r,
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+        )
+        .unwrap();
+        let mut a = vec![0x00, 0x82, 0x00, kid, 0x10];
+        a.extend_from_slice(&d);
+        self.send(&a).1
+    }
+    pub fn ext_auth(&mut self, name: &str) -> u16 {
+        let kid = sscard_specs::keys::key_by_name(name).unwrap().kid.unwrap();
+        self.ext_auth_kid(name, kid)
+    }
+
+    /// A MAC'd command `cla ins p1 p2 Lc' data MAC` under `key`'s line MAC after a fresh challenge.
+    pub fn mac_apdu(&mut self, key: &str, hdr: [u8; 4], data: &[u8]) -> Vec<u8> {
+        let r = self.challenge();
+        let lc = (data.len() + 4) as u8;
+        let h5 = [hdr[0], hdr[1], hdr[2], hdr[3], lc];
+        let mac = line_mac(self.profile, &self.card_key(key), &r, &[&h5, data]).unwrap();
+        let mut a = h5.to_vec();
+        a.extend_from_slice(data);
+        a.extend_from_slice(&mac);
+        a
+    }
+    pub fn send_mac(&mut self, key: &str, hdr: [u8; 4], data: &[u8]) -> u16 {
+        let a = self.mac_apdu(key, hdr, data);
+        self.send(&a).1
+    }
+
+    /// PIN RELOAD data: E_SK(Lpin ‖ BCD) under STK's process key, then MAC.
+    pub fn pin_reload_apdu(&mut self, bcd: &[u8]) -> Vec<u8> {
+        let r = self.challenge();
+        let stk = self.card_key("STK");
+        let sk = process_key(self.profile, &stk, &r).unwrap();
+        let mut enc = [0u8; 48];
+        let n = encrypt_field(self.profile, &sk, bcd, &mut enc).unwrap();
+        let lc = (n + 4) as u8;
+        let h5 = [0x84, 0x24, 0x00, 0x01, lc];
+        let mac = line_mac(self.profile, &stk, &r, &[&h5, &enc[..n]]).unwrap();
+        let mut a = h5.to_vec();
+        a.extend_from_slice(&enc[..n]);
+        a.extend_from_slice(&mac);
+        a
+    }
+
+    pub fn select_ssse(&mut self) {
+        let sw = self.sx("00A404000F7378312E73682EC9E7BBE1B1A3D5CF").1;
+        assert!(sw == 0x9000 || sw >> 8 == 0x61, "{sw:04X}");
+    }
+    pub fn select_df(&mut self, df: DfId) -> u16 {
+        let fid = sscard_specs::files::df(df).fid.unwrap_or(0x3F00);
+        let mut a = vec![0x00, 0xA4, 0x00, 0x00, 0x02];
+        a.extend_from_slice(&fid.to_be_bytes());
+        self.send(&a).1
+    }
+    pub fn select_ef(&mut self, fid: u16) -> u16 {
+        let mut a = vec![0x00, 0xA4, 0x02, 0x00, 0x02];
+        a.extend_from_slice(&fid.to_be_bytes());
+        self.send(&a).1
+    }
+}
+
+/// Write the Hunan trace's EF05 into an image.
+pub fn personalise_hunan_ef05(img: &mut BoxStore) {
+    let recs: [Vec<u8>; 7] = [
+        hx("0110430299D156000005000000133A05F2E3"),
+        hx("020133"),
+        hx("0304322E3000"),
+        hx("040C9156000002430200430100D5"),
+        hx("050432303132"),
+        hx("060432303232"),
+        hx("0709423030303030313331"),
+    ];
+    let refs: Vec<&[u8]> = recs.iter().map(|r| r.as_slice()).collect();
+    personalise_direct(img, SpecVersion::V2_00, DfId::Ssse, 0xEF05, &refs).unwrap();
+}

@@ -1,0 +1,329 @@
+//! The `sscard` command line against the card OS served by `sscard emulate` in pcscd (vpcd
+//! "Virtual PCD 00 00"): info, read, write + read-back (persisted in the image), the PIN flows,
+//! application block/unblock, power-cycle semantics, and the `emulate` command itself
+//! (SIGTERM → clean stop). Each test gets a fresh personalised image. Gated by SSCARD_PCSC_E2E.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sscard_e2e::{connect, e2e, CardFiles, Cli, Live, PIN, READER0, WAIT};
+use sscard_terminal::transport::{wait_for_card, wait_for_card_removed, Transport};
+use sscard_terminal::{Error, Session};
+
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_e2e-sscard"))
+}
+
+#[test]
+fn info_through_pcsc_matches_the_in_process_card() {
+    let Some(_g) = e2e("info_through_pcsc_matches_the_in_process_card") else {
+        return;
+    };
+    let files = CardFiles::personalised("info");
+    let reference = files.copy_card("reference.img");
+    let live = Live::card(&files);
+
+    let text = cli().pcsc(&["info"]);
+    let out = text.ok();
+    assert!(out.contains("王小明"), "{out}");
+    assert!(out.contains("A00000011"), "{out}");
+    assert!(out.contains("110101199003071233"), "{out}");
+
+    let json = cli().pcsc(&["--json", "info"]).json();
+    assert_eq!(json["holder"]["name"], "王小明");
+    assert_eq!(json["holder"]["ssn"], "110101199003071233");
+    assert_eq!(json["issuer"]["card_number"], "A00000011");
+    assert_eq!(json["issuer"]["version"], "2.00");
+    // Through pcscd exactly what the in-process card OS answers.
+    let same = cli().emulator(&reference, &["--json", "info"]).json();
+    assert_eq!(json, same);
+
+    // -v: the APDU count, SELECT SSSE + 2 READ RECORD, and the emulator saw them.
+    let v = cli().pcsc(&["-v", "info"]);
+    v.ok();
+    assert!(v.stderr.contains("apdus: 3"), "{}", v.stderr);
+    let trace = live.trace_lines().join("\n");
+    assert!(trace.contains("SELECT"), "{trace}");
+    assert!(trace.contains("READ RECORD"), "{trace}");
+    assert!(trace.contains("9000 "), "{trace}");
+}
+
+#[test]
+fn read_items_through_pcsc() {
+    let Some(_g) = e2e("read_items_through_pcsc") else {
+        return;
+    };
+    let files = CardFiles::personalised("read");
+    let reference = files.copy_card("reference.img");
+    let _live = Live::card(&files);
+    // A PIN-protected item without the PIN: the card's refusal, exit code 4. (Checked first:
+    // the CLI disconnects with LEAVE_CARD, so once a PIN was verified it stays verified on the
+    // card for the next PC/SC client until the card is reset or powered off.)
+    let refused = cli().pcsc(&["read", "DF04/EF05/81"]);
+    assert_eq!(refused.code, 4, "{refused:?}");
+    let paths = [
+        "SSSE/EF06/08",
+        "SSSE/EF05/07",
+        "DF01/EF05/21",
+        "DF04/EF05/81",
+    ];
+    let mut args = vec!["--json", "read", "--pin", PIN];
+    args.extend_from_slice(&paths);
+    let got = cli().pcsc(&args).json();
+    let want = cli().emulator(&reference, &args).json();
+    assert_eq!(got, want);
+    let values: Vec<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "110101199003071233",
+            "A00000011",
+            "北京市东城区示例胡同1号",
+            "31010000"
+        ]
+    );
+}
+
+#[test]
+fn write_and_read_back_through_pcsc_is_persisted() {
+    let Some(_g) = e2e("write_and_read_back_through_pcsc_is_persisted") else {
+        return;
+    };
+    let files = CardFiles::personalised("write");
+    let keys = files.keys.to_str().unwrap();
+    let live = Live::card(&files);
+    let w = cli()
+        .pcsc(&[
+            "--keys",
+            keys,
+            "--json",
+            "write",
+            "DF04/EF05/81=31020000",
+            "DF01/EF05/20=20",
+        ])
+        .json();
+    assert_eq!(w[0]["value"], "31020000");
+    assert_eq!(w[1]["value"], "20");
+    // Without keys the card refuses (6982), exit code 4.
+    let refused = cli().pcsc(&["write", "DF04/EF05/81=31030000"]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    let r = cli()
+        .pcsc(&["--json", "read", "--pin", PIN, "DF04/EF05/81"])
+        .json();
+    assert_eq!(r[0]["value"], "31020000");
+    let trace = live.trace_lines().join("\n");
+    assert!(trace.contains("UPDATE RECORD"), "{trace}");
+    assert!(trace.contains("EXTERNAL AUTHENTICATE"), "{trace}");
+    // Stop the emulator: the image file holds the write...
+    live.stop();
+    let r = cli()
+        .emulator(
+            &files.card,
+            &["--json", "read", "--pin", PIN, "DF04/EF05/81"],
+        )
+        .json();
+    assert_eq!(r[0]["value"], "31020000");
+    // ...and so does the card served again.
+    let _live = Live::card(&files);
+    let r = cli()
+        .pcsc(&["--json", "read", "--pin", PIN, "DF04/EF05/81"])
+        .json();
+    assert_eq!(r[0]["value"], "31020000");
+}
+
+fn tries(run: &sscard_e2e::Run) -> u64 {
+    run.json()["tries_left"].as_u64().unwrap()
+}
+
+#[test]
+fn pin_verify_change_unblock_reload_through_pcsc() {
+    let Some(_g) = e2e("pin_verify_change_unblock_reload_through_pcsc") else {
+        return;
+    };
+    let files = CardFiles::personalised("pin");
+    let keys = files.keys.to_str().unwrap();
+    let live = Live::card(&files);
+    let c = cli();
+    assert_eq!(
+        tries(&c.pcsc(&["--json", "pin", "verify", "--pin", PIN])),
+        3
+    );
+    let wrong = c.pcsc(&["pin", "verify", "--pin", "111111"]);
+    assert_eq!(wrong.code, 4, "{wrong:?}");
+    assert!(wrong.stderr.contains("2 tries left"), "{wrong:?}");
+    // A correct VERIFY restores the counter.
+    assert_eq!(
+        tries(&c.pcsc(&["--json", "pin", "verify", "--pin", PIN])),
+        3
+    );
+    // CHANGE PIN (PINs on stdin, as an operator would type them).
+    let changed = c.run_stdin(
+        &["--reader", READER0, "--json", "pin", "change"],
+        "123456\n654321\n",
+    );
+    assert_eq!(tries(&changed), 3);
+    assert_eq!(c.pcsc(&["pin", "verify", "--pin", PIN]).code, 4);
+    assert_eq!(
+        tries(&c.pcsc(&["--json", "pin", "verify", "--pin", "654321"])),
+        3
+    );
+    // Block it: three wrong PINs.
+    for left in [2u8, 1] {
+        let r = c.pcsc(&["pin", "verify", "--pin", "000000"]);
+        assert!(r.stderr.contains(&format!("{left} tries left")), "{r:?}");
+    }
+    let blocked = c.pcsc(&["pin", "verify", "--pin", "000000"]);
+    assert_eq!(blocked.code, 4, "{blocked:?}");
+    let still = c.pcsc(&["pin", "verify", "--pin", "654321"]);
+    assert_eq!(
+        still.code, 4,
+        "a blocked PIN refuses even the right one: {still:?}"
+    );
+    assert!(still.stderr.contains("blocked"), "{still:?}");
+    // PIN UNBLOCK (PUK, MAC) restores the tries; the PIN is unchanged.
+    let unblocked = c.pcsc(&["--keys", keys, "--json", "pin", "unblock"]);
+    assert_eq!(tries(&unblocked), 3);
+    assert_eq!(
+        tries(&c.pcsc(&["--json", "pin", "verify", "--pin", "654321"])),
+        3
+    );
+    // PIN RELOAD sets a new PIN without knowing the old one.
+    let reloaded = c.pcsc(&["--keys", keys, "--json", "pin", "reload", "--new-pin", PIN]);
+    assert_eq!(tries(&reloaded), 3);
+    assert_eq!(
+        tries(&c.pcsc(&["--json", "pin", "verify", "--pin", PIN])),
+        3
+    );
+    assert_eq!(c.pcsc(&["pin", "verify", "--pin", "654321"]).code, 4);
+    // The emulator's trace never shows a PIN.
+    let trace = live.trace_lines().join("\n");
+    assert!(trace.contains("VERIFY"), "{trace}");
+    assert!(trace.contains("CHANGE PIN"), "{trace}");
+    assert!(trace.contains("PIN UNBLOCK"), "{trace}");
+    assert!(trace.contains("PIN RELOAD"), "{trace}");
+    assert!(trace.contains("redacted"), "{trace}");
+    for pin in ["123456", "654321", "111111"] {
+        assert!(!trace.contains(pin), "PIN {pin} in the trace:\n{trace}");
+    }
+}
+
+#[test]
+fn application_block_and_unblock_through_pcsc() {
+    let Some(_g) = e2e("application_block_and_unblock_through_pcsc") else {
+        return;
+    };
+    let files = CardFiles::personalised("app");
+    let keys = files.keys.to_str().unwrap();
+    let _live = Live::card(&files);
+    let c = cli();
+    let card_id = c.pcsc(&["--json", "info"]).json()["issuer"]["card_id"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.pcsc(&["--keys", keys, "app", "block"]).ok();
+    let refused = c.pcsc(&["info"]);
+    assert_eq!(
+        refused.code, 4,
+        "a blocked application refuses reads: {refused:?}"
+    );
+    assert!(refused.stderr.contains("6985"), "{refused:?}");
+    c.pcsc(&["--keys", keys, "app", "unblock", "--card-id", &card_id])
+        .ok();
+    let info = c.pcsc(&["--json", "info"]).json();
+    assert_eq!(info["holder"]["name"], "王小明");
+}
+
+/// vpcd's reset (SCardReconnect with reset) and power cycle clear the card's security state;
+/// the image stays.
+#[test]
+fn reset_clears_pin_state_but_keeps_the_image() {
+    let Some(_g) = e2e("reset_clears_pin_state_but_keeps_the_image") else {
+        return;
+    };
+    let files = CardFiles::personalised("reset");
+    let live = Live::card(&files);
+    let mut s = Session::open(connect(READER0)).unwrap();
+    s.verify_pin(PIN).unwrap();
+    assert_eq!(
+        s.read_item("DF04/EF05/81").unwrap().value.to_string(),
+        "31010000"
+    );
+    s.transport_mut().reset().unwrap();
+    s.forget_selection();
+    let mut s = Session::open(s.into_transport()).unwrap();
+    match s.read_item("DF04/EF05/81") {
+        Err(Error::Card { sw, .. }) => assert_eq!(sw.0, 0x6982, "security status not satisfied"),
+        other => panic!("PIN state survived a reset: {other:?}"),
+    }
+    assert_eq!(
+        s.read_basic_info().unwrap().holder.name,
+        "王小明",
+        "the image survives the reset"
+    );
+    let trace = live.trace_lines().join("\n");
+    assert!(trace.contains("-- reset"), "{trace}");
+    s.into_transport().close().unwrap();
+}
+
+/// `sscard emulate` as a process: serves until SIGTERM, then stops cleanly (exit 0, image synced,
+/// the reader empty).
+#[test]
+fn emulate_command_serves_until_sigterm() {
+    let Some(_g) = e2e("emulate_command_serves_until_sigterm") else {
+        return;
+    };
+    let files = CardFiles::personalised("emulate-cmd");
+    let keys = files.keys.to_str().unwrap();
+    let mut child = Command::new(cli().bin())
+        .args([
+            "emulate",
+            "--image",
+            files.card.to_str().unwrap(),
+            "--trace",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let atr = wait_for_card(READER0, WAIT).expect("sscard emulate inserts the card");
+    assert_eq!(&atr[..4], &[0x3B, 0x6D, 0x00, 0x00]);
+    cli()
+        .pcsc(&["--keys", keys, "write", "SSSE/EF06/0C=110102"])
+        .ok();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code();
+        }
+        assert!(Instant::now() < deadline, "sscard emulate ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("stopped: card served"), "{err}");
+    assert!(
+        err.contains("UPDATE RECORD"),
+        "--trace shows the write: {err}"
+    );
+    wait_for_card_removed(READER0, WAIT).expect("the card is gone once emulate stops");
+    let r = cli().emulator(&files.card, &["--json", "info"]).json();
+    assert_eq!(r["holder"]["birthplace"], "110102");
+}
