@@ -5,7 +5,9 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-PKGS=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc pkg-config)
+# chromium: the conformance HTML report is checked in headless Chromium; iproute2: pcscd runs in a
+# private network namespace (vpcd listens on 0.0.0.0); hyperfine: scripts/bench-pcsc.sh.
+PKGS=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc pkg-config iproute2 chromium hyperfine)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
