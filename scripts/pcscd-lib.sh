@@ -16,6 +16,7 @@ PCSCD_LOG="$SSCARD_PCSCD_DIR/pcscd.log"         # its stdout/stderr (-f -a -d)
 PCSCD_NETNS_FILE="$SSCARD_PCSCD_DIR/netns"      # name of the netns we created (absent: host net)
 PCSCD_EXTERNAL_FILE="$SSCARD_PCSCD_DIR/external" # present: a pcscd we did not start is in use
 PCSCD_SOCKET="/run/pcscd/pcscd.comm"
+PCSCD_SYSTEM_PIDFILE="/run/pcscd/pcscd.pid"     # written by pcscd itself
 VPCD_READERS=("Virtual PCD 00 00" "Virtual PCD 00 01")
 
 pcsc_log() { echo "[pcscd] $*" >&2; }

@@ -53,7 +53,15 @@ if [ -f "$PCSCD_PIDFILE" ]; then
 fi
 mkdir -p "$SSCARD_PCSCD_DIR"
 
-if [ -n "$(live_pcscd_pids)" ] || { [ -S "$PCSCD_SOCKET" ] && [ -n "$(readers_listing)" ]; }; then
+if [ -z "$(live_pcscd_pids)" ] && { [ -e "$PCSCD_SOCKET" ] || [ -e "$PCSCD_SYSTEM_PIDFILE" ]; }; then
+  # No pcscd process is alive, so these are left over from one that was killed (a session or CI
+  # job that ended without stopping it). A client would still connect to the dead socket path and
+  # see "no readers"; remove them so the pcscd we start can create fresh ones.
+  pcsc_log "removing stale $PCSCD_SOCKET / $PCSCD_SYSTEM_PIDFILE (no pcscd is running)"
+  rm -f "$PCSCD_SOCKET" "$PCSCD_SYSTEM_PIDFILE"
+fi
+
+if [ -n "$(live_pcscd_pids)" ]; then
   # A pcscd we did not start (systemd socket activation, a developer's daemon, ...). Use it if it
   # serves the vpcd readers; never kill it (pcscd-stop.sh only stops what we started).
   if vpcd_readers_present; then

@@ -115,6 +115,7 @@ pub fn command_name(apdu: &[u8]) -> &'static str {
         (_, 0xD6) => "UPDATE BINARY",
         (_, 0xB2) => match p2 & 0x07 {
             0b000 => "READ RECORD (by tag)",
+            0b100 => "READ RECORD (by number)",
             0b101 => "READ RECORD (all from)",
             _ => "READ RECORD",
         },
@@ -150,7 +151,8 @@ pub fn masked_command(apdu: &[u8]) -> String {
     }
 }
 
-/// One trace line for an exchange: `[label] NAME  C-APDU -> R-APDU  SW meaning`.
+/// The trace of one exchange, two lines: `[label] NAME > C-APDU (masked)` and
+/// `[label] < response data SW meaning`.
 pub fn trace_line(label: &str, apdu: &[u8], rapdu: &[u8]) -> String {
     let (data, sw) = match rapdu.len().checked_sub(2) {
         Some(n) => rapdu.split_at(n),

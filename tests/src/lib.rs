@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use sscard_card_os::psam::{provision, PsamParams, PSAM_STORE_SIZE};
 use sscard_card_os::store::FileStore;
-use sscard_keys::profile::SSCARD_2;
 use sscard_keys::Profile;
 use sscard_specs::SpecVersion;
 use sscard_terminal::emulate::{memory_sink, EmulateOptions, EmulateReport, Emulator};
@@ -94,12 +93,18 @@ impl CardFiles {
     /// Fresh random issuer keys, a factory-initialised 2.00 card personalised with the demo
     /// holder through APDUs (in-process), and a PSAM with the same root keys.
     pub fn personalised(name: &str) -> Self {
+        Self::personalised_as(name, SpecVersion::V2_00)
+    }
+
+    /// [`CardFiles::personalised`] for another spec version: `3.00` gives an SM4 (`sscard-3`)
+    /// card and PSAM; the demo holder's `spec_version` is changed to match.
+    pub fn personalised_as(name: &str, version: SpecVersion) -> Self {
         let n = DIRS.fetch_add(1, Ordering::SeqCst);
         let dir =
             std::env::temp_dir().join(format!("sscard-e2e-{}-{n}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let profile = &SSCARD_2;
+        let profile = Profile::by_name(version.profile_name()).unwrap();
         let files = CardFiles {
             keys: dir.join("keys.toml"),
             card: dir.join("card.img"),
@@ -112,7 +117,7 @@ impl CardFiles {
         create_image(
             &files.card,
             profile,
-            SpecVersion::V2_00,
+            version,
             identity("110100", "00000001").unwrap(),
             &kf.keys,
             INITIAL_PIN,
@@ -123,7 +128,11 @@ impl CardFiles {
             let t = EmulatorTransport::open_image(&files.card, EmulatorOptions::default()).unwrap();
             let mut s = Session::open(t).unwrap();
             s.set_security_module(files.key_file().into_security_module());
-            personalize(&mut s, &HolderProfile::parse(DEMO_HOLDER).unwrap()).unwrap();
+            let holder = DEMO_HOLDER.replace(
+                "spec_version = \"2.00\"",
+                &format!("spec_version = \"{}\"", version.as_str()),
+            );
+            personalize(&mut s, &HolderProfile::parse(&holder).unwrap()).unwrap();
         }
         let mut store = FileStore::open(&files.psam, PSAM_STORE_SIZE).unwrap();
         let mut tn = [0u8; 6];
@@ -193,6 +202,11 @@ impl Live {
             opts.port, DEFAULT_PORT,
             "the tests use vpcd's first slot for the card"
         );
+        if opts.psam.is_some() {
+            await_empty(&[READER0, READER1]);
+        } else {
+            await_empty(&[READER0]);
+        }
         let (sink, trace) = memory_sink();
         let emu = Emulator::start_with_sink(&opts, Some(sink)).expect("start the emulator");
         let live = Live {
@@ -219,7 +233,8 @@ impl Live {
             Ok(atr) => assert_eq!(
                 hex::encode_upper(&atr),
                 hex::encode_upper(&want),
-                "ATR seen by pcscd in {reader}"
+                "ATR seen by pcscd in {reader}: another card is in this vpcd slot (a concurrent \
+                 e2e run by another process? the tests serialise only within one test binary)"
             ),
             Err(e) => panic!(
                 "card in {reader} not seen by pcscd within {WAIT:?}: {e} (is this test running \
@@ -259,6 +274,46 @@ impl Drop for Live {
     fn drop(&mut self) {
         let _ = self.stop_inner();
     }
+}
+
+/// Wait until pcscd reports `readers` empty: a card served by an earlier test (of this or
+/// another binary — the same image identity gives the same ATR) must be gone before the next is
+/// inserted, or pcscd would still show the old one.
+pub fn await_empty(readers: &[&str]) {
+    for r in readers {
+        if let Err(e) = wait_for_card_removed(r, WAIT) {
+            panic!(
+                "{r} still holds a card after {WAIT:?} ({e}): another process is serving this vpcd \
+                 slot (a concurrent e2e run?)"
+            );
+        }
+    }
+}
+
+/// The command lines (`… > C-APDU`) of the trace that carry PIN material — VERIFY, CHANGE PIN,
+/// PIN RELOAD and the PSAM's ENCRYPT (the plain PIN block) — checking each masks its data.
+/// (Responses and other commands carry random bytes that may contain any digit string.)
+pub fn pin_command_lines(trace: &[String]) -> Vec<String> {
+    let lines: Vec<String> = trace
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| l.contains(" > "))
+        .filter(|l| {
+            ["VERIFY", "CHANGE PIN", "PIN RELOAD", "PSAM ENCRYPT"]
+                .iter()
+                .any(|n| l.contains(n))
+        })
+        .map(str::to_owned)
+        .collect();
+    for l in &lines {
+        // A VERIFY without data (tries-left query) has nothing to mask.
+        let header_only = l.split(" > ").nth(1).is_some_and(|a| a.trim().len() <= 10);
+        assert!(
+            header_only || l.contains("redacted"),
+            "unmasked PIN command: {l}"
+        );
+    }
+    lines
 }
 
 /// A PC/SC connection (shared, T=0 or T=1) to `reader`.
@@ -398,14 +453,4 @@ impl Cli {
     pub fn bin(&self) -> &Path {
         &self.bin
     }
-}
-
-/// Does `opensc-tool` exist (Debian package opensc)?
-pub fn have_tool(name: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }

@@ -8,7 +8,9 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sscard_e2e::{connect, e2e, CardFiles, Cli, Live, PIN, READER0, WAIT};
+use sscard_e2e::{
+    await_empty, connect, e2e, pin_command_lines, CardFiles, Cli, Live, PIN, READER0, WAIT,
+};
 use sscard_terminal::transport::{wait_for_card, wait_for_card_removed, Transport};
 use sscard_terminal::{Error, Session};
 
@@ -209,8 +211,12 @@ fn pin_verify_change_unblock_reload_through_pcsc() {
     assert!(trace.contains("PIN UNBLOCK"), "{trace}");
     assert!(trace.contains("PIN RELOAD"), "{trace}");
     assert!(trace.contains("redacted"), "{trace}");
+    let pin_lines = pin_command_lines(&live.trace_lines()).join("\n");
     for pin in ["123456", "654321", "111111"] {
-        assert!(!trace.contains(pin), "PIN {pin} in the trace:\n{trace}");
+        assert!(
+            !pin_lines.contains(pin),
+            "PIN {pin} in the trace:\n{pin_lines}"
+        );
     }
 }
 
@@ -281,6 +287,7 @@ fn emulate_command_serves_until_sigterm() {
     };
     let files = CardFiles::personalised("emulate-cmd");
     let keys = files.keys.to_str().unwrap();
+    await_empty(&[READER0]);
     let mut child = Command::new(cli().bin())
         .args([
             "emulate",
@@ -326,4 +333,37 @@ fn emulate_command_serves_until_sigterm() {
     wait_for_card_removed(READER0, WAIT).expect("the card is gone once emulate stops");
     let r = cli().emulator(&files.card, &["--json", "info"]).json();
     assert_eq!(r["holder"]["birthplace"], "110102");
+}
+
+/// Durability: a write confirmed through pcscd is in the image even when the emulator process is
+/// killed outright (SIGKILL: no clean shutdown, no final sync) — the store writes through and the
+/// card's journal syncs at the end of every state-changing command.
+#[test]
+fn emulator_killed_after_a_write_keeps_it_in_the_image() {
+    let Some(_g) = e2e("emulator_killed_after_a_write_keeps_it_in_the_image") else {
+        return;
+    };
+    let files = CardFiles::personalised("sigkill");
+    let keys = files.keys.to_str().unwrap();
+    await_empty(&[READER0]);
+    let mut child = Command::new(cli().bin())
+        .args(["emulate", "--image", files.card.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_card(READER0, WAIT).expect("sscard emulate inserts the card");
+    cli()
+        .pcsc(&["--keys", keys, "write", "DF01/EF05/21=上海市示例路2号"])
+        .ok();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    wait_for_card_removed(READER0, WAIT).expect("a killed emulator's card is gone");
+    let r = cli()
+        .emulator(
+            &files.card,
+            &["--json", "read", "DF01/EF05/21", "--pin", PIN],
+        )
+        .json();
+    assert_eq!(r[0]["value"], "上海市示例路2号");
 }

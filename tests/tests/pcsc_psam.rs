@@ -9,9 +9,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sscard_e2e::{
-    connect, e2e, CardFiles, Cli, Live, PIN, READER0, READER1, TERMINAL_NUMBER, WAIT,
+    await_empty, connect, e2e, pin_command_lines, CardFiles, Cli, Live, PIN, READER0, READER1,
+    TERMINAL_NUMBER, WAIT,
 };
-use sscard_keys::profile::SSCARD_2;
+use sscard_keys::profile::{SSCARD_2, SSCARD_3};
+use sscard_specs::SpecVersion;
 use sscard_terminal::emulate::EmulateOptions;
 use sscard_terminal::psam::{self, TerminalNumber};
 use sscard_terminal::transport::{wait_for_card, wait_for_card_removed};
@@ -83,7 +85,9 @@ fn auth_write_pin_reload_and_app_block_through_the_psam_in_the_second_reader() {
     );
     assert!(joined.contains("INTERNAL AUTHENTICATE"), "{joined}");
     assert!(joined.contains("APPLICATION BLOCK"), "{joined}");
-    assert!(!joined.contains("246810"), "{joined}");
+    let pin_lines = pin_command_lines(&trace).join("\n");
+    assert!(pin_lines.contains("PSAM ENCRYPT"), "{pin_lines}");
+    assert!(!pin_lines.contains("246810"), "{pin_lines}");
 }
 
 /// A PSAM holding another issuer's keys: the card is reported not genuine and the card refuses
@@ -169,6 +173,7 @@ fn emulate_command_serves_a_psam_made_by_psam_init() {
         2
     );
 
+    await_empty(&[READER0, READER1]);
     let mut child = Command::new(cli.bin())
         .args([
             "emulate",
@@ -259,4 +264,33 @@ fn conform_destructive_suite_through_pcsc_and_the_psam_has_no_failure() {
             "area {area} (PIN/challenge/MAC/lifecycle) through the PSAM: {not_passed:?}"
         );
     }
+}
+
+/// The SM4 suite (a 3.00 `sscard-3` card and an SM4 PSAM) through PC/SC: the session picks the
+/// profile from the FCI's algorithm id, the PSAM authenticates the card and computes the write's
+/// external authentication.
+#[test]
+fn sm4_card_and_psam_through_pcsc() {
+    let Some(_g) = e2e("sm4_card_and_psam_through_pcsc") else {
+        return;
+    };
+    let files = CardFiles::personalised_as("sm4", SpecVersion::V3_00);
+    let _live = Live::card_and_psam(&files);
+    let sm = psam::open(connect(READER1), &SSCARD_3).expect("SM4 PSAM");
+    let mut s = Session::open(connect(READER0)).unwrap();
+    assert_eq!(s.profile().name, "sscard-3");
+    s.set_security_module(sm);
+    assert!(s.internal_authenticate().unwrap().genuine);
+    s.external_authenticate("RKSSSE").unwrap();
+    assert_eq!(s.read_basic_info().unwrap().holder.name, "王小明");
+    let v = s.write_item("DF04/EF05/81", "31070000").unwrap();
+    assert_eq!(v.value.to_string(), "31070000");
+    s.into_transport().close().unwrap();
+    // The CLI reads the same card through pcscd (no keys needed for the basic information
+    // unless the 3.00 rules ask for RKSSSE: then with the key file).
+    let cli = Cli::new(env!("CARGO_BIN_EXE_e2e-sscard"));
+    let keys = files.keys.to_str().unwrap();
+    let info = cli.pcsc(&["--keys", keys, "--json", "info"]).json();
+    assert_eq!(info["issuer"]["version"], "3.00");
+    assert_eq!(info["holder"]["name"], "王小明");
 }
