@@ -10,6 +10,8 @@ echo "== no_std builds for thumbv7em-none-eabi"
 cargo build -p sscard-apdu -p sscard-keys --target thumbv7em-none-eabi
 if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
   cargo build -p sscard-card-os --target thumbv7em-none-eabi --release
+  echo "== card OS size (firmware profile): flash <= 64 KiB, static RAM <= 8 KiB, no core::fmt"
+  card-os/tools/size.sh --check
 fi
 
 echo "== workspace tests"

@@ -174,6 +174,16 @@ impl<S: Store> Card<S> {
 
     /// Warm reset: same as a power cycle for the card's state.
     pub fn reset(&mut self) {
+        if fault!(self, reset_keeps_security_state) {
+            let vol = self.vol;
+            self.power_on();
+            self.vol = Volatile {
+                challenge: None,
+                card_blocked: self.vol.card_blocked,
+                ..vol
+            };
+            return;
+        }
         self.power_on();
     }
 
@@ -230,7 +240,11 @@ impl<S: Store> Card<S> {
     }
 
     fn run(&mut self, raw: &[u8], out: &mut [u8]) -> (usize, StatusWord) {
-        let challenge = self.vol.challenge.take();
+        let challenge = if fault!(self, challenge_reusable) {
+            self.vol.challenge
+        } else {
+            self.vol.challenge.take()
+        };
         if self.vol.card_blocked {
             self.pending.clear();
             return (0, StatusWord::FUNC_NOT_SUPPORTED);
@@ -252,7 +266,8 @@ impl<S: Store> Card<S> {
         self.pending.clear();
         match self.app_state() {
             Ok(layout::APP_ACTIVE) => {}
-            Ok(layout::APP_BLOCKED) if cmd.allowed_when_blocked() => {}
+            Ok(layout::APP_BLOCKED)
+                if cmd.allowed_when_blocked() || fault!(self, app_block_not_enforced) => {}
             Ok(layout::APP_BLOCKED) => return (0, StatusWord::CONDITIONS_NOT_SATISFIED),
             Ok(_) if matches!(cmd, Command::Select { .. }) => {}
             Ok(_) => return (0, StatusWord::FUNC_NOT_SUPPORTED),
@@ -313,7 +328,12 @@ impl<S: Store> Card<S> {
             }
             let le = ne.map_or(256, |n| n as usize);
             if le != len {
-                return (0, StatusWord::wrong_le(n256(len)));
+                let announced = if fault!(self, t0_wrong_6cxx) {
+                    len + 1
+                } else {
+                    len
+                };
+                return (0, StatusWord::wrong_le(n256(announced)));
             }
             (len, sw)
         } else {

@@ -2,6 +2,9 @@
 
 use sscard_keys::Profile;
 
+#[cfg(feature = "faults")]
+use crate::faults::Faults;
+
 /// Behaviour switches that let a terminal exercise its fallbacks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Quirks {
@@ -23,6 +26,10 @@ pub struct CardConfig {
     pub quirks: Quirks,
     /// Seed of the challenge generator (feed it from a TRNG / `getrandom` on the host).
     pub rng_seed: [u8; 16],
+    /// Deliberately faulty behaviour for the conformance suite's mutation tests (feature
+    /// `faults`; all off by default).
+    #[cfg(feature = "faults")]
+    pub faults: Faults,
 }
 
 impl CardConfig {
@@ -35,6 +42,8 @@ impl CardConfig {
                 refuse_read_all_records: false,
             },
             rng_seed: [0x5A; 16],
+            #[cfg(feature = "faults")]
+            faults: Faults::NONE,
         }
     }
 
@@ -53,6 +62,13 @@ impl CardConfig {
     /// With this challenge-generator seed.
     pub const fn with_rng_seed(mut self, seed: [u8; 16]) -> Self {
         self.rng_seed = seed;
+        self
+    }
+
+    /// With these deliberately faulty behaviours (feature `faults`).
+    #[cfg(feature = "faults")]
+    pub const fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
 }

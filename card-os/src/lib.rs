@@ -21,6 +21,8 @@
     )
 )]
 
+#[macro_use]
+mod faults;
 mod card;
 mod command;
 mod config;
@@ -36,6 +38,8 @@ pub mod store;
 pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX, RESP_MAX};
 pub use config::{CardConfig, Quirks};
 pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
+#[cfg(feature = "faults")]
+pub use faults::{FaultInfo, Faults, FAULTS};
 pub use layout::required_store_size;
 
 /// Store size that holds a card image of any spec version (journal included).

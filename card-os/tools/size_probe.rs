@@ -16,6 +16,13 @@ use sscard_specs::versions::SpecVersion;
 /// The firmware's card: a card over a flash region.
 pub type FlashCard = Card<SliceStore<'static>>;
 
+/// `size_of::<Option<FlashCard>>()` on the target, as the size of this symbol (`size.sh` reads it
+/// from the probe library with `nm -S`; the links rooted at the entry points drop it): the RAM or
+/// stack the host reserves for the card object, next to the static RAM of the image.
+#[no_mangle]
+pub static SSCARD_CARD_OBJECT: [u8; core::mem::size_of::<Option<FlashCard>>()] =
+    [0; core::mem::size_of::<Option<FlashCard>>()];
+
 /// Open a card over `flash`.
 #[no_mangle]
 pub extern "C" fn sscard_open(flash: &'static mut [u8; 24 * 1024], out: &mut Option<FlashCard>) -> bool {

@@ -38,6 +38,12 @@ impl Algorithm {
         }
     }
 
+    /// Whether this build can use the algorithm: everything except AES-128 without the `aes`
+    /// feature.
+    pub const fn is_compiled_in(self) -> bool {
+        !matches!(self, Algorithm::Aes128) || cfg!(feature = "aes")
+    }
+
     /// Short human-readable name.
     pub const fn name(self) -> &'static str {
         match self {

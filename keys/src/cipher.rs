@@ -21,8 +21,32 @@ pub enum BlockCipher {
     Tdes3(des::TdesEde3),
     /// SM4.
     Sm4(sm4::Sm4),
-    /// AES-128.
-    Aes128(aes::Aes128),
+    /// AES-128 (the `aes` crate; a never-constructed stand-in without the `aes` feature).
+    Aes128(Aes128Cipher),
+}
+
+/// The AES-128 implementation of [`BlockCipher::Aes128`]: `aes::Aes128` with the `aes` feature.
+#[cfg(feature = "aes")]
+pub type Aes128Cipher = aes::Aes128;
+
+/// The AES-128 implementation of [`BlockCipher::Aes128`]: without the `aes` feature, the
+/// zero-size [`AesNotCompiledIn`], so that no AES code is linked.
+#[cfg(not(feature = "aes"))]
+pub type Aes128Cipher = AesNotCompiledIn;
+
+/// Stand-in for AES-128 in builds without the `aes` feature (the card OS).
+///
+/// Never constructed in practice: [`Key::new`] refuses AES-128 keys in such builds, and a
+/// [`BlockCipher`] is only made from a [`Key`]. Should one exist anyway, it fails closed: every
+/// block it "encrypts" or "decrypts" becomes all zeros, so no plaintext or key-dependent value
+/// leaves it.
+#[cfg(not(feature = "aes"))]
+#[derive(Clone, Copy, Debug)]
+pub struct AesNotCompiledIn;
+
+#[cfg(not(feature = "aes"))]
+fn aes_not_compiled_in(s: &mut [u8; MAX_BLOCK]) {
+    zeroize::Zeroize::zeroize(s);
 }
 
 pub(crate) fn enc8<C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U8>>(
@@ -63,9 +87,12 @@ impl BlockCipher {
                 BlockCipher::Tdes3(des::TdesEde3::new(&(*key.prefix::<24>()).into()))
             }
             Algorithm::Sm4 => BlockCipher::Sm4(sm4::Sm4::new(&(*key.prefix::<16>()).into())),
+            #[cfg(feature = "aes")]
             Algorithm::Aes128 => {
                 BlockCipher::Aes128(aes::Aes128::new(&(*key.prefix::<16>()).into()))
             }
+            #[cfg(not(feature = "aes"))]
+            Algorithm::Aes128 => BlockCipher::Aes128(AesNotCompiledIn),
         }
     }
 
@@ -93,7 +120,10 @@ impl BlockCipher {
             BlockCipher::Tdes2(c) => enc8(c, s),
             BlockCipher::Tdes3(c) => enc8(c, s),
             BlockCipher::Sm4(c) => enc16(c, s),
+            #[cfg(feature = "aes")]
             BlockCipher::Aes128(c) => enc16(c, s),
+            #[cfg(not(feature = "aes"))]
+            BlockCipher::Aes128(_) => aes_not_compiled_in(s),
         }
     }
 
@@ -105,7 +135,10 @@ impl BlockCipher {
             BlockCipher::Tdes2(c) => dec8(c, s),
             BlockCipher::Tdes3(c) => dec8(c, s),
             BlockCipher::Sm4(c) => dec16(c, s),
+            #[cfg(feature = "aes")]
             BlockCipher::Aes128(c) => dec16(c, s),
+            #[cfg(not(feature = "aes"))]
+            BlockCipher::Aes128(_) => aes_not_compiled_in(s),
         }
     }
 
@@ -267,6 +300,9 @@ mod tests {
             (Algorithm::Sm4, 16),
             (Algorithm::Aes128, 16),
         ] {
+            if !alg.is_compiled_in() {
+                continue;
+            }
             let key: Vec<u8> = (0..klen as u8).collect();
             let c = bc(alg, &key);
             let n = c.block_size();

@@ -15,6 +15,9 @@ pub enum KeyError {
         /// Given length.
         got: usize,
     },
+    /// The algorithm is not compiled into this build (AES-128 without the `aes` feature).
+    #[error("{0:?} is not available in this build (sscard-keys feature `aes`)")]
+    NotCompiledIn(Algorithm),
 }
 
 /// A cryptographic operation was given unusable input.

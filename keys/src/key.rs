@@ -21,8 +21,13 @@ pub struct Key {
 }
 
 impl Key {
-    /// Creates a key; `bytes` must have exactly `algorithm.key_len()` bytes.
+    /// Creates a key; `bytes` must have exactly `algorithm.key_len()` bytes. Without the `aes`
+    /// feature an AES-128 key is refused ([`KeyError::NotCompiledIn`]), so no [`BlockCipher`]
+    /// ever needs AES code.
     pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Key, KeyError> {
+        if !algorithm.is_compiled_in() {
+            return Err(KeyError::NotCompiledIn(algorithm));
+        }
         let expected = algorithm.key_len();
         if bytes.len() != expected {
             return Err(KeyError::InvalidLength {
@@ -123,6 +128,16 @@ mod tests {
     }
 
     #[test]
+    fn aes_keys_only_with_the_aes_feature() {
+        let k = Key::new(Algorithm::Aes128, &[1; 16]);
+        if cfg!(feature = "aes") {
+            assert_eq!(k.unwrap().algorithm(), Algorithm::Aes128);
+        } else {
+            assert_eq!(k.err(), Some(KeyError::NotCompiledIn(Algorithm::Aes128)));
+        }
+    }
+
+    #[test]
     fn debug_hides_bytes_and_shows_kcv() {
         // GP default key 404142..4F has KCV 8BAF47 (crypto.md §3.4).
         let k = Key::new(Algorithm::Tdes2, &hex!("404142434445464748494A4B4C4D4E4F")).unwrap();
@@ -135,7 +150,7 @@ mod tests {
     #[test]
     fn equality() {
         let a = Key::new(Algorithm::Sm4, &[1; 16]).unwrap();
-        let b = Key::new(Algorithm::Aes128, &[1; 16]).unwrap();
+        let b = Key::new(Algorithm::Tdes2, &[1; 16]).unwrap();
         assert_ne!(a, b);
         assert_eq!(a.clone(), a);
     }

@@ -3,6 +3,7 @@
 
 use crate::items as it;
 use crate::keys;
+use crate::text::{note, text};
 use crate::types::{
     fit_records, Category, DfId, DfSpec, EfSpec, EfStructure, FieldSpec, ItemSpec, ReadRule,
     WriteRule,
@@ -49,8 +50,8 @@ const fn vr(
         df,
         fid,
         sfi: (fid & 0x1F) as u8,
-        name_zh,
-        name_en,
+        name_zh: text(name_zh),
+        name_en: text(name_en),
         structure: fit_records(items),
         read,
         read_overrides: &[],
@@ -77,8 +78,8 @@ const fn transparent(
         df,
         fid,
         sfi: (fid & 0x1F) as u8,
-        name_zh,
-        name_en,
+        name_zh: text(name_zh),
+        name_en: text(name_en),
         structure: EfStructure::Transparent { size },
         read,
         read_overrides: &[],
@@ -106,8 +107,8 @@ const fn cyclic(
         df,
         fid,
         sfi: (fid & 0x1F) as u8,
-        name_zh,
-        name_en,
+        name_zh: text(name_zh),
+        name_en: text(name_en),
         structure: EfStructure::Cyclic {
             records,
             record_len,
@@ -118,13 +119,13 @@ const fn cyclic(
         category: Category::Active,
         items: &[],
         fields,
-        uncertain: Some(CYCLIC_NOTE),
+        uncertain: note(CYCLIC_NOTE),
     }
 }
 
 impl EfSpec {
-    const fn with_note(mut self, note: &'static str) -> Self {
-        self.uncertain = Some(note);
+    const fn with_note(mut self, n: &'static str) -> Self {
+        self.uncertain = note(n);
         self
     }
     const fn with_read_overrides(mut self, o: &'static [(VersionSet, ReadRule)]) -> Self {
@@ -563,8 +564,8 @@ const NO_AID: &str = "appendix-B DF: text label only, no RID-based AID (sscard-s
 pub static DFS: [DfSpec; 9] = [
     DfSpec {
         id: Mf,
-        name_zh: "主文件",
-        name_en: "master file",
+        name_zh: text("主文件"),
+        name_en: text("master file"),
         fid: Some(0x3F00),
         df_name: None,
         aid: None,
@@ -574,19 +575,19 @@ pub static DFS: [DfSpec; 9] = [
     },
     DfSpec {
         id: Ssse,
-        name_zh: "社会保障",
-        name_en: "social security environment (SSSE)",
+        name_zh: text("社会保障"),
+        name_en: text("social security environment (SSSE)"),
         fid: None,
         df_name: Some(SSSE_NAME),
         aid: None,
         efs: SSSE_EFS,
         keys: keys::SSSE_KEYS,
-        uncertain: Some("SSSE DDF FID unknown: selected by name only (sscard-spec.md §2.1, §9.7); directory EF SFI 1E content unknown"),
+        uncertain: note("SSSE DDF FID unknown: selected by name only (sscard-spec.md §2.1, §9.7); directory EF SFI 1E content unknown"),
     },
     DfSpec {
         id: Df01,
-        name_zh: "公共应用",
-        name_en: "public application",
+        name_zh: text("公共应用"),
+        name_en: text("public application"),
         fid: Some(0xDF01),
         df_name: None,
         aid: Some(&AID_DF01),
@@ -596,8 +597,8 @@ pub static DFS: [DfSpec; 9] = [
     },
     DfSpec {
         id: Df02,
-        name_zh: "就业与失业",
-        name_en: "employment and unemployment",
+        name_zh: text("就业与失业"),
+        name_en: text("employment and unemployment"),
         fid: Some(0xDF02),
         df_name: None,
         aid: Some(&AID_DF02),
@@ -607,8 +608,8 @@ pub static DFS: [DfSpec; 9] = [
     },
     DfSpec {
         id: Df03,
-        name_zh: "社会保险1",
-        name_en: "social insurance 1",
+        name_zh: text("社会保险1"),
+        name_en: text("social insurance 1"),
         fid: Some(0xDF03),
         df_name: None,
         aid: Some(&AID_DF03),
@@ -618,8 +619,8 @@ pub static DFS: [DfSpec; 9] = [
     },
     DfSpec {
         id: Df04,
-        name_zh: "社会保险2(医疗保险)",
-        name_en: "social insurance 2 (medical)",
+        name_zh: text("社会保险2(医疗保险)"),
+        name_en: text("social insurance 2 (medical)"),
         fid: Some(0xDF04),
         df_name: None,
         aid: Some(&AID_DF04),
@@ -629,30 +630,30 @@ pub static DFS: [DfSpec; 9] = [
     },
     DfSpec {
         id: Df05,
-        name_zh: "生命与健康信息区",
-        name_en: "life and health (appendix B)",
+        name_zh: text("生命与健康信息区"),
+        name_en: text("life and health (appendix B)"),
         fid: Some(0xDF05),
         df_name: None,
         aid: None,
         efs: DF05_EFS,
         keys: keys::DF05_KEYS,
-        uncertain: Some(NO_AID),
+        uncertain: note(NO_AID),
     },
     DfSpec {
         id: Df06,
-        name_zh: "救助与优抚信息区",
-        name_en: "social assistance and preferential treatment (appendix B)",
+        name_zh: text("救助与优抚信息区"),
+        name_en: text("social assistance and preferential treatment (appendix B)"),
         fid: Some(0xDF06),
         df_name: None,
         aid: None,
         efs: DF06_EFS,
         keys: keys::DF06_KEYS,
-        uncertain: Some(NO_AID),
+        uncertain: note(NO_AID),
     },
     DfSpec {
         id: Df07,
-        name_zh: "人事与人才",
-        name_en: "personnel and talents",
+        name_zh: text("人事与人才"),
+        name_en: text("personnel and talents"),
         fid: Some(0xDF07),
         df_name: None,
         aid: Some(&AID_DF07),

@@ -18,6 +18,7 @@
 //! resolves KIDs in the current DF, then in the SSSE). Jiangsu values (UK1DF06 `85`, UK1–3DF07
 //! `86`/`87`/`88`, §5.4 \[1\]) conflict with this scheme and are recorded as notes only.
 
+use crate::text::{note, Text};
 use crate::types::{DfId, KeyName};
 
 /// What a key is used for.
@@ -69,7 +70,7 @@ pub struct KeySpec {
     /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
     pub implemented: bool,
     /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<&'static str>,
+    pub uncertain: Option<Text>,
 }
 
 const ASSIGNED: &str =
@@ -89,14 +90,14 @@ const fn key(name: KeyName, df: DfId, role: KeyRole, kid: u8, levels: u8) -> Key
         psam_key_id: None,
         hsm_key_addr: None,
         implemented: true,
-        uncertain: Some(ASSIGNED),
+        uncertain: note(ASSIGNED),
     }
 }
 
 impl KeySpec {
-    const fn observed(mut self, note: &'static str) -> Self {
+    const fn observed(mut self, n: &'static str) -> Self {
         self.kid_observed = true;
-        self.uncertain = Some(note);
+        self.uncertain = note(n);
         self
     }
     const fn psam(mut self, usage: u8, id: u8) -> Self {
@@ -112,13 +113,13 @@ impl KeySpec {
         self.kid = None;
         self
     }
-    const fn not_implemented(mut self, note: &'static str) -> Self {
+    const fn not_implemented(mut self, n: &'static str) -> Self {
         self.implemented = false;
-        self.uncertain = Some(note);
+        self.uncertain = note(n);
         self
     }
-    const fn note(mut self, note: &'static str) -> Self {
-        self.uncertain = Some(note);
+    const fn note(mut self, n: &'static str) -> Self {
+        self.uncertain = note(n);
         self
     }
 

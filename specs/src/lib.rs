@@ -7,8 +7,12 @@
 //! dependencies, no allocation.
 //!
 //! Facts come from `shared/reference/sscard-spec.md` (cited as §n) and `profile.md`. Uncertain
-//! values carry an `uncertain: Option<&'static str>` note next to them, so that a real-card trace
+//! values carry an `uncertain: Option<Text>` note next to them, so that a real-card trace
 //! changes one line.
+//!
+//! Feature `text` (default): the human-readable text of the tables (names, code meanings, notes)
+//! as `&'static str`. Without it ([`text`]) those fields are zero-size and no string reaches the
+//! binary; the card OS builds this way.
 //!
 //! | module | holds |
 //! | --- | --- |
@@ -19,6 +23,7 @@
 //! | [`codes`] | code tables (§3.8) and the card-number check character (§3.9) |
 //! | [`versions`] | spec versions, profile names, 1.0 layout differences |
 //! | [`paths`] | `DF04/EF05/81` paths, pFileAddr strings, record numbers |
+//! | [`text`] | [`Text`]: the tables' names and notes, compiled out without the `text` feature |
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -31,6 +36,7 @@ pub mod files;
 pub mod items;
 pub mod keys;
 pub mod paths;
+pub mod text;
 pub mod types;
 pub mod versions;
 
@@ -40,6 +46,7 @@ pub use keys::{key_by_kid, key_by_name, KeyRole, KeySpec};
 pub use paths::{
     is_unique_tag, item_by_path, record_number, resolve, ItemPath, PathError, Resolved,
 };
+pub use text::Text;
 pub use types::{
     Category, CodeTableId, DataType, DfId, DfSpec, EfSpec, EfStructure, FieldSpec, FileId,
     ItemSpec, KeyName, ReadRule, WriteRule,

@@ -4,6 +4,7 @@
 //! Every `*Spec` is plain `'static` data built in `const` context; the small `const fn` builders on
 //! [`ItemSpec`] only exist to keep the tables in `items.rs` one line per data item.
 
+use crate::text::{text, Text};
 use crate::versions::{SpecVersion, VersionSet};
 
 /// Name of a card key, exactly as in sscard-spec.md §5.1 / §2.2 (e.g. `"RK1DF01"`, `"UKSSSE"`, `"PUK"`).
@@ -257,9 +258,9 @@ pub struct ItemSpec {
     /// Tag (record identifier).
     pub tag: u8,
     /// Chinese name.
-    pub name_zh: &'static str,
+    pub name_zh: Text,
     /// English name.
-    pub name_en: &'static str,
+    pub name_en: Text,
     /// Value encoding.
     pub data_type: DataType,
     /// Defined length of the value in bytes (the reference's hexadecimal length).
@@ -275,7 +276,7 @@ pub struct ItemSpec {
     /// Marked ★ (new in 2.0) in S-SPEC20.
     pub star_new_in_2_0: bool,
     /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<&'static str>,
+    pub uncertain: Option<Text>,
 }
 
 impl ItemSpec {
@@ -289,8 +290,8 @@ impl ItemSpec {
     ) -> Self {
         ItemSpec {
             tag,
-            name_zh,
-            name_en,
+            name_zh: text(name_zh),
+            name_en: text(name_en),
             data_type,
             len,
             repeat: 1,
@@ -335,7 +336,7 @@ impl ItemSpec {
 
     /// Attach an uncertainty note.
     pub const fn note(mut self, note: &'static str) -> Self {
-        self.uncertain = Some(note);
+        self.uncertain = crate::text::note(note);
         self
     }
 
@@ -354,9 +355,9 @@ impl ItemSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     /// Chinese name.
-    pub name_zh: &'static str,
+    pub name_zh: Text,
     /// English name.
-    pub name_en: &'static str,
+    pub name_en: Text,
     /// Encoding.
     pub data_type: DataType,
     /// Length in bytes.
@@ -372,8 +373,8 @@ impl FieldSpec {
         len: u8,
     ) -> Self {
         FieldSpec {
-            name_zh,
-            name_en,
+            name_zh: text(name_zh),
+            name_en: text(name_en),
             data_type,
             len,
         }
@@ -390,9 +391,9 @@ pub struct EfSpec {
     /// Short file identifier (5 bits).
     pub sfi: u8,
     /// Chinese name.
-    pub name_zh: &'static str,
+    pub name_zh: Text,
     /// English name.
-    pub name_en: &'static str,
+    pub name_en: Text,
     /// Structure (2.0/2.01/3.0 layout; see [`EfSpec::structure_for`] for 1.0).
     pub structure: EfStructure,
     /// Read rule (2.0 baseline; see [`EfSpec::read_for`]).
@@ -408,7 +409,7 @@ pub struct EfSpec {
     /// Fields of a cyclic record, in order (cyclic files only).
     pub fields: &'static [FieldSpec],
     /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<&'static str>,
+    pub uncertain: Option<Text>,
 }
 
 impl EfSpec {
@@ -494,9 +495,9 @@ pub struct DfSpec {
     /// Identifier.
     pub id: DfId,
     /// Chinese name.
-    pub name_zh: &'static str,
+    pub name_zh: Text,
     /// English name.
-    pub name_en: &'static str,
+    pub name_en: Text,
     /// FID; `None` where it is unknown (SSSE: sscard-spec.md §9.7).
     pub fid: Option<u16>,
     /// DF name used with SELECT by name (SSSE: the 15-byte GBK name).
@@ -508,7 +509,7 @@ pub struct DfSpec {
     /// Keys of this DF.
     pub keys: &'static [crate::keys::KeySpec],
     /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<&'static str>,
+    pub uncertain: Option<Text>,
 }
 
 impl DfSpec {

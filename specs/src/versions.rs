@@ -2,6 +2,7 @@
 //! 1.0 has no name extension 4E (§3.4) and different DF01 layouts (§3.6).
 
 use crate::items as it;
+use crate::text::{text, Text};
 use crate::types::{DataType, DfId, EfStructure, ItemSpec};
 
 /// A spec version stored in SSSE EF05 tag 03.
@@ -158,7 +159,7 @@ pub struct VersionedLayout {
     /// Items in record order on those versions.
     pub items: &'static [ItemSpec],
     /// Source / uncertainty.
-    pub note: &'static str,
+    pub note: Text,
 }
 
 const V1: VersionSet = VersionSet::V1;
@@ -286,7 +287,7 @@ pub static V1_LAYOUTS: [VersionedLayout; 5] = [
         versions: V1,
         structure: crate::types::fit_records(&V1_SSSE_EF06),
         items: &V1_SSSE_EF06,
-        note: "1.0: same tags without 4E (S-CFT v1, S-HN 1.0 code reads records 1-6 = 08,09,0A,0B,0C,0D), sscard-spec.md §3.2, §3.4",
+        note: text("1.0: same tags without 4E (S-CFT v1, S-HN 1.0 code reads records 1-6 = 08,09,0A,0B,0C,0D), sscard-spec.md §3.2, §3.4"),
     },
     VersionedLayout {
         df: DfId::Df01,
@@ -294,7 +295,7 @@ pub static V1_LAYOUTS: [VersionedLayout; 5] = [
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF05),
         items: &V1_DF01_EF05,
-        note: NOTE_V1,
+        note: text(NOTE_V1),
     },
     VersionedLayout {
         df: DfId::Df01,
@@ -302,7 +303,7 @@ pub static V1_LAYOUTS: [VersionedLayout; 5] = [
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF06),
         items: &V1_DF01_EF06,
-        note: NOTE_V1,
+        note: text(NOTE_V1),
     },
     VersionedLayout {
         df: DfId::Df01,
@@ -310,7 +311,7 @@ pub static V1_LAYOUTS: [VersionedLayout; 5] = [
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF09),
         items: &V1_DF01_EF09,
-        note: NOTE_V1,
+        note: text(NOTE_V1),
     },
     VersionedLayout {
         df: DfId::Df01,
@@ -318,7 +319,7 @@ pub static V1_LAYOUTS: [VersionedLayout; 5] = [
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF0A),
         items: &V1_DF01_EF0A,
-        note: NOTE_V1,
+        note: text(NOTE_V1),
     },
 ];
 

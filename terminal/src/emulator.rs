@@ -12,7 +12,7 @@ use sscard_apdu::exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
 use sscard_card_os::store::{FileStore, RamStore, Store};
 use sscard_card_os::{
-    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, InitError, Quirks,
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, Faults, InitError, Quirks,
     CARD_STORE_SIZE,
 };
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
@@ -115,13 +115,24 @@ impl<S: Store> EmulatorTransport<S> {
 
     /// Open a formatted image in `store`: its suite is found by trying the built-in profiles.
     pub fn open_store<F: FnMut() -> Result<S>>(
+        store: F,
+        opts: EmulatorOptions,
+        name: &str,
+    ) -> Result<Self> {
+        Self::open_store_with_faults(store, opts, Faults::NONE, name)
+    }
+
+    /// [`EmulatorTransport::open_store`] with deliberately faulty card-OS behaviour switched on
+    /// (`sscard conform --fault`).
+    pub fn open_store_with_faults<F: FnMut() -> Result<S>>(
         mut store: F,
         opts: EmulatorOptions,
+        faults: Faults,
         name: &str,
     ) -> Result<Self> {
         let mut last = None;
         for profile in [&SSCARD_2, &SSCARD_3] {
-            match Card::new(store()?, opts.config(profile)?) {
+            match Card::new(store()?, opts.config(profile)?.with_faults(faults)) {
                 Ok(card) => return Ok(Self::new(card, name)),
                 Err(InitError::ProfileMismatch) => last = Some(InitError::ProfileMismatch),
                 Err(e) => return Err(init_error(name, e)),
@@ -149,19 +160,29 @@ impl<S: Store> EmulatorTransport<S> {
 impl EmulatorTransport<FileStore> {
     /// Open the persistent image file `path` (every change is written through to it).
     pub fn open_image(path: &Path, opts: EmulatorOptions) -> Result<Self> {
+        Self::open_image_with_faults(path, opts, Faults::NONE)
+    }
+
+    /// [`EmulatorTransport::open_image`] with deliberately faulty card-OS behaviour switched on.
+    pub fn open_image_with_faults(
+        path: &Path,
+        opts: EmulatorOptions,
+        faults: Faults,
+    ) -> Result<Self> {
         let name = path.display().to_string();
         if !path.is_file() {
             return Err(Error::Usage(format!(
                 "no card image at {name} (create one with `sscard init --emulator {name} --keys FILE`)"
             )));
         }
-        Self::open_store(
+        Self::open_store_with_faults(
             || {
                 FileStore::open(path, 0).map_err(|e| {
                     Error::Transport(TransportError::NoReader(format!("{name}: {e:?}")))
                 })
             },
             opts,
+            faults,
             &name,
         )
     }

@@ -5,12 +5,13 @@
 //! Prints the catch table (`caught N/M`) and which cases caught each variant.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use sscard_card_os::{CardConfig, Faults, FAULTS};
 use sscard_specs::types::DfId;
 use sscard_specs::SpecVersion;
 use sscard_terminal::conform::fresh::{FreshCard, FRESH_PIN};
 use sscard_terminal::conform::{self, Options, Report};
 
-fn run_card(fresh: &FreshCard, config: sscard_card_os::CardConfig) -> Report {
+fn run_card(fresh: &FreshCard, config: CardConfig) -> Report {
     let mut card = fresh.build(config).unwrap();
     let mut sm = fresh.security_module();
     let opts = Options {
@@ -91,6 +92,19 @@ const IMAGE_FAULTS: &[ImageFault] = &[
     }),
 ];
 
+/// The spec versions on which a card-OS fault changes behaviour (every version unless the fault
+/// touches a version-specific rule), and whether it needs T=0 behaviour.
+fn os_fault_runs(name: &str) -> (&'static [SpecVersion], bool) {
+    const BOTH: &[SpecVersion] = &[SpecVersion::V2_00, SpecVersion::V3_00];
+    const V3: &[SpecVersion] = &[SpecVersion::V3_00];
+    match name {
+        // EF06 is free to read and no algorithm id is announced on 2.00 (sscard-spec.md §2.2, §5.3).
+        "ef06-read-unprotected" | "fci-no-algorithm-id" => (V3, false),
+        "t0-wrong-6cxx" => (BOTH, true),
+        _ => (BOTH, false),
+    }
+}
+
 struct Row {
     kind: &'static str,
     name: String,
@@ -154,6 +168,25 @@ fn suite_catches_every_fault_variant() {
             caught_by: report.failures().map(|r| r.id.clone()).collect(),
         });
     }
+    for fault in FAULTS {
+        let (versions, t0) = os_fault_runs(fault.name);
+        for &version in versions {
+            let fresh = FreshCard::new(version).unwrap();
+            let faults = Faults::NONE.with(fault.name).unwrap();
+            let config = fresh.config().unwrap().with_t0(t0).with_faults(faults);
+            let report = run_card(&fresh, config);
+            rows.push(Row {
+                kind: "os",
+                name: format!(
+                    "{} ({}{})",
+                    fault.name,
+                    version.as_str(),
+                    if t0 { ", T=0" } else { "" }
+                ),
+                caught_by: report.failures().map(|r| r.id.clone()).collect(),
+            });
+        }
+    }
     print_table(&rows);
     let missed: Vec<_> = rows
         .iter()
@@ -161,4 +194,52 @@ fn suite_catches_every_fault_variant() {
         .map(|r| r.name.as_str())
         .collect();
     assert!(missed.is_empty(), "fault variants not caught: {missed:?}");
+}
+
+/// `sscard conform --fault`: the same table, for a vendor who wants to see a failing report.
+#[test]
+fn the_cli_switches_faults_on() {
+    use std::process::Command;
+    let sscard = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_sscard"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, list, _) = sscard(&["conform", "--fault", "list"]);
+    assert_eq!(code, 0);
+    for f in FAULTS {
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with(f.name) && l.contains(f.description)),
+            "{} missing from --fault list:\n{list}",
+            f.name
+        );
+    }
+    let (code, report, err) = sscard(&[
+        "conform",
+        "--emulator-fresh",
+        "--destructive",
+        "--quiet",
+        "--only",
+        "MAC",
+        "--fault",
+        "mac-not-checked",
+    ]);
+    assert_eq!(code, 5, "{report}\n{err}");
+    assert!(
+        report.contains("deliberately faulty: mac-not-checked"),
+        "{report}"
+    );
+    assert!(report.contains("FAIL MAC-002"), "{report}");
+    let (code, _, err) = sscard(&["conform", "--fault", "no-such-fault"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = sscard(&["conform", "--fault", "mac-not-checked"]);
+    assert_eq!(code, 2, "--fault without an emulator: {err}");
+    assert!(err.contains("--emulator"), "{err}");
 }

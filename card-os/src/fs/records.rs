@@ -145,6 +145,32 @@ pub(crate) fn read_from<S: Store>(
     Ok(at)
 }
 
+/// The `read_all_out_of_order` fault: [`read_from`] with the records in reverse order.
+#[cfg(feature = "faults")]
+pub(crate) fn read_from_reversed<S: Store>(
+    j: &Journal<S>,
+    g: EfGeom,
+    from: u8,
+    out: &mut [u8],
+) -> Result<usize, StatusWord> {
+    let s = shape(g)?;
+    let (count, _) = header(j, g, s)?;
+    if from == 0 || from > count {
+        return Err(StatusWord::RECORD_NOT_FOUND);
+    }
+    let mut at = 0usize;
+    let mut rec = [0u8; MAX_RECORD];
+    for n in (from..=count).rev() {
+        let len = read(j, g, n, &mut rec)?;
+        let (Some(dst), Some(src)) = (out.get_mut(at..at + len), rec.get(..len)) else {
+            break;
+        };
+        dst.copy_from_slice(src);
+        at += len;
+    }
+    Ok(at)
+}
+
 fn check_len(s: Shape, len: usize) -> Result<u8, StatusWord> {
     let ok = if s.fixed || s.cyclic {
         len == usize::from(s.max_len)
@@ -182,6 +208,29 @@ pub(crate) fn update<S: Store>(
     let total = slot_image(len, data, &mut buf)?;
     let img = buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?;
     j.atomic(&[(slot_off(g, s, slot), img)])?;
+    Ok(())
+}
+
+/// The `update_record_in_place` fault: [`update`] written straight to the record's slot in
+/// 16-byte pages, without the journal (a power cut tears the record).
+#[cfg(feature = "faults")]
+pub(crate) fn update_in_place<S: Store>(
+    j: &mut Journal<S>,
+    g: EfGeom,
+    n: u8,
+    data: &[u8],
+) -> Result<(), StatusWord> {
+    let s = shape(g)?;
+    let (count, newest) = header(j, g, s)?;
+    let slot = physical(s, count, newest, n).ok_or(StatusWord::RECORD_NOT_FOUND)?;
+    let len = check_len(s, data.len())?;
+    let mut buf = [0u8; MAX_RECORD + 1];
+    let total = slot_image(len, data, &mut buf)?;
+    let img = buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?;
+    let at = slot_off(g, s, slot);
+    for (i, page) in img.chunks(16).enumerate() {
+        j.write_unjournaled(at + (i * 16) as u32, page)?;
+    }
     Ok(())
 }
 

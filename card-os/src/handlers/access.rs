@@ -9,7 +9,7 @@ use sscard_apdu::StatusWord;
 use sscard_keys::profile::LineMacStrategy;
 use sscard_keys::session::LineMac;
 use sscard_specs::keys::key_by_name;
-use sscard_specs::types::{EfSpec, KeyName, ReadRule, WriteRule};
+use sscard_specs::types::{DfId, EfSpec, KeyName, ReadRule, WriteRule};
 
 impl<S: Store> Card<S> {
     /// Whether `name` passed EXTERNAL AUTHENTICATE in the current DF.
@@ -19,10 +19,16 @@ impl<S: Store> Card<S> {
 
     /// Read rule of `ef` on this card's spec version, against the security state.
     pub(crate) fn may_read(&self, ef: &EfSpec) -> bool {
+        if fault!(self, ef06_read_unprotected) && ef.df == DfId::Ssse && ef.fid == 0xEF06 {
+            return true;
+        }
         match ef.read_for(self.layout.version()) {
             ReadRule::Free => true,
             ReadRule::Pin => self.vol.pin_ok,
             ReadRule::PinOrKey(k) => self.vol.pin_ok || self.key_passed(k),
+            ReadRule::PinAndKey(k) if fault!(self, pin_and_key_as_or) => {
+                self.vol.pin_ok || self.key_passed(k)
+            }
             ReadRule::PinAndKey(k) => self.vol.pin_ok && self.key_passed(k),
             ReadRule::Key(k) => self.key_passed(k),
             ReadRule::Never => false,
@@ -42,8 +48,21 @@ impl<S: Store> Card<S> {
         };
         match p {
             Protection::Plain(_) if self.key_passed(k) => Ok(()),
+            Protection::Plain(_)
+                if fault!(self, write_with_read_key) && self.read_key_passed(ef) =>
+            {
+                Ok(())
+            }
             Protection::Plain(_) => Err(StatusWord::SECURITY_NOT_SATISFIED),
             Protection::Mac(m) => self.check_mac(k, m, ch),
+        }
+    }
+
+    /// Whether the key of `ef`'s read rule passed (only the `write_with_read_key` fault asks).
+    fn read_key_passed(&self, ef: &EfSpec) -> bool {
+        match ef.read_for(self.layout.version()) {
+            ReadRule::Key(k) | ReadRule::PinOrKey(k) | ReadRule::PinAndKey(k) => self.key_passed(k),
+            _ => false,
         }
     }
 
@@ -69,7 +88,7 @@ impl<S: Store> Card<S> {
         let input = self.challenge_input(&ch)?;
         let lm = LineMac::new(self.cfg.profile, &k.key, input)
             .map_err(|_| StatusWord::REF_DATA_INVALID)?;
-        if lm.verify(&[&m.header, m.body], m.mac) {
+        if lm.verify(&[&m.header, m.body], m.mac) || fault!(self, mac_not_checked) {
             Ok(())
         } else {
             Err(StatusWord::SM_INCORRECT)

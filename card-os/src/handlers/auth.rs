@@ -13,7 +13,11 @@ impl<S: Store> Card<S> {
         let buf = out
             .get_mut(..usize::from(len))
             .ok_or(StatusWord::WRONG_LENGTH)?;
-        self.rng.fill(buf);
+        if fault!(self, constant_challenge) {
+            crate::rng::Rng::new(&self.cfg.rng_seed).fill(buf);
+        } else {
+            self.rng.fill(buf);
+        }
         self.vol.challenge = Some(Challenge::new(buf));
         Ok(Reply::data(usize::from(len)))
     }
@@ -43,12 +47,40 @@ impl<S: Store> Card<S> {
         }
         let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
         let r = ch.first8().ok_or(StatusWord::REF_DATA_INVALID)?;
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.key_counter_after_compare {
+            return self.external_authenticate_compare_first(spec, &k, r, data);
+        }
         keyfile::set_tries(&mut self.j, k.slot, k.tries - 1)?;
         if verify_external_auth(self.cfg.profile, &k.key, r, data) {
-            keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
+            if !fault!(self, key_counter_not_restored) {
+                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
+            }
             self.vol.set_auth(spec);
             Ok(Reply::OK)
         } else {
+            Err(StatusWord::pin_failed(k.tries - 1))
+        }
+    }
+
+    /// The `key_counter_after_compare` fault: compare first, write the counter only when it
+    /// changes, after the answer is decided.
+    #[cfg(feature = "faults")]
+    fn external_authenticate_compare_first(
+        &mut self,
+        spec: &'static sscard_specs::keys::KeySpec,
+        k: &keyfile::StoredKey,
+        r: &[u8],
+        data: &[u8],
+    ) -> Res {
+        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
+            if k.tries != k.limit {
+                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
+            }
+            self.vol.set_auth(spec);
+            Ok(Reply::OK)
+        } else {
+            let _ = keyfile::set_tries(&mut self.j, k.slot, k.tries - 1);
             Err(StatusWord::pin_failed(k.tries - 1))
         }
     }

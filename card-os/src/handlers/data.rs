@@ -88,7 +88,14 @@ impl<S: Store> Card<S> {
                 let n = records::find_tag(&self.j, g, tag)?;
                 records::read(&self.j, g, n, out)?
             }
+            ReadMode::Number(n) if fault!(self, record_numbers_swapped) && matches!(n, 1 | 2) => {
+                records::read(&self.j, g, 3 - n, out)?
+            }
             ReadMode::Number(n) => records::read(&self.j, g, n, out)?,
+            #[cfg(feature = "faults")]
+            ReadMode::AllFrom(n) if self.cfg.faults.read_all_out_of_order => {
+                records::read_from_reversed(&self.j, g, n, out)?
+            }
             ReadMode::AllFrom(n) => records::read_from(&self.j, g, n, out)?,
         };
         Ok(Reply::data(n))
@@ -106,6 +113,11 @@ impl<S: Store> Card<S> {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
         self.check_write(spec, &p, ch)?;
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.update_record_in_place {
+            records::update_in_place(&mut self.j, g, number, p.data())?;
+            return Ok(Reply::OK);
+        }
         records::update(&mut self.j, g, number, p.data())?;
         Ok(Reply::OK)
     }

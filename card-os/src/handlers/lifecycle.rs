@@ -49,10 +49,12 @@ impl<S: Store> Card<S> {
 
     pub(crate) fn card_block(&mut self, mac: Mac<'_>, ch: Option<Challenge>) -> Res {
         self.check_mac(STK, &mac, ch)?;
-        self.j.atomic(&[(
-            layout::HEADER_OFF + hdr::LIFECYCLE as u32,
-            &[layout::CARD_BLOCKED],
-        )])?;
+        if !fault!(self, card_block_reversible) {
+            self.j.atomic(&[(
+                layout::HEADER_OFF + hdr::LIFECYCLE as u32,
+                &[layout::CARD_BLOCKED],
+            )])?;
+        }
         self.vol.card_blocked = true;
         Ok(Reply::OK)
     }

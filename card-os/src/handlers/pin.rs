@@ -42,14 +42,44 @@ impl<S: Store> Card<S> {
         if tries == 0 {
             return Err(StatusWord::AUTH_BLOCKED);
         }
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.pin_counter_after_compare {
+            return self.try_pin_compare_first(&rec, presented, restore);
+        }
         pin::set_tries(&mut self.j, tries - 1)?;
         if rec.matches(presented) {
-            if restore {
+            if restore && !fault!(self, pin_counter_not_restored) {
                 pin::set_tries(&mut self.j, rec.limit())?;
             }
             Ok(())
         } else {
             self.vol.pin_ok = false;
+            if fault!(self, wrong_tries_count) {
+                return Err(failed(tries));
+            }
+            Err(failed(tries - 1))
+        }
+    }
+
+    /// The `pin_counter_after_compare` fault: compare first; a correct PIN with a full counter
+    /// writes nothing, a wrong one decides `63Cx` and then writes the decrement, ignoring a failed
+    /// write (as a card that answers before its NVM write completes).
+    #[cfg(feature = "faults")]
+    fn try_pin_compare_first(
+        &mut self,
+        rec: &PinRecord,
+        presented: &[u8],
+        restore: bool,
+    ) -> Result<(), StatusWord> {
+        let tries = rec.tries();
+        if rec.matches(presented) {
+            if restore && tries != rec.limit() {
+                pin::set_tries(&mut self.j, rec.limit())?;
+            }
+            Ok(())
+        } else {
+            self.vol.pin_ok = false;
+            let _ = pin::set_tries(&mut self.j, tries - 1);
             Err(failed(tries - 1))
         }
     }
@@ -88,7 +118,9 @@ impl<S: Store> Card<S> {
 
     pub(crate) fn pin_unblock(&mut self, mac: Mac<'_>, ch: Option<Challenge>) -> Res {
         self.pin_reachable()?;
-        self.puk_passed()?;
+        if !fault!(self, unblock_without_puk) {
+            self.puk_passed()?;
+        }
         self.check_mac(STK, &mac, ch)?;
         let limit = PinRecord::load(&self.j)?.limit();
         pin::set_tries(&mut self.j, limit)?;

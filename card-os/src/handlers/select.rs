@@ -26,6 +26,14 @@ fn parent(df: DfId) -> Option<DfId> {
 
 impl<S: Store> Card<S> {
     pub(crate) fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
+        let res = self.select_target(by, fci, out);
+        if fault!(self, missing_file_sw) && matches!(res, Err(StatusWord::FILE_NOT_FOUND)) {
+            return Err(StatusWord::RECORD_NOT_FOUND);
+        }
+        res
+    }
+
+    fn select_target(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
         match by {
             SelectBy::Fid(None) | SelectBy::Fid(Some(0x3F00)) => self.select_df(DfId::Mf, fci, out),
             SelectBy::Fid(Some(fid)) => {
@@ -65,7 +73,14 @@ impl<S: Store> Card<S> {
         if own == layout::APP_DEAD {
             return Err(StatusWord::FUNC_NOT_SUPPORTED);
         }
+        let kept = (self.vol.auth_df, self.vol.auth_ssse, self.vol.pin_ok);
         self.vol.enter_df(id);
+        if fault!(self, security_state_kept_on_df_change) {
+            (self.vol.auth_df, self.vol.auth_ssse) = (kept.0, kept.1);
+        }
+        if fault!(self, pin_state_kept_on_mf_select) {
+            self.vol.pin_ok = kept.2;
+        }
         let state = self.app_state()?;
         let sw = if state == layout::APP_BLOCKED {
             StatusWord::SELECTED_FILE_INVALIDATED
@@ -77,8 +92,15 @@ impl<S: Store> Card<S> {
         }
         let spec = DFS.get(id.index()).ok_or(StatusWord::FILE_NOT_FOUND)?;
         let fid_bytes = spec.fid.unwrap_or(0x3F00).to_be_bytes();
-        let name = spec.df_name.or(spec.aid).unwrap_or(&fid_bytes);
-        let len = write_fci(name, SSSE_DIR_SFI, self.cfg.profile.algorithm_id, out)
+        let mut name = spec.df_name.or(spec.aid).unwrap_or(&fid_bytes);
+        if fault!(self, fci_wrong_df_name) {
+            name = &fid_bytes;
+        }
+        let mut alg = self.cfg.profile.algorithm_id;
+        if fault!(self, fci_no_algorithm_id) {
+            alg = None;
+        }
+        let len = write_fci(name, SSSE_DIR_SFI, alg, out)
             .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
         Ok(Reply { len, sw })
     }

@@ -6,6 +6,8 @@
 //! sscard --reader "ACS ACR39U" --keys keys.toml conform      # a real card, non-destructive
 //! sscard --reader 1 conform --psam-reader 2 --pin 123456 --html report.html
 //! sscard --emulator card.img --keys keys.toml conform --destructive   # asks for the card number
+//! sscard conform --emulator-fresh --destructive --fault mac-not-checked   # a failing report
+//! sscard conform --fault list                                # the deliberately faulty behaviours
 //! ```
 //!
 //! `--reader`, `--emulator`, `--keys` and `--json` are the global options of `sscard`; with
@@ -20,9 +22,12 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::Profile;
 use sscard_specs::SpecVersion;
 
-use super::Ctx;
+use sscard_card_os::{Faults, FAULTS};
+
+use super::{AnyTransport, Ctx};
 use crate::conform::fresh::{FreshCard, FRESH_PIN};
 use crate::conform::{self, Area, Options, Plain, Progress, Report, Target, Verdict};
+use crate::emulator::EmulatorTransport;
 use crate::error::{DataError, Error, Result};
 use crate::session::Crypto;
 use crate::transport::{PcscTransport, Protocols, ReaderSelector, ShareMode, Transport};
@@ -72,6 +77,11 @@ pub struct ConformArgs {
     /// No progress counter.
     #[arg(long)]
     pub quiet: bool,
+    /// Switch on a deliberately faulty card-OS behaviour of the emulated card (repeatable;
+    /// `--fault list` prints the names) to see what a failing report looks like. Needs
+    /// --emulator IMAGE or --emulator-fresh.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
 }
 
 fn progress_printer(quiet: bool) -> impl FnMut(&Progress<'_>) {
@@ -234,8 +244,52 @@ fn reader_selector(s: &str) -> ReaderSelector {
     }
 }
 
+/// The `--fault` names as a fault table (`None`: `--fault list` was asked for).
+fn parse_faults(names: &[String]) -> Result<Option<Faults>> {
+    let mut faults = Faults::NONE;
+    for n in names {
+        if n.eq_ignore_ascii_case("list") {
+            return Ok(None);
+        }
+        faults = faults.with(n).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown fault {n:?} (`sscard conform --fault list` prints the names)"
+            ))
+        })?;
+    }
+    Ok(Some(faults))
+}
+
+fn print_faults() {
+    for f in FAULTS {
+        println!("{:<34} {}", f.name, f.description);
+    }
+}
+
+/// ` with faults a, b` for the report's target name.
+fn faults_suffix(faults: &Faults) -> String {
+    if faults.any() {
+        format!(
+            " (deliberately faulty: {})",
+            faults.names().collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// `sscard conform`.
 pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
+    let Some(faults) = parse_faults(&args.faults)? else {
+        print_faults();
+        return Ok(());
+    };
+    if faults.any() && !args.emulator_fresh && ctx.emulator.is_none() {
+        return Err(Error::Usage(
+            "--fault changes the in-process card OS: use it with --emulator IMAGE or --emulator-fresh"
+                .into(),
+        ));
+    }
     if args.list {
         for c in conform::all_cases() {
             println!(
@@ -252,10 +306,20 @@ pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
         let version = SpecVersion::parse_str(&args.spec_version)
             .ok_or_else(|| Error::Usage(format!("unknown spec version {:?}", args.spec_version)))?;
         let fresh = FreshCard::new(version)?;
-        let config = fresh.config()?.with_t0(ctx.emulator_opts.t0);
+        let config = fresh
+            .config()?
+            .with_t0(ctx.emulator_opts.t0)
+            .with_faults(faults);
         let mut card = fresh.build(config)?;
         let mut sm = fresh.security_module();
-        let mut opts = options(&args, format!("fresh emulated card {}", version.as_str()))?;
+        let mut opts = options(
+            &args,
+            format!(
+                "fresh emulated card {}{}",
+                version.as_str(),
+                faults_suffix(&faults)
+            ),
+        )?;
         opts.pin = Some(args.pin.clone().unwrap_or_else(|| FRESH_PIN.to_string()));
         if opts.destructive && opts.confirm_card_number.is_none() {
             // A throw-away card: nothing to protect.
@@ -270,9 +334,14 @@ pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
         );
         return finish(&report, &args, ctx);
     }
-    let mut t = ctx.connect()?;
+    let mut t = match &ctx.emulator {
+        Some(img) if faults.any() => AnyTransport::Emulator(Box::new(
+            EmulatorTransport::open_image_with_faults(img, ctx.emulator_opts, faults)?,
+        )),
+        _ => ctx.connect()?,
+    };
     let name = match (&ctx.emulator, &ctx.reader) {
-        (Some(img), _) => format!("emulator {}", img.display()),
+        (Some(img), _) => format!("emulator {}{}", img.display(), faults_suffix(&faults)),
         (None, Some(r)) => format!("reader {r}"),
         (None, None) => "the first PC/SC reader".to_string(),
     };

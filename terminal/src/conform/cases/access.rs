@@ -235,6 +235,33 @@ fn state_reset_on_df_change(ctx: &mut Ctx<'_>, ef: &EfSpec, key: &str) -> Check 
     )
 }
 
+/// The PIN state holds in the DFs below the SSSE and ends when the MF is selected (profile.md §4).
+fn pin_state_ends_at_mf(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
+    if !matches!(
+        ef.read_for(ctx.version()),
+        ReadRule::Pin | ReadRule::PinOrKey(_)
+    ) {
+        return Err(skip(format!(
+            "{} is not opened by the PIN on a {} card",
+            ef_name(ef),
+            ctx.version().as_str()
+        )));
+    }
+    select(ctx, ef)?;
+    ctx.reset()?;
+    ctx.select_df(ef.df)?;
+    ctx.verify_pin()?;
+    expect_read(ctx, ef, true, "after VERIFY")?;
+    ctx.expect_cmd("SELECT MF", &commands::select_by_fid(0x3F00), &[0x9000])?;
+    ctx.select_df(ef.df)?;
+    expect_read(
+        ctx,
+        ef,
+        false,
+        &format!("after SELECT MF and {} again", ef.df.name()),
+    )
+}
+
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Access);
     let acc_ref = format!("{}; profile.md §4", refs::FILES);
@@ -364,6 +391,21 @@ pub(super) fn cases() -> Vec<Case> {
             "sscard-spec.md §10; profile.md §4",
             Needs::KEYS,
             move |ctx: &mut Ctx<'_>| state_reset_on_df_change(ctx, ef, key),
+        );
+    }
+    // The PIN state ends when the SSSE tree is left (once, on the first PIN-opened file).
+    if let Some(ef) = all_efs().find(|e| matches!(e.read, ReadRule::Pin | ReadRule::PinOrKey(_))) {
+        a.add(
+            "PIN state cleared by selecting the MF",
+            format!(
+                "The PIN state holds while the SSSE or a DF below it is current: after VERIFY in {}, reading {} succeeds; after SELECT MF 3F00 and {} again, reading it answers 6982.",
+                ef.df.name(),
+                ef_name(ef),
+                ef.df.name()
+            ),
+            "profile.md §4; sscard-spec.md §10",
+            Needs::PIN,
+            move |ctx: &mut Ctx<'_>| pin_state_ends_at_mf(ctx, ef),
         );
     }
     a.into_cases()

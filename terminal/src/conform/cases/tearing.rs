@@ -165,6 +165,85 @@ fn wrong_pin_never_free(ctx: &mut Ctx<'_>) -> Check {
     Ok(())
 }
 
+/// The key the EXTERNAL AUTHENTICATE tearing cases use (card-level, SSSE).
+const KEY: &str = "RKSSSE";
+
+/// EXTERNAL AUTHENTICATE for a fresh challenge; `wrong` flips a cryptogram bit.
+fn ext_auth(ctx: &mut Ctx<'_>, wrong: bool) -> Result<Vec<u8>, Verdict> {
+    let ch = ctx.challenge()?;
+    let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;
+    if wrong {
+        if let Some(b) = apdu.get_mut(5) {
+            *b ^= 0x01;
+        }
+    }
+    Ok(apdu)
+}
+
+fn ext_auth_needs_persisted_counter(ctx: &mut Ctx<'_>) -> Check {
+    ctx.power()?;
+    ctx.select_ssse()?;
+    let apdu = ext_auth(ctx, false)?;
+    ctx.power()?.arm_cut(0);
+    let sw = ctx.send(&apdu)?.sw;
+    ctx.power()?.restore();
+    let res = if sw == StatusWord::OK {
+        Err(fail(format!(
+            "EXTERNAL AUTHENTICATE {KEY} answered 9000 while no non-volatile write could land: the card compared the cryptogram before persisting the decremented key try counter"
+        )))
+    } else {
+        Ok(())
+    };
+    ctx.select_ssse()?;
+    ctx.authenticate(KEY)?;
+    res
+}
+
+fn wrong_cryptogram_never_free(ctx: &mut Ctx<'_>) -> Check {
+    ctx.power()?;
+    let limit = ctx.profile().key_try_limit;
+    if limit < 3 {
+        return Err(skip(format!(
+            "key try limit {limit}: probing the counter could block {KEY}"
+        )));
+    }
+    for k in 0..=MAX_K {
+        ctx.reset()?;
+        ctx.select_ssse()?;
+        // Start from a full counter.
+        ctx.authenticate(KEY)?;
+        let apdu = ext_auth(ctx, true)?;
+        ctx.power()?.arm_cut(k);
+        let sw = ctx.send(&apdu)?.sw;
+        let cut = ctx.power()?.was_cut();
+        ctx.power()?.restore();
+        // A second wrong cryptogram shows the counter (63Cx = tries left after it).
+        ctx.select_ssse()?;
+        let probe = ext_auth(ctx, true)?;
+        let shown = ctx.send(&probe)?.sw;
+        // A successful authentication restores the counter.
+        ctx.authenticate(KEY)?;
+        let revealed = sw.tries_left().is_some() || sw == StatusWord::AUTH_BLOCKED;
+        let Some(after_probe) = shown.tries_left() else {
+            return Err(fail(format!(
+                "a wrong cryptogram after power-up: expected 63Cx, the card answered {}",
+                sw_text(shown)
+            )));
+        };
+        let after = after_probe + 1;
+        if (revealed && after + 1 != limit) || after > limit {
+            return Err(fail(format!(
+                "power cut at write {k}: the card answered {} to a wrong cryptogram but the {KEY} counter went {limit} → {after}",
+                sw_text(sw)
+            )));
+        }
+        if !cut {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Tearing);
     a.add(
@@ -187,6 +266,21 @@ pub(super) fn cases() -> Vec<Case> {
         "profile.md §4; sscard-spec.md §7.2",
         power_needs(Needs::PIN),
         wrong_pin_never_free,
+    )
+    .destructive();
+    a.add(
+        "EXTERNAL AUTHENTICATE persists the key try counter before comparing",
+        "With non-volatile writes cut off, EXTERNAL AUTHENTICATE (RKSSSE) with a valid cryptogram must not answer 9000: the decremented key counter is written before the comparison. A successful authentication afterwards restores the counter.",
+        "profile.md §2, §3 (key try counters); sscard-spec.md §7.2",
+        power_needs(Needs::KEYS),
+        ext_auth_needs_persisted_counter,
+    );
+    a.add(
+        "A wrong cryptogram never comes for free",
+        "For every cut point of EXTERNAL AUTHENTICATE (RKSSSE) with a wrong cryptogram: if the card revealed the failure (63Cx), a second wrong cryptogram after power-up shows the counter one lower. A successful authentication restores it after each step.",
+        "profile.md §2, §3; sscard-spec.md §7.2",
+        power_needs(Needs::KEYS),
+        wrong_cryptogram_never_free,
     )
     .destructive();
     a.into_cases()
