@@ -439,3 +439,50 @@ fn cyclic_and_transparent_efs() {
     let e = s.read_path("SSSE/EF07").unwrap_err();
     assert_eq!(sw_of(&e), Some(0x6982), "{e}");
 }
+
+/// Issue 4, acceptance 3: personalise a blank card from a holder profile, then read every item
+/// back in a fresh session (card reset, nothing cached): each equals the profile. Text items are
+/// compared with the profile's own text, byte items (the GBK name and its extension) with the
+/// encoding of the profile's name; 2.00, 3.00 (SM4, EF06 behind RKSSSE/PIN) and a 32-byte name.
+#[test]
+fn personalise_a_blank_card_then_every_item_reads_back_equal() {
+    use sscard_terminal::holder::PlannedValue;
+    let long = "欧阳娜娜娜娜娜娜娜娜娜娜娜娜娜娜"; // 16 characters = 32 GBK bytes: 30 in 09, 2 in 4E
+    let cases = [
+        DEMO_HOLDER.to_string(),
+        DEMO_HOLDER.replace("spec_version = \"2.00\"", "spec_version = \"3.00\""),
+        DEMO_HOLDER.replace("name = \"王小明\"", &format!("name = \"{long}\"")),
+    ];
+    for text in &cases {
+        let h = holder(text);
+        let version = h.version().unwrap();
+        let t = personalised(&h, EmulatorOptions::default());
+        let mut s = session(t).with_security_module(sm(profile_for(version)));
+        s.verify_pin(&h.card.pin).unwrap();
+        let plan = h.plan().unwrap();
+        assert!(plan.len() >= 16, "{} items planned", plan.len());
+        let gbk = encoding_rs::GBK.encode(&h.holder.name).0.into_owned();
+        for (path, planned) in &plan {
+            let got = s.read_item(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            match planned {
+                PlannedValue::Text(want) => {
+                    assert_eq!(got.value.as_text(), Some(want.as_str()), "{path}");
+                }
+                PlannedValue::Bytes(_) => {
+                    let raw = hex::decode(&got.raw).unwrap();
+                    let stored: Vec<u8> = raw.into_iter().take_while(|&b| b != 0).collect();
+                    let want: &[u8] = match path.as_str() {
+                        "SSSE/EF06/09" => &gbk[..gbk.len().min(30)],
+                        "SSSE/EF06/4E" => gbk.get(30..).unwrap_or(&[]),
+                        other => panic!("unexpected byte item {other}"),
+                    };
+                    assert_eq!(stored, want, "{path}");
+                }
+            }
+        }
+        let info = s.read_basic_info().unwrap();
+        assert_eq!(info.holder.name, h.holder.name);
+        assert_eq!(info.issuer.card_number, h.card.card_number);
+        assert_eq!(info.issuer.version, version.as_str());
+    }
+}

@@ -60,7 +60,7 @@ fn header<S: Store>(j: &Journal<S>, g: EfGeom, s: Shape) -> Result<(u8, u8), Sta
     j.read(g.off, &mut h)?;
     let [count, newest] = h;
     let count = count.min(s.slots);
-    let newest = if s.slots == 0 { 0 } else { newest % s.slots };
+    let newest = newest.checked_rem(s.slots).unwrap_or(0);
     Ok((count, newest))
 }
 
@@ -72,7 +72,10 @@ fn physical(s: Shape, count: u8, newest: u8, n: u8) -> Option<u8> {
     if s.cyclic {
         let back = u16::from(n - 1);
         let slots = u16::from(s.slots);
-        Some(((u16::from(newest) + slots - back) % slots) as u8)
+        // `n <= count <= slots`, so `slots >= 1`; `checked_rem` keeps a panic path out anyway.
+        (u16::from(newest) + slots - back)
+            .checked_rem(slots)
+            .map(|p| p as u8)
     } else {
         Some(n - 1)
     }
@@ -254,7 +257,7 @@ pub(crate) fn append<S: Store>(
         let slot = if count == 0 {
             0
         } else {
-            (newest + 1) % s.slots
+            (newest + 1).checked_rem(s.slots).unwrap_or(0)
         };
         (slot, [count.saturating_add(1).min(s.slots), slot])
     } else {
