@@ -14,6 +14,9 @@ if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
   card-os/tools/size.sh --check
 fi
 
+echo "== fuzz targets compile (run them with cargo fuzz, see fuzz/Cargo.toml)"
+cargo check -q --manifest-path fuzz/Cargo.toml --bins --target-dir "${CARGO_TARGET_DIR:-target}"
+
 echo "== workspace tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
