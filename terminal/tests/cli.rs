@@ -501,3 +501,54 @@ fn raw_apdus_on_a_t0_card_show_61xx_unless_t0_auto() {
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["holder"]["name"], "王小明");
 }
+
+/// `conform --destructive` with a confirmation that is not the card's number stops before any
+/// case runs (exit 2, nothing written to the card image); the right number runs the destructive
+/// set, and without a terminal and without `--yes-destroy-card` it refuses too.
+#[test]
+fn conform_destructive_needs_the_card_number() {
+    let c = Card::new("conform-confirm", DEMO_HOLDER);
+    let img = c.img();
+    let before = std::fs::read(&img).unwrap();
+    let keys = c.path("keys.toml");
+    let base = [
+        "--emulator",
+        img.as_str(),
+        "--keys",
+        keys.as_str(),
+        "conform",
+    ];
+    let o = run(&[
+        &base[..],
+        &["--destructive", "--yes-destroy-card", "A00000012"],
+    ]
+    .concat());
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not the card number A00000011"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("nothing was run"), "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert_eq!(
+        std::fs::read(&img).unwrap(),
+        before,
+        "the card image changed"
+    );
+    // No terminal to type into and no --yes-destroy-card: refused as well.
+    let o = run(&[&base[..], &["--destructive", "--quiet"]].concat());
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert_eq!(
+        std::fs::read(&img).unwrap(),
+        before,
+        "the card image changed"
+    );
+    // Non-destructive runs leave the destructive cases skipped and say so.
+    let o = ok(&[&base[..], &["--quiet", "--pin", "123456"]].concat());
+    assert!(
+        !o.stdout.contains("destructive cases ENABLED"),
+        "{}",
+        o.stdout
+    );
+}

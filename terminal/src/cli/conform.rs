@@ -137,6 +137,19 @@ fn write_file(path: &PathBuf, text: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// `--destructive` with a confirmation that is not the card's number: stop before any case runs
+/// (a typo must not quietly turn into a different run than the one asked for).
+fn refuse_unconfirmed(opts: &Options, card_number: Option<&str>) -> Result<()> {
+    if opts.destructive && !conform::destructive_confirmed(opts, card_number) {
+        return Err(Error::Usage(format!(
+            "--destructive: the confirmation {:?} is not the card number {} read from the card; nothing was run",
+            opts.confirm_card_number.as_deref().unwrap_or(""),
+            card_number.unwrap_or("(unreadable)")
+        )));
+    }
+    Ok(())
+}
+
 /// Ask for the card number on the terminal (destructive runs without --yes-destroy-card).
 fn confirm(card_number: Option<&str>) -> Result<Option<String>> {
     let Some(n) = card_number else {
@@ -208,6 +221,7 @@ fn run_target(
     if args.destructive && opts.confirm_card_number.is_none() {
         opts.confirm_card_number = confirm(facts.card_number.as_deref())?;
     }
+    refuse_unconfirmed(&opts, facts.card_number.as_deref())?;
     let mut progress = progress_printer(args.quiet);
     let report = if let Some(reader) = &args.psam_reader {
         let psam_transport = PcscTransport::connect(
@@ -325,6 +339,7 @@ pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
             // A throw-away card: nothing to protect.
             opts.confirm_card_number = Some(fresh.card_number.clone());
         }
+        refuse_unconfirmed(&opts, Some(&fresh.card_number))?;
         let mut progress = progress_printer(args.quiet);
         let report = conform::run_with(
             &mut card,

@@ -178,16 +178,20 @@ pub fn run(transport: &mut dyn Transport, opts: &Options) -> Report {
     run_with(&mut Plain(transport), None, opts, &mut |_| {})
 }
 
+/// Destructive cases are enabled *and* the typed confirmation equals the card's number.
+pub fn destructive_confirmed(opts: &Options, card_number: Option<&str>) -> bool {
+    match (opts.destructive, &opts.confirm_card_number, card_number) {
+        (true, Some(typed), Some(card)) => typed.trim().eq_ignore_ascii_case(card.trim()),
+        _ => false,
+    }
+}
+
 fn gate(c: &Case, opts: &Options, env: &Env, keys: bool, power: bool) -> Option<Verdict> {
     if c.destructive {
         if !opts.destructive {
             return Some(skip("destructive: runs only with --destructive"));
         }
-        let confirmed = match (&opts.confirm_card_number, &env.card_number) {
-            (Some(typed), Some(card)) => typed.trim().eq_ignore_ascii_case(card.trim()),
-            _ => false,
-        };
-        if !confirmed {
+        if !destructive_confirmed(opts, env.card_number.as_deref()) {
             return Some(skip(
                 "destructive: the confirmation does not match the card number read from the card",
             ));
@@ -286,7 +290,7 @@ pub fn run_with(
         } else {
             opts.target_name.clone()
         },
-        destructive: opts.destructive,
+        destructive: destructive_confirmed(opts, card.card_number.as_deref()),
         keys,
         card,
         results,
