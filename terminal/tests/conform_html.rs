@@ -131,6 +131,14 @@ fn html_report_renders_in_headless_chromium() {
         assert!(dom.contains(&title), "area {title} missing from the DOM");
     }
     assert!(dom.contains("ITM-"), "failed case missing");
+    // The failures index links every failed case.
+    for f in report.failures() {
+        assert!(
+            dom.contains(&format!("<a href=\"#{0}\"><code>{0}</code></a>", f.id)),
+            "failures index lacks {}",
+            f.id
+        );
+    }
     assert!(dom.contains("class=\"trace\""), "failure exchange missing");
     assert!(dom.contains("00B2"), "APDU of the failure missing");
     assert!(dom.contains("&lt;2.00&gt; &amp;"), "escaping broken");

@@ -89,6 +89,20 @@ impl Report {
             ));
         }
         s.push_str("</tbody>\n</table>\n");
+        // Failures first: one line each, linked to the case with its APDU exchange.
+        let failures: Vec<_> = self.failures().collect();
+        if !failures.is_empty() {
+            s.push_str("<h2 id=\"failures\">Failures</h2>\n<ul class=\"failures\">\n");
+            for r in failures {
+                s.push_str(&format!(
+                    "<li><a href=\"#{0}\"><code>{0}</code></a> {1} — {2}</li>\n",
+                    esc(&r.id),
+                    esc(&r.title),
+                    esc(r.verdict.reason().unwrap_or(""))
+                ));
+            }
+            s.push_str("</ul>\n");
+        }
         // Cases per area.
         for area in Area::ALL {
             let cases: Vec<_> = self.results.iter().filter(|r| r.area == area).collect();
