@@ -12,6 +12,12 @@ if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
   cargo build -p sscard-card-os --target thumbv7em-none-eabi --release
   echo "== card OS size (firmware profile): flash <= 64 KiB, static RAM <= 8 KiB, no core::fmt"
   card-os/tools/size.sh --check
+  if command -v qemu-system-arm >/dev/null; then
+    echo "== card OS on a Cortex-M4 (QEMU mps2-an386): APDU session, stack high-water + card object <= 8 KiB"
+    card-os/qemu/run.sh
+  else
+    echo "SKIP card OS under QEMU: qemu-system-arm not installed (scripts/setup.sh installs it)"
+  fi
 fi
 
 echo "== fuzz targets compile (run them with cargo fuzz, see fuzz/Cargo.toml)"
