@@ -307,6 +307,48 @@ fn connect_atr_transmit_and_leave_card() {
     t4.close().unwrap();
 }
 
+/// Another application resets the card behind our back (shared mode): the next command on our
+/// handle fails with the typed `CardReset` (the card's security state is gone, so nothing may be
+/// assumed), never with a success; `reconnect()` re-attaches without a further reset.
+#[test]
+fn reset_by_another_application_is_reported_then_reconnect_recovers() {
+    let Some(_g) = e2e("reset_by_another_application_is_reported_then_reconnect_recovers") else {
+        return;
+    };
+    let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-R");
+    let mut ours = connect(READER0);
+    assert_eq!(ours.transmit(&h("00A4000C023F00")).unwrap(), h("9000"));
+    let resets = |card: &RunningCard| {
+        card.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| **e == "reset")
+            .count()
+    };
+    let before = resets(&card);
+    let mut other = connect(READER0);
+    other.reset().unwrap();
+    other.close().unwrap();
+    assert_eq!(
+        resets(&card),
+        before + 1,
+        "the other handle's reset reached the card"
+    );
+    match ours.transmit(&h("00A4000C023F00")) {
+        Err(TransportError::CardReset) => {}
+        other => panic!("expected CardReset after another application's reset, got {other:?}"),
+    }
+    ours.reconnect().unwrap();
+    assert_eq!(ours.transmit(&h("00A4000C023F00")).unwrap(), h("9000"));
+    assert_eq!(
+        resets(&card),
+        before + 1,
+        "reconnect must not reset the card again"
+    );
+    ours.close().unwrap();
+}
+
 #[test]
 fn t0_61xx_is_followed_and_raw_mode_shows_it() {
     let Some(_g) = e2e("t0_61xx_is_followed_and_raw_mode_shows_it") else {
