@@ -367,3 +367,87 @@ fn emulator_killed_after_a_write_keeps_it_in_the_image() {
         .json();
     assert_eq!(r[0]["value"], "上海市示例路2号");
 }
+
+/// `sscard info --watch` — the service window's loop — through pcscd: a card read as soon as it
+/// is inserted (one JSON line), taken out and put back (read again), and a card pulled before its
+/// first command executes gives an `{"error": …}` line and the loop goes on; `--count` ends it.
+#[test]
+fn info_watch_reads_each_inserted_card_and_survives_a_pulled_one() {
+    use sscard_terminal::vpcd::PullMode;
+    use std::io::BufRead;
+    let Some(_g) = e2e("info_watch_reads_each_inserted_card_and_survives_a_pulled_one") else {
+        return;
+    };
+    let files = CardFiles::personalised("watch");
+    let live = Live::card(&files);
+    let mut child = Command::new(cli().bin())
+        .args([
+            "--reader", READER0, "--json", "info", "--watch", "--count", "3",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| -> serde_json::Value {
+        let line = rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|e| panic!("no output line for {what} within {WAIT:?}: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {line}"))
+    };
+    let control = live.control();
+
+    // 1. The card already in the reader is read.
+    let first = next("the inserted card");
+    assert_eq!(first["holder"]["name"], "王小明", "{first}");
+    assert_eq!(first["issuer"]["card_number"], "A00000011");
+
+    // 2. Taken out, put back: read again.
+    control.pull(PullMode::Immediately);
+    await_empty(&[READER0]);
+    control.reinsert();
+    let second = next("the re-inserted card");
+    assert_eq!(second, first);
+
+    // 3. Pulled before the first APDU executes: an error line, not a half-read card.
+    control.pull(PullMode::Immediately);
+    await_empty(&[READER0]);
+    control.pull(PullMode::BeforeExecute);
+    control.reinsert();
+    let third = next("the card pulled mid-read");
+    assert!(third["error"].is_string(), "{third}");
+    assert!(third.get("holder").is_none(), "{third}");
+
+    // --count 3 ends the loop.
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "info --watch did not stop after 3 cards"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?} {err}");
+    assert!(err.contains("watching Virtual PCD 00 00"), "{err}");
+    control.reinsert();
+    drop(live);
+}

@@ -1,10 +1,17 @@
 //! `sscard info`: the service-window view in 3 APDUs (SELECT SSSE, READ RECORD all of EF05 and
 //! EF06), falling back to item-by-item reads on cards that refuse the all-records form.
+//!
+//! `--watch` is the service window's loop: wait for a card in the reader, read it, print it, wait
+//! until it is taken out, repeat (Ctrl-C to stop). With JSON output every card is one line (JSON
+//! Lines), and a card that cannot be read gives an `{"error": …}` line instead of ending the loop.
+
+use std::time::{Duration, Instant};
 
 use super::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::national::{read_card_bas, TerminalIds};
 use crate::session::BasicInfo;
+use crate::transport::{wait_for_card, wait_for_card_removed, PcscTransport, TransportError};
 
 /// Output format of `info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,6 +29,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Service-window loop (PC/SC only): wait for a card, read it, wait for its removal, repeat
+    /// until Ctrl-C. JSON output is one line per card.
+    #[arg(long)]
+    watch: bool,
+    /// With --watch: stop after this many cards.
+    #[arg(long, requires = "watch", value_name = "N")]
+    count: Option<u64>,
 }
 
 /// `YYYYMMDD` → `YYYY-MM-DD` (other text unchanged).
@@ -70,17 +84,105 @@ pub fn text(info: &BasicInfo) -> String {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let mut s = ctx.session(false)?;
-    let info = s.read_basic_info()?;
     let format = match a.format {
         Some(f) => f,
         None if ctx.json => Format::Json,
         None => Format::Text,
     };
+    if a.watch {
+        return watch(ctx, format, a.count);
+    }
+    let mut s = ctx.session(false)?;
+    let info = s.read_basic_info()?;
     match format {
         Format::Json => ctx.print_json(&info)?,
         Format::National => println!("{}", read_card_bas(&info, &TerminalIds::default())),
         Format::Text => print!("{}", text(&info)),
     }
     ctx.finish(s)
+}
+
+/// One card: connect, read, disconnect (leaving the card), with the APDU count.
+fn read_one(ctx: &Ctx) -> Result<(BasicInfo, u64)> {
+    let mut s = ctx.session(false)?;
+    let info = s.read_basic_info()?;
+    let apdus = s.apdu_count();
+    s.into_transport().close()?;
+    Ok((info, apdus))
+}
+
+/// The reader `--watch` waits on: `--reader` (a name, or an index into the reader list), else the
+/// first reader.
+fn watched_reader(ctx: &Ctx) -> Result<String> {
+    let readers = PcscTransport::list_readers()?;
+    match &ctx.reader {
+        Some(r) if readers.iter().any(|n| n == r) => Ok(r.clone()),
+        Some(r) => match r.parse::<usize>().ok().and_then(|i| readers.get(i)) {
+            Some(name) => Ok(name.clone()),
+            None => Err(TransportError::NoReader(r.clone()).into()),
+        },
+        None => readers
+            .into_iter()
+            .next()
+            .ok_or_else(|| TransportError::NoReader("(no PC/SC readers)".into()).into()),
+    }
+}
+
+/// How long one wait for a card event lasts before it is simply renewed.
+const WAIT_SLICE: Duration = Duration::from_secs(60);
+
+fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
+    if ctx.emulator.is_some() {
+        return Err(Error::Usage(
+            "--watch waits for cards in a PC/SC reader; it does not apply to --emulator".into(),
+        ));
+    }
+    let reader = watched_reader(ctx)?;
+    eprintln!("watching {reader}: insert a card (Ctrl-C to stop)");
+    let mut cards = 0u64;
+    loop {
+        match wait_for_card(&reader, WAIT_SLICE) {
+            Ok(_) => {}
+            Err(TransportError::Timeout) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        let t = Instant::now();
+        match read_one(ctx) {
+            Ok((info, apdus)) => {
+                match format {
+                    Format::Json => {
+                        let line = serde_json::to_string(&info)
+                            .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+                        println!("{line}");
+                    }
+                    Format::National => {
+                        println!("{}", read_card_bas(&info, &TerminalIds::default()));
+                    }
+                    Format::Text => println!("{}", text(&info)),
+                }
+                if ctx.verbose > 0 {
+                    eprintln!("apdus: {apdus} in {} ms", t.elapsed().as_millis());
+                }
+            }
+            Err(e) => {
+                // The card was pulled mid-read, is not a social security card, ...: say so and
+                // wait for the next one; nothing partial is printed as if it were the card.
+                eprintln!("sscard: {e}");
+                if format == Format::Json {
+                    println!("{}", serde_json::json!({ "error": e.to_string() }));
+                }
+            }
+        }
+        cards += 1;
+        if count.is_some_and(|n| cards >= n) {
+            return Ok(());
+        }
+        loop {
+            match wait_for_card_removed(&reader, WAIT_SLICE) {
+                Ok(()) => break,
+                Err(TransportError::Timeout) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
 }
