@@ -130,22 +130,7 @@ pub(crate) fn read_from<S: Store>(
     from: u8,
     out: &mut [u8],
 ) -> Result<usize, StatusWord> {
-    let s = shape(g)?;
-    let (count, _) = header(j, g, s)?;
-    if from == 0 || from > count {
-        return Err(StatusWord::RECORD_NOT_FOUND);
-    }
-    let mut at = 0usize;
-    let mut rec = [0u8; MAX_RECORD];
-    for n in from..=count {
-        let len = read(j, g, n, &mut rec)?;
-        let (Some(dst), Some(src)) = (out.get_mut(at..at + len), rec.get(..len)) else {
-            break;
-        };
-        dst.copy_from_slice(src);
-        at += len;
-    }
-    Ok(at)
+    concat_records(j, g, from, out, false)
 }
 
 /// The `read_all_out_of_order` fault: [`read_from`] with the records in reverse order.
@@ -156,6 +141,16 @@ pub(crate) fn read_from_reversed<S: Store>(
     from: u8,
     out: &mut [u8],
 ) -> Result<usize, StatusWord> {
+    concat_records(j, g, from, out, true)
+}
+
+fn concat_records<S: Store>(
+    j: &Journal<S>,
+    g: EfGeom,
+    from: u8,
+    out: &mut [u8],
+    reversed: bool,
+) -> Result<usize, StatusWord> {
     let s = shape(g)?;
     let (count, _) = header(j, g, s)?;
     if from == 0 || from > count {
@@ -163,7 +158,9 @@ pub(crate) fn read_from_reversed<S: Store>(
     }
     let mut at = 0usize;
     let mut rec = [0u8; MAX_RECORD];
-    for n in (from..=count).rev() {
+    // `1 <= from <= count`: neither `count - i` nor `from + i` leaves `from..=count`.
+    for i in 0..=(count - from) {
+        let n = if reversed { count - i } else { from + i };
         let len = read(j, g, n, &mut rec)?;
         let (Some(dst), Some(src)) = (out.get_mut(at..at + len), rec.get(..len)) else {
             break;
