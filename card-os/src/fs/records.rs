@@ -158,9 +158,9 @@ fn concat_records<S: Store>(
     }
     let mut at = 0usize;
     let mut rec = [0u8; MAX_RECORD];
-    // `1 <= from <= count`: neither `count - i` nor `from + i` leaves `from..=count`.
-    for i in 0..=(count - from) {
-        let n = if reversed { count - i } else { from + i };
+    for n in from..=count {
+        // `from <= n <= count`, so the mirrored number stays in `from..=count`.
+        let n = if reversed { count - (n - from) } else { n };
         let len = read(j, g, n, &mut rec)?;
         let (Some(dst), Some(src)) = (out.get_mut(at..at + len), rec.get(..len)) else {
             break;
