@@ -451,3 +451,29 @@ fn info_watch_reads_each_inserted_card_and_survives_a_pulled_one() {
     control.reinsert();
     drop(live);
 }
+
+/// `sscard readers` through pcscd: both vpcd readers with their index, the card's presence and
+/// ATR in the first, the second empty; the same as JSON.
+#[test]
+fn readers_show_presence_and_atr() {
+    let Some(_g) = e2e("readers_show_presence_and_atr") else {
+        return;
+    };
+    let files = CardFiles::personalised("readers");
+    let live = Live::card(&files);
+    let atr = hex::encode_upper(&live.atr);
+    let text = cli().run(&["readers"]);
+    let out = text.ok();
+    assert!(
+        out.contains(&format!("0: {READER0}  card present, ATR {atr}")),
+        "{out}"
+    );
+    assert!(out.contains("1: Virtual PCD 00 01  no card"), "{out}");
+    let json = cli().run(&["--json", "readers"]).json();
+    assert_eq!(json[0]["name"], READER0);
+    assert_eq!(json[0]["card"], "present");
+    assert_eq!(json[0]["atr"], atr.as_str());
+    assert_eq!(json[1]["card"], "empty");
+    assert!(json[1]["atr"].is_null());
+    drop(live);
+}

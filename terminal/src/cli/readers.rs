@@ -1,19 +1,27 @@
-//! `sscard readers`.
+//! `sscard readers`: every PC/SC reader with its index (what `--reader N` takes), whether it holds
+//! a card, and the card's ATR — the first thing to look at when a card "is not read".
 
 use super::Ctx;
 use crate::error::Result;
-use crate::transport::PcscTransport;
+use crate::transport::reader_status;
 
 pub fn run(ctx: &Ctx) -> Result<()> {
-    let names = PcscTransport::list_readers()?;
+    let readers = reader_status()?;
     if ctx.json {
-        return ctx.print_json(&names);
+        return ctx.print_json(&readers);
     }
-    if names.is_empty() {
+    if readers.is_empty() {
         println!("no PC/SC readers");
     }
-    for (i, n) in names.iter().enumerate() {
-        println!("{i}: {n}");
+    for r in &readers {
+        let mut line = format!("{}: {}  {}", r.index, r.name, r.card);
+        if let Some(atr) = &r.atr {
+            line.push_str(&format!(", ATR {atr}"));
+        }
+        if r.exclusive {
+            line.push_str(" (in exclusive use by another application)");
+        }
+        println!("{line}");
     }
     Ok(())
 }

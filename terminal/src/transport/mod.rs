@@ -11,7 +11,8 @@ mod redact;
 
 pub use self::error::TransportError;
 pub use self::pcsclite::{
-    wait_for_card, wait_for_card_removed, PcscTransport, Protocols, ReaderSelector, ShareMode,
+    reader_status, wait_for_card, wait_for_card_removed, CardPresence, PcscTransport, Protocols,
+    ReaderSelector, ReaderStatus, ShareMode,
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
 

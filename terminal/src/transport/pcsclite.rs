@@ -379,6 +379,87 @@ pub fn wait_for_card(reader: &str, timeout: Duration) -> Result<Vec<u8>, Transpo
     })
 }
 
+/// What a reader holds right now (`sscard readers`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReaderStatus {
+    /// Position in [`PcscTransport::list_readers`] (what `--reader N` takes).
+    pub index: usize,
+    /// Reader name.
+    pub name: String,
+    /// Card presence.
+    pub card: CardPresence,
+    /// The card's ATR (hex) when a card is present.
+    pub atr: Option<String>,
+    /// Another application holds the card exclusively.
+    pub exclusive: bool,
+}
+
+/// Card presence in a reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CardPresence {
+    /// No card.
+    Empty,
+    /// A card that answered reset.
+    Present,
+    /// A card that does not answer reset (inserted the wrong way, broken, not a CPU card).
+    Mute,
+    /// pcscd cannot tell (reader being removed, driver trouble).
+    Unknown,
+}
+
+impl std::fmt::Display for CardPresence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "no card",
+            Self::Present => "card present",
+            Self::Mute => "card mute (does not answer reset)",
+            Self::Unknown => "state unknown",
+        })
+    }
+}
+
+/// Every reader with what it holds, read without waiting (`SCardGetStatusChange`, timeout 0).
+pub fn reader_status() -> Result<Vec<ReaderStatus>, TransportError> {
+    let ctx = establish()?;
+    let names = reader_names(&ctx)?;
+    let mut states = Vec::with_capacity(names.len());
+    for n in &names {
+        let c = CString::new(n.as_str()).map_err(|_| TransportError::NoReader(n.clone()))?;
+        states.push(ReaderState::new(c, State::UNAWARE));
+    }
+    if !states.is_empty() {
+        match ctx.get_status_change(Duration::ZERO, &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => {}
+            Err(e) => return Err(map_err("SCardGetStatusChange", e)),
+        }
+    }
+    Ok(names
+        .into_iter()
+        .zip(states.iter())
+        .enumerate()
+        .map(|(index, (name, st))| {
+            let ev = st.event_state();
+            let card = if ev.intersects(State::UNKNOWN | State::UNAVAILABLE | State::IGNORE) {
+                CardPresence::Unknown
+            } else if ev.contains(State::MUTE) {
+                CardPresence::Mute
+            } else if ev.contains(State::PRESENT) {
+                CardPresence::Present
+            } else {
+                CardPresence::Empty
+            };
+            ReaderStatus {
+                index,
+                name,
+                card,
+                atr: (card == CardPresence::Present).then(|| hex::encode_upper(st.atr())),
+                exclusive: ev.contains(State::EXCLUSIVE),
+            }
+        })
+        .collect())
+}
+
 /// Wait until `reader` is empty.
 pub fn wait_for_card_removed(reader: &str, timeout: Duration) -> Result<(), TransportError> {
     wait_for(reader, timeout, |state| state.contains(State::EMPTY)).map(|_| ())
