@@ -294,3 +294,73 @@ fn sm4_card_and_psam_through_pcsc() {
     assert_eq!(info["issuer"]["version"], "3.00");
     assert_eq!(info["holder"]["name"], "王小明");
 }
+
+/// Issue 5's promise on the command line: `sscard auth|write|pin reload|app --reader R
+/// --psam-reader P` through pcscd with the PSAM in the second reader as the only key holder (no
+/// key file anywhere on the command line), both readers named by index too.
+#[test]
+fn cli_auth_write_pin_reload_and_app_block_with_the_psam_reader() {
+    let Some(_g) = e2e("cli_auth_write_pin_reload_and_app_block_with_the_psam_reader") else {
+        return;
+    };
+    let files = CardFiles::personalised("psam-cli-ops");
+    let live = Live::card_and_psam(&files);
+    let c = Cli::new(env!("CARGO_BIN_EXE_e2e-sscard"));
+    let psam = ["--psam-reader", READER1];
+
+    let auth = c.pcsc(&[&psam[..], &["--json", "auth"]].concat()).json();
+    assert_eq!(auth["internal"]["genuine"], true, "{auth}");
+    let w = c
+        .pcsc(&[&psam[..], &["--json", "write", "DF04/EF05/81=31020000"]].concat())
+        .json();
+    assert_eq!(w[0]["value"], "31020000");
+    let reloaded = c
+        .pcsc(
+            &[
+                &psam[..],
+                &["--json", "pin", "reload", "--new-pin", "654321"],
+            ]
+            .concat(),
+        )
+        .json();
+    assert_eq!(reloaded["tries_left"], 3, "{reloaded}");
+    c.pcsc(&["pin", "verify", "--pin", "654321"]).ok();
+    let card_id = c.pcsc(&["--json", "info"]).json()["issuer"]["card_id"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Readers by index (as `sscard readers` lists them): card 0, PSAM 1.
+    c.run(&["--reader", "0", "--psam-reader", "1", "app", "block"])
+        .ok();
+    assert_eq!(
+        c.pcsc(&["info"]).code,
+        4,
+        "a blocked application refuses reads"
+    );
+    c.run(&[
+        "--reader",
+        "0",
+        "--psam-reader",
+        "1",
+        "app",
+        "unblock",
+        "--card-id",
+        &card_id,
+    ])
+    .ok();
+    assert_eq!(
+        c.pcsc(&["--json", "info"]).json()["holder"]["name"],
+        "王小明"
+    );
+    // A security module is required, and only one.
+    let none = c.pcsc(&["write", "DF04/EF05/81=31030000"]);
+    assert_eq!(none.code, 2, "{none:?}");
+    assert!(none.stderr.contains("--psam-reader"), "{none:?}");
+    let keys = files.keys.to_str().unwrap();
+    let both = c.pcsc(&[&psam[..], &["--keys", keys, "auth"]].concat());
+    assert_eq!(both.code, 2, "{both:?}");
+    // The PSAM did the cryptography: its trace shows the key operations.
+    let trace = live.trace_lines().join("\n");
+    assert!(trace.contains("[psam]"), "{trace}");
+    assert!(trace.contains("PSAM MAC"), "{trace}");
+}

@@ -42,9 +42,6 @@ pub struct ConformArgs {
     /// Spec version of the --emulator-fresh card (1.00, 2.00, 2.01, 3.00).
     #[arg(long, default_value = "2.00", value_name = "VERSION")]
     pub spec_version: String,
-    /// PC/SC reader holding a PSAM (name or index): authenticated cases use the PSAM's keys.
-    #[arg(long, value_name = "READER")]
-    pub psam_reader: Option<String>,
     /// The holder's PIN: cases that need it verify it (a refused PIN is never presented again).
     #[arg(long)]
     pub pin: Option<String>,
@@ -223,9 +220,9 @@ fn run_target(
     }
     refuse_unconfirmed(&opts, facts.card_number.as_deref())?;
     let mut progress = progress_printer(args.quiet);
-    let report = if let Some(reader) = &args.psam_reader {
+    let report = if let Some(reader) = &ctx.psam_reader {
         let psam_transport = PcscTransport::connect(
-            reader_selector(reader),
+            ReaderSelector::parse(reader),
             ShareMode::Shared,
             Protocols::T0 | Protocols::T1,
         )?;
@@ -249,13 +246,6 @@ fn run_target(
         conform::run_with(target, None, &opts, &mut progress)
     };
     finish(&report, args, ctx)
-}
-
-fn reader_selector(s: &str) -> ReaderSelector {
-    match s.parse::<usize>() {
-        Ok(i) => ReaderSelector::Index(i),
-        Err(_) => ReaderSelector::Name(s.to_string()),
-    }
 }
 
 /// The `--fault` names as a fault table (`None`: `--fault list` was asked for).

@@ -49,6 +49,10 @@ pub struct Cli {
     /// Issuer key set (TOML, see `sscard keys generate`), for writes, PIN unblock/reload, auth.
     #[arg(long, global = true, value_name = "FILE")]
     pub keys: Option<PathBuf>,
+    /// PC/SC reader holding a PSAM (name or index): the security module for writes, PIN
+    /// unblock/reload, auth and conformance — no key in host memory. Instead of --keys.
+    #[arg(long, global = true, value_name = "READER", conflicts_with = "keys")]
+    pub psam_reader: Option<String>,
     /// Print the APDU count and trace every APDU on stderr (PINs masked); -vv: all debug logs.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -160,6 +164,8 @@ pub struct Ctx {
     pub emulator: Option<PathBuf>,
     /// Key file.
     pub keys: Option<PathBuf>,
+    /// PC/SC reader of the PSAM (name or index).
+    pub psam_reader: Option<String>,
     /// Verbosity.
     pub verbose: u8,
     /// JSON output.
@@ -176,7 +182,7 @@ impl Ctx {
             return Ok(AnyTransport::Emulator(Box::new(t)));
         }
         let sel = match &self.reader {
-            Some(name) => ReaderSelector::Name(name.clone()),
+            Some(r) => ReaderSelector::parse(r),
             None => ReaderSelector::Index(0),
         };
         let t = PcscTransport::connect(sel, ShareMode::Shared, Protocols::T0 | Protocols::T1)?;
@@ -191,15 +197,34 @@ impl Ctx {
         KeyFile::load(path)
     }
 
-    /// Open a session on the card, with the security module when --keys is given.
+    /// Open a session on the card, with the security module when --keys or --psam-reader is
+    /// given (`need_keys`: one of them is required).
     pub fn session(&self, need_keys: bool) -> Result<Session<AnyTransport>> {
-        let keys = match (&self.keys, need_keys) {
-            (Some(_), _) | (None, true) => Some(self.key_file()?),
-            (None, false) => None,
+        let keys = match (&self.keys, &self.psam_reader) {
+            (Some(_), _) => Some(self.key_file()?),
+            (None, None) if need_keys => {
+                return Err(Error::Usage(
+                    "this command needs a security module: the issuer keys (--keys FILE) or a \
+                     PSAM (--psam-reader READER)"
+                        .into(),
+                ))
+            }
+            (None, _) => None,
         };
         let mut s = Session::open(self.connect()?)?;
         if let Some(k) = keys {
             s.set_security_module(k.into_security_module());
+        } else if let Some(reader) = &self.psam_reader {
+            // The card's suite (FCI 9F0C / version) is known once the SSSE is selected; the PSAM
+            // must hold the same suite's keys.
+            let t = PcscTransport::connect(
+                ReaderSelector::parse(reader),
+                ShareMode::Shared,
+                Protocols::T0 | Protocols::T1,
+            )?;
+            let sm = crate::psam::open(t, s.profile())
+                .map_err(|e| Error::SecurityModule(format!("PSAM in {reader}: {e}")))?;
+            s.set_security_module(sm);
         }
         Ok(s)
     }
@@ -259,6 +284,7 @@ pub fn run(cli: Cli) -> Result<()> {
         reader: cli.reader,
         emulator: cli.emulator,
         keys: cli.keys,
+        psam_reader: cli.psam_reader,
         verbose: cli.verbose,
         json: cli.json,
         emulator_opts: EmulatorOptions {

@@ -9,6 +9,15 @@ pub enum TransportError {
     /// The card was removed (or is absent).
     #[error("card removed")]
     CardRemoved,
+    /// Connecting found no card in the reader.
+    #[error("no card in reader {0:?}")]
+    NoCard(String),
+    /// pcscd is not running (or not reachable).
+    #[error(
+        "the PC/SC service (pcscd) is not running: start it (`systemctl start pcscd.socket`, or \
+         scripts/pcscd-start.sh for the virtual readers)"
+    )]
+    NoService,
     /// The card was reset (by another process, or a power event); reconnect and re-establish state.
     #[error("card was reset; volatile state (PIN, selection, session keys) is lost")]
     CardReset,

@@ -45,6 +45,17 @@ pub enum ReaderSelector {
     Index(usize),
 }
 
+impl ReaderSelector {
+    /// What a user typed for `--reader` / `--psam-reader`: a number is an index into the reader
+    /// list (as `sscard readers` prints it), anything else a reader name.
+    pub fn parse(s: &str) -> Self {
+        match s.parse::<usize>() {
+            Ok(i) => Self::Index(i),
+            Err(_) => Self::Name(s.to_owned()),
+        }
+    }
+}
+
 impl From<&str> for ReaderSelector {
     fn from(name: &str) -> Self {
         Self::Name(name.to_owned())
@@ -63,6 +74,22 @@ impl From<usize> for ReaderSelector {
     }
 }
 
+/// "No such reader", naming the readers there are (so a typo is one glance away from its fix).
+fn unknown_reader(ctx: &Context, name: &str) -> TransportError {
+    let known = reader_names(ctx).unwrap_or_default();
+    let list = if known.is_empty() {
+        "there are no readers".to_string()
+    } else {
+        let items: Vec<String> = known
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{i}: {n}"))
+            .collect();
+        format!("readers: {}", items.join(", "))
+    };
+    TransportError::NoReader(format!("{name:?} ({list})"))
+}
+
 /// Map a pcsc error of operation `op`.
 fn map_err(op: &'static str, e: pcsc::Error) -> TransportError {
     use pcsc::Error as E;
@@ -73,6 +100,7 @@ fn map_err(op: &'static str, e: pcsc::Error) -> TransportError {
         E::RemovedCard | E::NoSmartcard => TransportError::CardRemoved,
         E::ResetCard => TransportError::CardReset,
         E::Timeout => TransportError::Timeout,
+        E::NoService | E::ServiceStopped => TransportError::NoService,
         other => TransportError::Pcsc {
             op,
             message: other.to_string(),
@@ -197,7 +225,13 @@ impl PcscTransport {
             CString::new(name.as_str()).map_err(|_| TransportError::NoReader(name.clone()))?;
         let card = ctx
             .connect(&c_name, share.to_pcsc(), protocols)
-            .map_err(|e| map_err("SCardConnect", e))?;
+            .map_err(|e| match e {
+                pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => {
+                    TransportError::NoCard(name.clone())
+                }
+                pcsc::Error::UnknownReader => unknown_reader(&ctx, &name),
+                other => map_err("SCardConnect", other),
+            })?;
         let mut t = Self {
             card: Some(card),
             ctx,
