@@ -4,8 +4,9 @@ use crate::command::Command;
 use crate::config::CardConfig;
 use crate::layout::{self, hdr, Layout, LayoutError};
 use crate::rng::Rng;
-use crate::security::{Pending, Volatile};
+use crate::security::Volatile;
 use crate::store::{Journal, Store, StoreError};
+use crate::t0::Pending;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::profile::Suite;
 use sscard_specs::types::DfId;
@@ -261,7 +262,7 @@ impl<S: Store> Card<S> {
             }
         };
         if let Command::GetResponse { le } = cmd {
-            return self.get_response(le, out);
+            return self.pending.get_response(le, out);
         }
         self.pending.clear();
         match self.app_state() {
@@ -308,7 +309,8 @@ impl<S: Store> Card<S> {
         }
     }
 
-    /// Apply the transport behaviour to a handler's reply.
+    /// Apply the transport behaviour to a handler's reply: T=0 shaping, or (T=1 style) the data
+    /// truncated to Le.
     fn shape(
         &mut self,
         has_data_field: bool,
@@ -317,41 +319,12 @@ impl<S: Store> Card<S> {
         out: &mut [u8],
     ) -> (usize, StatusWord) {
         let Reply { len, sw } = reply;
-        if len == 0 {
-            return (0, sw);
+        if !self.cfg.t0 {
+            return (ne.map_or(len, |n| len.min(n as usize)), sw);
         }
-        let n256 = |n: usize| if n >= 256 { 0 } else { n as u8 };
-        if self.cfg.t0 {
-            if has_data_field {
-                self.pending.set(out.get(..len).unwrap_or(&[]), sw);
-                return (0, StatusWord::more_data(n256(len)));
-            }
-            let le = ne.map_or(256, |n| n as usize);
-            if le != len {
-                let announced = if fault!(self, t0_wrong_6cxx) {
-                    len + 1
-                } else {
-                    len
-                };
-                return (0, StatusWord::wrong_le(n256(announced)));
-            }
-            (len, sw)
-        } else {
-            (ne.map_or(len, |n| len.min(n as usize)), sw)
-        }
-    }
-
-    fn get_response(&mut self, le: u16, out: &mut [u8]) -> (usize, StatusWord) {
-        let rest = self.pending.remaining();
-        if rest == 0 {
-            return (0, StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
-        let le = usize::from(le);
-        if le > rest {
-            let n = if rest >= 256 { 0 } else { rest as u8 };
-            return (0, StatusWord::wrong_le(n));
-        }
-        self.pending.take(le, out)
+        let announce_extra = usize::from(fault!(self, t0_wrong_6cxx));
+        self.pending
+            .shape(has_data_field, ne, len, sw, out, announce_extra)
     }
 
     /// Effective state of the current application: the current DF's, or the SSSE's when the SSSE

@@ -34,6 +34,7 @@ pub mod psam;
 mod rng;
 mod security;
 pub mod store;
+mod t0;
 
 pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX, RESP_MAX};
 pub use config::{CardConfig, Quirks};

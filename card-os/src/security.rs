@@ -1,7 +1,6 @@
-//! Volatile security state (cleared at power-off and reset): current DF/EF, PIN flag, key flags,
-//! the last challenge and the pending GET RESPONSE data.
+//! Volatile security state (cleared at power-off and reset): current DF/EF, PIN flag, key flags
+//! and the last challenge.
 
-use sscard_apdu::StatusWord;
 use sscard_specs::keys::{keys_of, KeySpec};
 use sscard_specs::types::DfId;
 
@@ -116,62 +115,5 @@ impl Volatile {
             0
         };
         bit(spec).is_some_and(|b| m & b != 0)
-    }
-}
-
-/// Response data kept for GET RESPONSE (T=0 behaviour).
-#[derive(Clone, Debug)]
-pub(crate) struct Pending {
-    buf: [u8; 256],
-    len: u16,
-    off: u16,
-    sw: StatusWord,
-}
-
-impl Default for Pending {
-    fn default() -> Self {
-        Self {
-            buf: [0; 256],
-            len: 0,
-            off: 0,
-            sw: StatusWord::OK,
-        }
-    }
-}
-
-impl Pending {
-    pub(crate) fn clear(&mut self) {
-        self.len = 0;
-        self.off = 0;
-    }
-    pub(crate) fn set(&mut self, data: &[u8], sw: StatusWord) {
-        let n = data.len().min(self.buf.len());
-        if let (Some(d), Some(s)) = (self.buf.get_mut(..n), data.get(..n)) {
-            d.copy_from_slice(s);
-        }
-        self.len = n as u16;
-        self.off = 0;
-        self.sw = sw;
-    }
-    pub(crate) fn remaining(&self) -> usize {
-        usize::from(self.len.saturating_sub(self.off))
-    }
-    /// Take up to `n` bytes into `out`; returns the count and the SW to answer with.
-    pub(crate) fn take(&mut self, n: usize, out: &mut [u8]) -> (usize, StatusWord) {
-        let n = n.min(self.remaining()).min(out.len());
-        let start = usize::from(self.off);
-        if let (Some(d), Some(s)) = (out.get_mut(..n), self.buf.get(start..start + n)) {
-            d.copy_from_slice(s);
-        }
-        self.off += n as u16;
-        let rest = self.remaining();
-        let sw = if rest == 0 {
-            let sw = self.sw;
-            self.clear();
-            sw
-        } else {
-            StatusWord::more_data(rest.min(255) as u8)
-        };
-        (n, sw)
     }
 }

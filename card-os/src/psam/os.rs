@@ -5,8 +5,8 @@ use super::image::{self, EF15_LEN, EF16_LEN, LAYOUT_VERSION, MAGIC, PROFILE_NAME
 use super::{DF01_AID, DF01_FID, EF15_FID, EF15_SFI, EF16_FID, EF16_SFI, MF_FID, MF_NAME};
 use crate::card::RESP_MAX;
 use crate::rng::Rng;
-use crate::security::Pending;
 use crate::store::{Store, StoreError};
+use crate::t0::Pending;
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::diversify::diversify_multi;
@@ -297,7 +297,7 @@ impl<S: Store> Psam<S> {
             }
         };
         if let PsamCommand::GetResponse { le } = cmd {
-            return self.get_response(le, out);
+            return self.pending.get_response(le, out);
         }
         self.pending.clear();
         let res = match cmd {
@@ -310,46 +310,12 @@ impl<S: Store> Psam<S> {
             PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
         };
         match res {
-            Ok(reply) => self.shape(!view.data.is_empty(), view.ne, reply, out),
+            Ok(reply) => {
+                self.pending
+                    .shape(!view.data.is_empty(), view.ne, reply.len, reply.sw, out, 0)
+            }
             Err(sw) => (0, sw),
         }
-    }
-
-    /// T=0 shaping of a handler's reply.
-    fn shape(
-        &mut self,
-        has_data_field: bool,
-        ne: Option<u32>,
-        reply: Reply,
-        out: &mut [u8],
-    ) -> (usize, StatusWord) {
-        let Reply { len, sw } = reply;
-        if len == 0 {
-            return (0, sw);
-        }
-        let n256 = |n: usize| u8::try_from(n).unwrap_or(0);
-        if has_data_field {
-            self.pending.set(out.get(..len).unwrap_or(&[]), sw);
-            out.iter_mut().take(len).for_each(|b| *b = 0);
-            return (0, StatusWord::more_data(n256(len)));
-        }
-        let le = ne.map_or(256, |n| usize::try_from(n).unwrap_or(256));
-        if le != len {
-            return (0, StatusWord::wrong_le(n256(len)));
-        }
-        (len, sw)
-    }
-
-    fn get_response(&mut self, le: u16, out: &mut [u8]) -> (usize, StatusWord) {
-        let rest = self.pending.remaining();
-        if rest == 0 {
-            return (0, StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
-        let le = usize::from(le);
-        if le > rest {
-            return (0, StatusWord::wrong_le(u8::try_from(rest).unwrap_or(0)));
-        }
-        self.pending.take(le, out)
     }
 
     fn select(&mut self, by: PsamSelect<'_>, fci: bool, out: &mut [u8]) -> Res {
