@@ -184,13 +184,33 @@ fn check_len(s: Shape, len: usize) -> Result<u8, StatusWord> {
     }
 }
 
-fn slot_image(len: u8, data: &[u8], buf: &mut [u8; MAX_RECORD + 1]) -> Result<usize, StatusWord> {
+/// A slot's bytes in `buf`: length byte ‖ data.
+fn slot_image<'b>(
+    len: u8,
+    data: &[u8],
+    buf: &'b mut [u8; MAX_RECORD + 1],
+) -> Result<&'b [u8], StatusWord> {
     buf[0] = len;
     let n = data.len();
     buf.get_mut(1..=n)
         .ok_or(StatusWord::WRONG_LENGTH)?
         .copy_from_slice(data);
-    Ok(n + 1)
+    buf.get(..=n).ok_or(StatusWord::WRONG_LENGTH)
+}
+
+/// Where UPDATE RECORD `n` writes and what: the slot's offset and image (validated).
+fn update_image<'b, S: Store>(
+    j: &Journal<S>,
+    g: EfGeom,
+    n: u8,
+    data: &[u8],
+    buf: &'b mut [u8; MAX_RECORD + 1],
+) -> Result<(u32, &'b [u8]), StatusWord> {
+    let s = shape(g)?;
+    let (count, newest) = header(j, g, s)?;
+    let slot = physical(s, count, newest, n).ok_or(StatusWord::RECORD_NOT_FOUND)?;
+    let len = check_len(s, data.len())?;
+    Ok((slot_off(g, s, slot), slot_image(len, data, buf)?))
 }
 
 /// The writes of UPDATE RECORD `n` with `data` (validated; nothing written).
@@ -200,14 +220,9 @@ pub(crate) fn update<S: Store>(
     n: u8,
     data: &[u8],
 ) -> Result<(), StatusWord> {
-    let s = shape(g)?;
-    let (count, newest) = header(j, g, s)?;
-    let slot = physical(s, count, newest, n).ok_or(StatusWord::RECORD_NOT_FOUND)?;
-    let len = check_len(s, data.len())?;
     let mut buf = [0u8; MAX_RECORD + 1];
-    let total = slot_image(len, data, &mut buf)?;
-    let img = buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?;
-    j.atomic(&[(slot_off(g, s, slot), img)])?;
+    let (at, img) = update_image(j, g, n, data, &mut buf)?;
+    j.atomic(&[(at, img)])?;
     Ok(())
 }
 
@@ -220,14 +235,8 @@ pub(crate) fn update_in_place<S: Store>(
     n: u8,
     data: &[u8],
 ) -> Result<(), StatusWord> {
-    let s = shape(g)?;
-    let (count, newest) = header(j, g, s)?;
-    let slot = physical(s, count, newest, n).ok_or(StatusWord::RECORD_NOT_FOUND)?;
-    let len = check_len(s, data.len())?;
     let mut buf = [0u8; MAX_RECORD + 1];
-    let total = slot_image(len, data, &mut buf)?;
-    let img = buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?;
-    let at = slot_off(g, s, slot);
+    let (at, img) = update_image(j, g, n, data, &mut buf)?;
     for (i, page) in img.chunks(16).enumerate() {
         j.write_unjournaled(at + (i * 16) as u32, page)?;
     }
@@ -264,8 +273,7 @@ pub(crate) fn append<S: Store>(
         (count, [count + 1, 0])
     };
     let mut buf = [0u8; MAX_RECORD + 1];
-    let total = slot_image(len, data, &mut buf)?;
-    let img = buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?;
+    let img = slot_image(len, data, &mut buf)?;
     j.atomic(&[(slot_off(g, s, slot), img), (g.off, &new_header)])?;
     Ok(())
 }
@@ -283,11 +291,7 @@ pub(crate) fn init_slot<S: Store>(
     }
     let len = check_len(s, data.len())?;
     let mut buf = [0u8; MAX_RECORD + 1];
-    let total = slot_image(len, data, &mut buf)?;
-    j.write_unjournaled(
-        slot_off(g, s, n),
-        buf.get(..total).ok_or(StatusWord::WRONG_LENGTH)?,
-    )?;
+    j.write_unjournaled(slot_off(g, s, n), slot_image(len, data, &mut buf)?)?;
     Ok(())
 }
 
