@@ -36,6 +36,13 @@ fn protected(ctx: &mut Ctx<'_>, content: &[u8], challenge: &[u8]) -> Result<Vec<
     ctx.mac_command(update(content)?, KEY, challenge)
 }
 
+/// The probe ready to send: [`prepare`], a fresh challenge, the MAC'd APDU.
+fn fresh_protected(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
+    let content = prepare(ctx)?;
+    let ch = ctx.challenge()?;
+    protected(ctx, &content, &ch)
+}
+
 fn expect_refused(ctx: &mut Ctx<'_>, apdu: &[u8], want: &[u16], what: &str) -> Check {
     ctx.expect(what, apdu, want)?;
     Ok(())
@@ -49,9 +56,7 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            let content = prepare(ctx)?;
-            let ch = ctx.challenge()?;
-            let apdu = protected(ctx, &content, &ch)?;
+            let apdu = fresh_protected(ctx)?;
             ctx.expect("MAC-protected UPDATE RECORD", &apdu, &[0x9000])?;
             Ok(())
         },
@@ -62,9 +67,7 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            let content = prepare(ctx)?;
-            let ch = ctx.challenge()?;
-            let mut apdu = protected(ctx, &content, &ch)?;
+            let mut apdu = fresh_protected(ctx)?;
             if let Some(b) = apdu.last_mut() {
                 *b ^= 0x01;
             }
@@ -77,9 +80,7 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            let content = prepare(ctx)?;
-            let ch = ctx.challenge()?;
-            let apdu = protected(ctx, &content, &ch)?;
+            let apdu = fresh_protected(ctx)?;
             ctx.expect("MAC-protected UPDATE RECORD", &apdu, &[0x9000])?;
             expect_refused(ctx, &apdu, &[0x6984, 0x6988], "the replayed command")
         },
