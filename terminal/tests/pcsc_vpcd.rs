@@ -153,6 +153,16 @@ struct RunningCard {
 }
 
 impl RunningCard {
+    /// Warm resets the card has seen so far.
+    fn resets(&self) -> usize {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| **e == "reset")
+            .count()
+    }
+
     fn start(port: u16, reader: &'static str, hist: [u8; 5]) -> Self {
         let atr = atr_with(hist);
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -268,42 +278,25 @@ fn connect_atr_transmit_and_leave_card() {
         h("02030405060708099000")
     );
     t2.close().unwrap();
-    let resets_before = card
-        .events
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|e| **e == "reset")
-        .count();
+    let resets_before = card.resets();
     t.close().unwrap();
     // Closing (LEAVE_CARD) neither resets nor powers the card down right away.
     std::thread::sleep(Duration::from_millis(300));
     let events = card.events.lock().unwrap().clone();
-    assert_eq!(
-        events.iter().filter(|e| **e == "reset").count(),
-        resets_before,
-        "{events:?}"
-    );
+    assert_eq!(card.resets(), resets_before, "{events:?}");
     // Dropping without close() also leaves the card alone.
     let mut t3 = connect(READER0);
     t3.transmit(&h("00A4000C023F00")).unwrap();
     drop(t3);
     std::thread::sleep(Duration::from_millis(300));
     let events = card.events.lock().unwrap().clone();
-    assert_eq!(
-        events.iter().filter(|e| **e == "reset").count(),
-        resets_before,
-        "{events:?}"
-    );
+    assert_eq!(card.resets(), resets_before, "{events:?}");
     // Transport::reset is a warm reset the card sees.
     let mut t4 = connect(READER0);
     t4.reset().unwrap();
     assert_eq!(t4.atr(), card.atr.as_slice());
     let events = card.events.lock().unwrap().clone();
-    assert!(
-        events.iter().filter(|e| **e == "reset").count() > resets_before,
-        "{events:?}"
-    );
+    assert!(card.resets() > resets_before, "{events:?}");
     t4.close().unwrap();
 }
 
@@ -318,20 +311,12 @@ fn reset_by_another_application_is_reported_then_reconnect_recovers() {
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-R");
     let mut ours = connect(READER0);
     assert_eq!(ours.transmit(&h("00A4000C023F00")).unwrap(), h("9000"));
-    let resets = |card: &RunningCard| {
-        card.events
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|e| **e == "reset")
-            .count()
-    };
-    let before = resets(&card);
+    let before = card.resets();
     let mut other = connect(READER0);
     other.reset().unwrap();
     other.close().unwrap();
     assert_eq!(
-        resets(&card),
+        card.resets(),
         before + 1,
         "the other handle's reset reached the card"
     );
@@ -342,7 +327,7 @@ fn reset_by_another_application_is_reported_then_reconnect_recovers() {
     ours.reconnect().unwrap();
     assert_eq!(ours.transmit(&h("00A4000C023F00")).unwrap(), h("9000"));
     assert_eq!(
-        resets(&card),
+        card.resets(),
         before + 1,
         "reconnect must not reset the card again"
     );
