@@ -111,23 +111,6 @@ fn read_one(ctx: &Ctx) -> Result<(BasicInfo, u64)> {
     Ok((info, apdus))
 }
 
-/// The reader `--watch` waits on: `--reader` (a name, or an index into the reader list), else the
-/// first reader.
-fn watched_reader(ctx: &Ctx) -> Result<String> {
-    let readers = PcscTransport::list_readers()?;
-    match &ctx.reader {
-        Some(r) if readers.iter().any(|n| n == r) => Ok(r.clone()),
-        Some(r) => match r.parse::<usize>().ok().and_then(|i| readers.get(i)) {
-            Some(name) => Ok(name.clone()),
-            None => Err(TransportError::NoReader(r.clone()).into()),
-        },
-        None => readers
-            .into_iter()
-            .next()
-            .ok_or_else(|| TransportError::NoReader("(no PC/SC readers)".into()).into()),
-    }
-}
-
 /// How long one wait for a card event lasts before it is simply renewed.
 const WAIT_SLICE: Duration = Duration::from_secs(60);
 
@@ -137,7 +120,7 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
             "--watch waits for cards in a PC/SC reader; it does not apply to --emulator".into(),
         ));
     }
-    let reader = watched_reader(ctx)?;
+    let reader = PcscTransport::reader_name(ctx.reader_selector())?;
     eprintln!("watching {reader}: insert a card (Ctrl-C to stop)");
     let mut cards = 0u64;
     loop {

@@ -181,12 +181,20 @@ impl Ctx {
             let t = EmulatorTransport::open_image(img, self.emulator_opts)?;
             return Ok(AnyTransport::Emulator(Box::new(t)));
         }
-        let sel = match &self.reader {
+        let t = PcscTransport::connect(
+            self.reader_selector(),
+            ShareMode::Shared,
+            Protocols::T0 | Protocols::T1,
+        )?;
+        Ok(AnyTransport::Pcsc(Box::new(t)))
+    }
+
+    /// The card's reader: `--reader` (a name, or an index into the reader list), else the first.
+    pub fn reader_selector(&self) -> ReaderSelector {
+        match &self.reader {
             Some(r) => ReaderSelector::parse(r),
             None => ReaderSelector::Index(0),
-        };
-        let t = PcscTransport::connect(sel, ShareMode::Shared, Protocols::T0 | Protocols::T1)?;
-        Ok(AnyTransport::Pcsc(Box::new(t)))
+        }
     }
 
     /// The key file, required.

@@ -74,6 +74,19 @@ impl From<usize> for ReaderSelector {
     }
 }
 
+fn resolve(ctx: &Context, reader: ReaderSelector) -> Result<String, TransportError> {
+    match reader {
+        ReaderSelector::Name(name) => Ok(name),
+        ReaderSelector::Index(i) => {
+            let names = reader_names(ctx)?;
+            let count = names.len();
+            names.into_iter().nth(i).ok_or_else(|| {
+                TransportError::NoReader(format!("reader index {i} (there are {count})"))
+            })
+        }
+    }
+}
+
 /// "No such reader", naming the readers there are (so a typo is one glance away from its fix).
 fn unknown_reader(ctx: &Context, name: &str) -> TransportError {
     let known = reader_names(ctx).unwrap_or_default();
@@ -203,6 +216,11 @@ impl PcscTransport {
         reader_names(&establish()?)
     }
 
+    /// The reader name `reader` stands for (an index is looked up in [`Self::list_readers`]).
+    pub fn reader_name(reader: impl Into<ReaderSelector>) -> Result<String, TransportError> {
+        resolve(&establish()?, reader.into())
+    }
+
     /// Connect to the card in `reader` (a name or an index into [`Self::list_readers`]).
     /// `protocols` is usually `Protocols::T0 | Protocols::T1`.
     pub fn connect(
@@ -211,16 +229,7 @@ impl PcscTransport {
         protocols: Protocols,
     ) -> Result<Self, TransportError> {
         let ctx = establish()?;
-        let name = match reader.into() {
-            ReaderSelector::Name(name) => name,
-            ReaderSelector::Index(i) => {
-                let names = reader_names(&ctx)?;
-                let count = names.len();
-                names.into_iter().nth(i).ok_or_else(|| {
-                    TransportError::NoReader(format!("reader index {i} (there are {count})"))
-                })?
-            }
-        };
+        let name = resolve(&ctx, reader.into())?;
         let c_name =
             CString::new(name.as_str()).map_err(|_| TransportError::NoReader(name.clone()))?;
         let card = ctx
