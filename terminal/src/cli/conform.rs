@@ -30,7 +30,7 @@ use crate::conform::{self, Area, Options, Plain, Progress, Report, Target, Verdi
 use crate::emulator::EmulatorTransport;
 use crate::error::{DataError, Error, Result};
 use crate::session::Crypto;
-use crate::transport::{PcscTransport, Protocols, ReaderSelector, ShareMode, Transport};
+use crate::transport::Transport;
 
 /// Arguments of `sscard conform` (the reader / emulator / keys are the global options).
 #[derive(Args, Debug, Clone, Default)]
@@ -220,14 +220,7 @@ fn run_target(
     }
     refuse_unconfirmed(&opts, facts.card_number.as_deref())?;
     let mut progress = progress_printer(args.quiet);
-    let report = if let Some(reader) = &ctx.psam_reader {
-        let psam_transport = PcscTransport::connect(
-            ReaderSelector::parse(reader),
-            ShareMode::Shared,
-            Protocols::T0 | Protocols::T1,
-        )?;
-        let mut sm = crate::psam::open(psam_transport, profile_of(&facts))
-            .map_err(|e| Error::SecurityModule(format!("PSAM in {reader}: {e}")))?;
+    let report = if let Some(mut sm) = ctx.open_psam(profile_of(&facts))? {
         conform::run_with(
             target,
             Some(&mut sm as &mut dyn Crypto),

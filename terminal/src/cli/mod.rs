@@ -27,10 +27,12 @@ use clap::{Parser, Subcommand};
 use sscard_apdu::exchange::T0Policy;
 use sscard_card_os::store::FileStore;
 use sscard_card_os::Quirks;
+use sscard_keys::Profile;
 
 use crate::emulator::{EmulatorOptions, EmulatorTransport};
 use crate::error::{Error, Result};
 use crate::keyfile::KeyFile;
+use crate::psam::PsamSecurityModule;
 use crate::session::Session;
 use crate::transport::{
     PcscTransport, Protocols, ReaderSelector, ShareMode, Transport, TransportError,
@@ -222,19 +224,31 @@ impl Ctx {
         let mut s = Session::open(self.connect()?)?;
         if let Some(k) = keys {
             s.set_security_module(k.into_security_module());
-        } else if let Some(reader) = &self.psam_reader {
+        } else if let Some(sm) = self.open_psam(s.profile())? {
             // The card's suite (FCI 9F0C / version) is known once the SSSE is selected; the PSAM
             // must hold the same suite's keys.
-            let t = PcscTransport::connect(
-                ReaderSelector::parse(reader),
-                ShareMode::Shared,
-                Protocols::T0 | Protocols::T1,
-            )?;
-            let sm = crate::psam::open(t, s.profile())
-                .map_err(|e| Error::SecurityModule(format!("PSAM in {reader}: {e}")))?;
             s.set_security_module(sm);
         }
         Ok(s)
+    }
+
+    /// The PSAM in `--psam-reader`, DF01 selected, for a card of `profile` (`None` without
+    /// `--psam-reader`).
+    pub fn open_psam(
+        &self,
+        profile: &'static Profile,
+    ) -> Result<Option<PsamSecurityModule<PcscTransport>>> {
+        let Some(reader) = &self.psam_reader else {
+            return Ok(None);
+        };
+        let t = PcscTransport::connect(
+            ReaderSelector::parse(reader),
+            ShareMode::Shared,
+            Protocols::T0 | Protocols::T1,
+        )?;
+        crate::psam::open(t, profile)
+            .map(Some)
+            .map_err(|e| Error::SecurityModule(format!("PSAM in {reader}: {e}")))
     }
 
     /// Close the session: report the APDU count with -v, disconnect leaving the card.
