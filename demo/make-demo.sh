@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -p sscard-terminal --release
+cargo build -p sscard-cli --release
 SSCARD="${CARGO_TARGET_DIR:-target}/release/sscard"
 
 field() { sed -n "s/^$1 *= *\"\([^\"]*\)\".*/\1/p" demo/holder.toml | head -n1; }

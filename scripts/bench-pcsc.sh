@@ -31,9 +31,9 @@ done
 
 echo "== build sscard ($profile)"
 if [ "$profile" = "release" ]; then
-  cargo build --release -q -p sscard-terminal --bin sscard
+  cargo build --release -q -p sscard-cli --bin sscard
 else
-  cargo build -q -p sscard-terminal --bin sscard
+  cargo build -q -p sscard-cli --bin sscard
 fi
 sscard="$(realpath "$target_dir/$profile/sscard")"
 

@@ -3,7 +3,7 @@
 # personalised social security card; fictional holder, TEST keys). Needs only Rust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -q --release -p sscard-terminal
+cargo build -q --release -p sscard-cli
 SSCARD=target/release/sscard
 if [ -n "${CARGO_TARGET_DIR:-}" ]; then SSCARD="$CARGO_TARGET_DIR/release/sscard"; fi
 echo "== sscard info --emulator demo/card.img -v   (in-process card OS)"

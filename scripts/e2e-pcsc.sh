@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 
 # Each entry: the cargo test selection of one e2e target. Add new e2e targets here.
 E2E_TARGETS=(
-  "-p sscard-terminal --test pcsc_vpcd"
-  "-p sscard-terminal --test conform_pcsc"
+  "-p sscard-emulate --test pcsc_vpcd"
+  "-p sscard-conform --test conform_pcsc"
   "-p sscard-e2e --test pcsc_cli"
   "-p sscard-e2e --test pcsc_psam"
   "-p sscard-e2e --test pcsc_peers"

@@ -26,6 +26,8 @@ cargo check -q --manifest-path fuzz/Cargo.toml --bins --target-dir "${CARGO_TARG
 echo "== workspace tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+echo "== sscard conform --fault (the CLI built with its non-default feature \`faults\`)"
+cargo test -p sscard-cli --features faults --test cli_faults
 
 if [ -x scripts/e2e-pcsc.sh ]; then
   echo "== end-to-end through pcscd + vpcd"

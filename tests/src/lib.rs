@@ -3,7 +3,7 @@
 //! The `tests/pcsc_*.rs` targets each build a fresh, factory-initialised and personalised card
 //! image (card OS factory + the terminal's `personalize` over the in-process emulator, i.e. real
 //! APDUs), serve it — and a PSAM image provisioned with the same issuer keys — to pcscd through
-//! vpcd with [`sscard_terminal::emulate::Emulator`] (in a thread of the test process, which
+//! vpcd with [`sscard_emulate::serve::Emulator`] (in a thread of the test process, which
 //! `scripts/e2e-pcsc.sh` runs inside pcscd's network namespace), then drive it through PC/SC with
 //! the terminal library, the `sscard` command line and peer tools (`opensc-tool`, `scriptor`).
 //!
@@ -21,18 +21,20 @@ use std::time::Duration;
 
 use sscard_card_os::psam::{provision, PsamParams, PSAM_STORE_SIZE};
 use sscard_card_os::store::FileStore;
+use sscard_emulate::serve::{memory_sink, EmulateOptions, EmulateReport, Emulator};
+use sscard_emulate::vpcd::{CardControl, PullMode, DEFAULT_PORT, SECOND_PORT};
 use sscard_keys::Profile;
 use sscard_specs::SpecVersion;
-use sscard_terminal::emulate::{memory_sink, EmulateOptions, EmulateReport, Emulator};
-use sscard_terminal::emulator::{create_image, identity, EmulatorOptions, EmulatorTransport};
-use sscard_terminal::holder::HolderProfile;
-use sscard_terminal::keyfile::{generate, KeyFile};
-use sscard_terminal::personalize::personalize;
+use sscard_terminal::model::holder::HolderProfile;
+use sscard_terminal::security::keyfile::{generate, KeyFile};
+use sscard_terminal::session::personalize;
+use sscard_terminal::transport::emulator::{
+    create_image, identity, EmulatorOptions, EmulatorTransport,
+};
 use sscard_terminal::transport::{
     wait_for_card, wait_for_card_removed, PcscTransport, Protocols, ShareMode, Transport,
     TransportError,
 };
-use sscard_terminal::vpcd::{CardControl, PullMode, DEFAULT_PORT, SECOND_PORT};
 use sscard_terminal::Session;
 
 /// vpcd's first reader: the card.

@@ -373,7 +373,7 @@ fn emulator_killed_after_a_write_keeps_it_in_the_image() {
 /// first command executes gives an `{"error": …}` line and the loop goes on; `--count` ends it.
 #[test]
 fn info_watch_reads_each_inserted_card_and_survives_a_pulled_one() {
-    use sscard_terminal::vpcd::PullMode;
+    use sscard_emulate::vpcd::PullMode;
     use std::io::BufRead;
     let Some(_g) = e2e("info_watch_reads_each_inserted_card_and_survives_a_pulled_one") else {
         return;

@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sscard_e2e::{connect, e2e, CardFiles, Cli, Live, PullOn, PIN, READER0, WAIT};
+use sscard_emulate::vpcd::PullMode;
 use sscard_terminal::transport::{wait_for_card_removed, PcscTransport, TransportError};
-use sscard_terminal::vpcd::PullMode;
 use sscard_terminal::{Error, Session};
 
 fn cli() -> Cli {

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use sscard_apdu::exchange::T0Policy;
 use sscard_e2e::{connect, e2e, h, CardFiles, Live, READER0};
-use sscard_terminal::emulate::EmulateOptions;
+use sscard_emulate::serve::EmulateOptions;
 use sscard_terminal::transport::PcscTransport;
 use sscard_terminal::Session;
 

@@ -12,12 +12,12 @@ use sscard_e2e::{
     await_empty, connect, e2e, pin_command_lines, CardFiles, Cli, Live, PIN, READER0, READER1,
     TERMINAL_NUMBER, WAIT,
 };
+use sscard_emulate::serve::EmulateOptions;
+use sscard_emulate::vpcd::SECOND_PORT;
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_specs::SpecVersion;
-use sscard_terminal::emulate::EmulateOptions;
-use sscard_terminal::psam::{self, TerminalNumber};
+use sscard_terminal::security::psam::{self, TerminalNumber};
 use sscard_terminal::transport::{wait_for_card, wait_for_card_removed};
-use sscard_terminal::vpcd::SECOND_PORT;
 use sscard_terminal::{Error, Session};
 
 #[test]

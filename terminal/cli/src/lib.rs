@@ -1,0 +1,304 @@
+//! The `sscard` command line: argument parsing (clap derive), opening the card, error and exit-code
+//! policy. One file per subcommand; `main.rs` only calls [`main`].
+//!
+//! Exit codes: 0 success, 2 usage, 3 transport, 4 card refusal (wrong PIN, blocked, 6982…),
+//! 5 card data (malformed record, check character, card not genuine), 6 security module,
+//! 7 write not confirmed.
+
+mod apdu;
+mod app;
+mod auth;
+mod conform;
+mod emulate;
+#[cfg(feature = "faults")]
+mod faults;
+mod info;
+mod init;
+mod keys;
+mod personalize;
+mod pin;
+mod read;
+mod readers;
+mod secret;
+mod write;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sscard_card_os::Quirks;
+use sscard_keys::Profile;
+
+use sscard_terminal::error::{Error, Result};
+use sscard_terminal::security::keyfile::KeyFile;
+use sscard_terminal::security::psam::PsamSecurityModule;
+use sscard_terminal::session::Session;
+use sscard_terminal::transport::emulator::{EmulatorOptions, EmulatorTransport};
+use sscard_terminal::transport::{
+    AnyTransport, PcscTransport, Protocols, ReaderSelector, ShareMode,
+};
+
+/// sscard — read, write and personalise Chinese social security cards (社会保障卡).
+#[derive(Debug, Parser)]
+#[command(name = "sscard", version, about, long_about = None)]
+pub struct Cli {
+    /// PC/SC reader name (default: the first reader).
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "emulator")]
+    pub reader: Option<String>,
+    /// Use the in-process card OS with this persistent card image instead of a reader.
+    #[arg(long, global = true, value_name = "IMAGE")]
+    pub emulator: Option<PathBuf>,
+    /// Issuer key set (TOML, see `sscard keys generate`), for writes, PIN unblock/reload, auth.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// PC/SC reader holding a PSAM (name or index): the security module for writes, PIN
+    /// unblock/reload, auth and conformance — no key in host memory. Instead of --keys.
+    #[arg(long, global = true, value_name = "READER", conflicts_with = "keys")]
+    pub psam_reader: Option<String>,
+    /// Print the APDU count and trace every APDU on stderr (PINs masked); -vv: all debug logs.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Emulator quirks for testing terminal fallbacks (refuse-read-all-records).
+    #[arg(long, global = true, hide = true, value_delimiter = ',')]
+    pub emulator_quirks: Vec<String>,
+    /// Make the emulated card answer like a T=0 card (61xx / 6Cxx).
+    #[arg(long, global = true, hide = true)]
+    pub emulator_t0: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List PC/SC readers.
+    Readers,
+    /// Card and holder basic information (service-window view).
+    Info(info::Args),
+    /// Read data items or whole EFs by path (DF04/EF05/81, SSSE/EF06, DF01/EF15/40#2).
+    Read(read::Args),
+    /// Write data items (PATH=VALUE) after UK authentication; each is read back. Needs --keys.
+    Write(write::Args),
+    /// PIN operations.
+    Pin(pin::Args),
+    /// Internal (card genuine?) and external authentication. Needs --keys.
+    Auth(auth::Args),
+    /// Send raw APDUs (hex); no 61xx/6Cxx handling unless --t0-auto.
+    Apdu(apdu::Args),
+    /// Personalise a blank card from a holder profile (TOML). Needs --keys.
+    Personalize(personalize::Args),
+    /// Issuer key sets.
+    Keys(keys::Args),
+    /// Factory-initialise a blank emulated card image. Needs --emulator and --keys.
+    Init(init::Args),
+    /// Application block / unblock (MAC under STK). Needs --keys.
+    App(app::Args),
+    /// Conformance suite (11 areas, generated from the specs); see `sscard conform --list`.
+    Conform(Box<conform::ConformArgs>),
+    /// Serve the card image (and a PSAM) to pcscd as virtual cards through vpcd, until Ctrl-C.
+    Emulate(emulate::Args),
+    /// PSAM images for `sscard emulate --psam`.
+    Psam(emulate::PsamArgs),
+}
+
+/// What every subcommand gets.
+pub struct Ctx {
+    /// The parsed global options.
+    pub reader: Option<String>,
+    /// Emulator image.
+    pub emulator: Option<PathBuf>,
+    /// Key file.
+    pub keys: Option<PathBuf>,
+    /// PC/SC reader of the PSAM (name or index).
+    pub psam_reader: Option<String>,
+    /// Verbosity.
+    pub verbose: u8,
+    /// JSON output.
+    pub json: bool,
+    /// Emulator behaviour.
+    pub emulator_opts: EmulatorOptions,
+}
+
+impl Ctx {
+    /// Connect to the card (emulator image or PC/SC reader).
+    pub fn connect(&self) -> Result<AnyTransport> {
+        if let Some(img) = &self.emulator {
+            let t = EmulatorTransport::open_image(img, self.emulator_opts)?;
+            return Ok(AnyTransport::Emulator(Box::new(t)));
+        }
+        let t = PcscTransport::connect(
+            self.reader_selector(),
+            ShareMode::Shared,
+            Protocols::T0 | Protocols::T1,
+        )?;
+        Ok(AnyTransport::Pcsc(Box::new(t)))
+    }
+
+    /// The card's reader: `--reader` (a name, or an index into the reader list), else the first.
+    pub fn reader_selector(&self) -> ReaderSelector {
+        match &self.reader {
+            Some(r) => ReaderSelector::parse(r),
+            None => ReaderSelector::Index(0),
+        }
+    }
+
+    /// The key file, required.
+    pub fn key_file(&self) -> Result<KeyFile> {
+        let path = self.keys.as_ref().ok_or_else(|| {
+            Error::Usage("this command needs the issuer keys: --keys FILE".into())
+        })?;
+        KeyFile::load(path)
+    }
+
+    /// Open a session on the card, with the security module when --keys or --psam-reader is
+    /// given (`need_keys`: one of them is required).
+    pub fn session(&self, need_keys: bool) -> Result<Session<AnyTransport>> {
+        let keys = match (&self.keys, &self.psam_reader) {
+            (Some(_), _) => Some(self.key_file()?),
+            (None, None) if need_keys => {
+                return Err(Error::Usage(
+                    "this command needs a security module: the issuer keys (--keys FILE) or a \
+                     PSAM (--psam-reader READER)"
+                        .into(),
+                ))
+            }
+            (None, _) => None,
+        };
+        let mut s = Session::open(self.connect()?)?;
+        if let Some(k) = keys {
+            s.set_security_module(k.into_security_module());
+        } else if let Some(sm) = self.open_psam(s.profile())? {
+            // The card's suite (FCI 9F0C / version) is known once the SSSE is selected; the PSAM
+            // must hold the same suite's keys.
+            s.set_security_module(sm);
+        }
+        Ok(s)
+    }
+
+    /// The PSAM in `--psam-reader`, DF01 selected, for a card of `profile` (`None` without
+    /// `--psam-reader`).
+    pub fn open_psam(
+        &self,
+        profile: &'static Profile,
+    ) -> Result<Option<PsamSecurityModule<PcscTransport>>> {
+        let Some(reader) = &self.psam_reader else {
+            return Ok(None);
+        };
+        let t = PcscTransport::connect(
+            ReaderSelector::parse(reader),
+            ShareMode::Shared,
+            Protocols::T0 | Protocols::T1,
+        )?;
+        sscard_terminal::security::psam::open(t, profile)
+            .map(Some)
+            .map_err(|e| Error::SecurityModule(format!("PSAM in {reader}: {e}")))
+    }
+
+    /// Close the session: report the APDU count with -v, disconnect leaving the card.
+    pub fn finish(&self, s: Session<AnyTransport>) -> Result<()> {
+        self.report_apdus(s.apdu_count());
+        Ok(s.into_transport().close()?)
+    }
+
+    /// `apdus: N` on stderr with -v.
+    pub fn report_apdus(&self, n: u64) {
+        if self.verbose > 0 {
+            eprintln!("apdus: {n}");
+        }
+    }
+
+    /// Print a value as pretty JSON on stdout.
+    pub fn print_json<T: serde::Serialize>(&self, v: &T) -> Result<()> {
+        let s = serde_json::to_string_pretty(v)
+            .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+        println!("{s}");
+        Ok(())
+    }
+}
+
+fn quirks(names: &[String]) -> Result<Quirks> {
+    let mut q = Quirks::default();
+    for n in names {
+        match n.as_str() {
+            "refuse-read-all-records" => q.refuse_read_all_records = true,
+            other => return Err(Error::Usage(format!("unknown emulator quirk {other:?}"))),
+        }
+    }
+    Ok(q)
+}
+
+fn init_tracing(verbose: u8) {
+    let filter = match verbose {
+        0 => "warn",
+        1 => "warn,sscard::apdu=debug",
+        _ => "debug",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    init_tracing(cli.verbose);
+    let ctx = Ctx {
+        reader: cli.reader,
+        emulator: cli.emulator,
+        keys: cli.keys,
+        psam_reader: cli.psam_reader,
+        verbose: cli.verbose,
+        json: cli.json,
+        emulator_opts: EmulatorOptions {
+            t0: cli.emulator_t0,
+            quirks: quirks(&cli.emulator_quirks)?,
+            ..EmulatorOptions::default()
+        },
+    };
+    match cli.command {
+        Command::Readers => readers::run(&ctx),
+        Command::Info(a) => info::run(&ctx, a),
+        Command::Read(a) => read::run(&ctx, a),
+        Command::Write(a) => write::run(&ctx, a),
+        Command::Pin(a) => pin::run(&ctx, a),
+        Command::Auth(a) => auth::run(&ctx, a),
+        Command::Apdu(a) => apdu::run(&ctx, a),
+        Command::Personalize(a) => personalize::run(&ctx, a),
+        Command::Keys(a) => keys::run(&ctx, a),
+        Command::Init(a) => init::run(&ctx, a),
+        Command::App(a) => app::run(&ctx, a),
+        Command::Conform(a) => conform::run(&ctx, *a),
+        Command::Emulate(a) => emulate::run(&ctx, a),
+        Command::Psam(a) => emulate::run_psam(&ctx, a),
+    }
+}
+
+/// The `sscard` binary: parse, run, print one-line errors, exit with the error's code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sscard: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Area 7: the challenge is single use (sscard-spec.md §10; profile.md §3): it serves only the
+//! next command, successful or not. Cases that might cost a key try on a non-conforming card end
+//! with a successful authentication, which restores the counter.
+
+use sscard_apdu::commands;
+use sscard_apdu::StatusWord;
+
+use crate::case::{fail, Area, AreaCases, Case, Check, Needs};
+use crate::ctx::{sw_text, Ctx};
+
+const REF: &str = "sscard-spec.md §4, §5.4, §10; profile.md §3";
+/// The key every challenge case authenticates with (card-level, SSSE, KID 0A).
+const KEY: &str = "RKSSSE";
+
+fn refused(ctx: &mut Ctx<'_>, apdu: &[u8], what: &str) -> Check {
+    let r = ctx.send(apdu)?;
+    if r.sw == StatusWord::OK {
+        return Err(fail(format!("{what}: the card accepted it (9000)")));
+    }
+    if r.sw != StatusWord::REF_DATA_INVALID {
+        ctx.note(format!(
+            "refused with {} (6984 expected, any refusal keeps the card safe)",
+            sw_text(r.sw)
+        ));
+    }
+    Ok(())
+}
+
+/// Finish with a successful authentication (restores the key's try counter).
+fn restore(ctx: &mut Ctx<'_>, res: Check) -> Check {
+    let after = ctx.authenticate(KEY);
+    res?;
+    after
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    let mut a = AreaCases::new(Area::Challenge);
+    a.add(
+        "GET CHALLENGE returns 8 bytes",
+        "00 84 00 00 08 answers 8 bytes + 9000.",
+        "sscard-spec.md §4; profile.md §1",
+        Needs::NONE,
+        |ctx| {
+            ctx.select_ssse()?;
+            let c = commands::get_challenge(8).map_err(|e| fail(e.to_string()))?;
+            let r = ctx.expect_cmd("GET CHALLENGE", &c, &[0x9000])?;
+            if r.data.len() != 8 {
+                return Err(fail(format!("{} bytes instead of 8", r.data.len())));
+            }
+            Ok(())
+        },
+    );
+    a.add(
+        "Challenges are fresh",
+        "Eight consecutive challenges (also across a reset) are pairwise different and not constant.",
+        "sscard-spec.md §5.3 (\"one transaction one key\"); profile.md §3",
+        Needs::NONE,
+        |ctx| {
+            let mut seen = Vec::new();
+            for i in 0..8 {
+                if i == 4 {
+                    ctx.reset()?;
+                }
+                ctx.select_ssse()?;
+                let c = commands::get_challenge(8).map_err(|e| fail(e.to_string()))?;
+                let r = ctx.expect_cmd("GET CHALLENGE", &c, &[0x9000])?;
+                if seen.contains(&r.data) {
+                    return Err(fail(format!(
+                        "challenge {} repeats an earlier one",
+                        hex::encode_upper(&r.data)
+                    )));
+                }
+                seen.push(r.data);
+            }
+            Ok(())
+        },
+    );
+    a.add(
+        "EXTERNAL AUTHENTICATE without a challenge → 6984",
+        "From the cold state, EXTERNAL AUTHENTICATE (RKSSSE, KID 0A) with no preceding GET CHALLENGE answers 6984 and costs no try.",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            // A cryptogram for some other challenge.
+            let apdu = ctx.ext_auth_apdu(KEY, &[0x11; 8])?;
+            let r = ctx.send(&apdu)?;
+            let res = if r.sw == StatusWord::REF_DATA_INVALID {
+                Ok(())
+            } else {
+                Err(fail(format!(
+                    "expected 6984 (no challenge), the card answered {}",
+                    sw_text(r.sw)
+                )))
+            };
+            restore(ctx, res)
+        },
+    );
+    a.add(
+        "A challenge serves one EXTERNAL AUTHENTICATE",
+        "GET CHALLENGE, a valid EXTERNAL AUTHENTICATE (9000), then the same APDU again: the replay is refused (6984).",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let ch = ctx.challenge()?;
+            let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
+            ctx.expect("EXTERNAL AUTHENTICATE", &apdu, &[0x9000])?;
+            let res = refused(ctx, &apdu, "replayed EXTERNAL AUTHENTICATE");
+            restore(ctx, res)
+        },
+    );
+    a.add(
+        "Any command consumes the challenge",
+        "GET CHALLENGE, then SELECT EF05, then EXTERNAL AUTHENTICATE computed for that challenge: refused (6984).",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let ch = ctx.challenge()?;
+            let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
+            ctx.expect_cmd("SELECT EF05", &commands::select_ef(0xEF05), &[0x9000])?;
+            let res = refused(ctx, &apdu, "EXTERNAL AUTHENTICATE after an intervening command");
+            restore(ctx, res)
+        },
+    );
+    a.add(
+        "A new challenge replaces the old one",
+        "GET CHALLENGE c1, GET CHALLENGE c2, EXTERNAL AUTHENTICATE computed for c1: refused.",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let c1 = ctx.challenge()?;
+            let apdu = ctx.ext_auth_apdu(KEY, &c1)?;
+            let _c2 = ctx.challenge()?;
+            let res = refused(
+                ctx,
+                &apdu,
+                "EXTERNAL AUTHENTICATE for a superseded challenge",
+            );
+            restore(ctx, res)
+        },
+    );
+    a.add(
+        "A failed EXTERNAL AUTHENTICATE also consumes the challenge",
+        "GET CHALLENGE, EXTERNAL AUTHENTICATE with a wrong cryptogram (63Cx), then the right cryptogram for the same challenge: refused.",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let ch = ctx.challenge()?;
+            let good = ctx.ext_auth_apdu(KEY, &ch)?;
+            let mut bad = good.clone();
+            if let Some(b) = bad.last_mut() {
+                *b ^= 0x01;
+            }
+            if let Some(b) = bad.get_mut(5) {
+                *b ^= 0x80;
+            }
+            let r = ctx.send(&bad)?;
+            let res = if r.sw == StatusWord::OK {
+                Err(fail("a wrong cryptogram was accepted"))
+            } else {
+                refused(ctx, &good, "EXTERNAL AUTHENTICATE after a failed one, same challenge")
+            };
+            restore(ctx, res)
+        },
+    )
+    .destructive();
+    a.add(
+        "Key try counter: 63C2 on a wrong cryptogram, restored by success",
+        "A wrong EXTERNAL AUTHENTICATE cryptogram for RKSSSE answers 63C2 (limit 3); a correct one then answers 9000 and restores the counter, so the next wrong one answers 63C2 again.",
+        "sscard-spec.md §4 (63Cx), §5.4; profile.md §2 (key try counters: 3)",
+        Needs::KEYS,
+        |ctx| {
+            let limit = ctx.profile().key_try_limit;
+            ctx.select_ssse()?;
+            let wrong = |ctx: &mut Ctx<'_>, what: &str| -> Check {
+                let ch = ctx.challenge()?;
+                let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;
+                if let Some(b) = apdu.get_mut(5) {
+                    *b ^= 0x01;
+                }
+                ctx.expect(what, &apdu, &[StatusWord::pin_failed(limit - 1).0])?;
+                Ok(())
+            };
+            let first = wrong(ctx, "a wrong cryptogram");
+            let restored = ctx.authenticate(KEY);
+            first?;
+            restored?;
+            let second = wrong(ctx, "a wrong cryptogram after a successful one");
+            restore(ctx, second)
+        },
+    )
+    .destructive();
+    a.add(
+        "INTERNAL AUTHENTICATE proves the card holds its IRK",
+        "00 88 00 00 10 P ‖ S (random P, S) answers what the issuer keys compute for this card's diversified IRK (profile.md §3: 8 bytes on sscard-2, 16 on sscard-3).",
+        "sscard-spec.md §5.5; profile.md §3",
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let mut p = [0u8; 8];
+            let mut s = [0u8; 8];
+            getrandom::fill(&mut p).map_err(|e| fail(format!("no randomness: {e}")))?;
+            getrandom::fill(&mut s).map_err(|e| fail(format!("no randomness: {e}")))?;
+            let expected = ctx.internal_auth_expected("IRK", &p, &s)?;
+            let kid = sscard_specs::key_by_name("IRK").and_then(|k| k.kid).unwrap_or(0);
+            let c = commands::internal_authenticate(kid, &p, &s).with_ne(256);
+            let r = ctx.expect_cmd("INTERNAL AUTHENTICATE", &c, &[0x9000])?;
+            if r.data != expected {
+                return Err(fail(format!(
+                    "the card answered {}, the issuer keys compute {}: the card does not hold this issuer's IRK (not genuine)",
+                    hex::encode_upper(&r.data),
+                    hex::encode_upper(&expected)
+                )));
+            }
+            Ok(())
+        },
+    );
+    a.into_cases()
+}

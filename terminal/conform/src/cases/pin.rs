@@ -1,0 +1,305 @@
+//! Area 6: PIN try counter, blocking, unblock and reload (sscard-spec.md §4, §5.6; profile.md §4).
+//! Everything that presents a wrong PIN or changes the PIN is destructive; each destructive case
+//! puts the PIN back (correct PIN presented last restores the counter; unblock when keys exist).
+
+use sscard_apdu::commands;
+use sscard_apdu::{Command, StatusWord};
+
+use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::ctx::{sw_text, Ctx, PinState};
+
+const REF: &str = "sscard-spec.md §5.6; profile.md §4";
+
+/// VERIFY without data: `Some(tries)` from `63Cx` (`6983` → 0); `None` when unsupported.
+pub(super) fn query_tries(ctx: &mut Ctx<'_>) -> Result<Option<u8>, Verdict> {
+    let r = ctx.send_cmd(&Command::<255>::new(0x00, 0x20, 0x00, 0x00))?;
+    Ok(match r.sw {
+        StatusWord::AUTH_BLOCKED => Some(0),
+        sw => sw.tries_left(),
+    })
+}
+
+fn pin(ctx: &Ctx<'_>) -> Result<String, Verdict> {
+    ctx.env
+        .pin
+        .clone()
+        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))
+}
+
+/// A PIN of the same length that differs in its last digit.
+pub(super) fn wrong_pin(pin: &str) -> String {
+    let mut d: Vec<u8> = pin.bytes().collect();
+    if let Some(last) = d.last_mut() {
+        *last = if *last == b'9' { b'0' } else { *last + 1 };
+    }
+    String::from_utf8_lossy(&d).into_owned()
+}
+
+/// A different valid PIN for reload / change tests.
+fn other_pin(pin: &str) -> String {
+    pin.bytes()
+        .map(|b| char::from(b'0' + (b.wrapping_sub(b'0') + 5) % 10))
+        .collect()
+}
+
+pub(super) fn verify_ascii(ctx: &mut Ctx<'_>, pin: &str) -> Result<StatusWord, Verdict> {
+    let bcd = ctx.bcd_of(pin)?;
+    let c = commands::verify(&bcd).map_err(|e| fail(e.to_string()))?;
+    Ok(ctx.send_cmd(&c)?.sw)
+}
+
+fn expect_verify(ctx: &mut Ctx<'_>, pin: &str, want: StatusWord, what: &str) -> Check {
+    let sw = verify_ascii(ctx, pin)?;
+    if sw == want {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "{what}: expected {}, the card answered {}",
+            sw_text(want),
+            sw_text(sw)
+        )))
+    }
+}
+
+/// PUK external authentication + `84 24 00 00 04 MAC(STK)`.
+pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
+    ctx.select_ssse()?;
+    ctx.authenticate("PUK")?;
+    let ch = ctx.challenge()?;
+    let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
+    ctx.expect("PIN UNBLOCK", &apdu, &[0x9000])?;
+    Ok(())
+}
+
+/// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
+fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
+    ctx.select_ssse()?;
+    ctx.authenticate("PUK")?;
+    let ch = ctx.challenge()?;
+    let enc = ctx.encrypt_pin_block("STK", &ch, new_pin)?;
+    let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
+    let apdu = ctx.mac_command(cmd, "STK", &ch)?;
+    ctx.expect("PIN RELOAD", &apdu, &[0x9000])?;
+    Ok(())
+}
+
+fn change(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<StatusWord, Verdict> {
+    let o = ctx.bcd_of(old)?;
+    let n = ctx.bcd_of(new)?;
+    let c = commands::change_pin(&o, &n).map_err(|e| fail(e.to_string()))?;
+    Ok(ctx.send_cmd(&c)?.sw)
+}
+
+fn limit(ctx: &Ctx<'_>) -> u8 {
+    ctx.profile().pin_try_limit
+}
+
+/// Tries left must be `want` (when the card reports tries at all).
+fn expect_tries(ctx: &mut Ctx<'_>, want: u8, when: &str) -> Check {
+    match query_tries(ctx)? {
+        Some(n) if n == want => Ok(()),
+        Some(n) => Err(fail(format!("{when}: {n} tries left, expected {want}"))),
+        None => {
+            ctx.note("the card does not report tries left for an empty VERIFY");
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn cases() -> Vec<Case> {
+    let mut a = AreaCases::new(Area::Pin);
+    a.add(
+        "Tries left reported by VERIFY without data",
+        "In the SSSE, VERIFY 00 20 00 00 (no data) reports the tries left as 63Cx without consuming one (ISO 7816-4); 6983 when blocked. A card that does not support the query is skipped.",
+        REF,
+        Needs::NONE,
+        |ctx| {
+            ctx.select_ssse()?;
+            let r = ctx.send_cmd(&Command::<255>::new(0x00, 0x20, 0x00, 0x00))?;
+            let before = match r.sw {
+                StatusWord::AUTH_BLOCKED => return Ok(()),
+                sw => match sw.tries_left() {
+                    Some(n) => n,
+                    None => {
+                        return Err(skip(format!("tries-left query not supported: {}", sw_text(sw))))
+                    }
+                },
+            };
+            if before == 0 || before > 15 {
+                return Err(fail(format!("63C{before:X} is not a valid tries-left answer")));
+            }
+            // Asking again does not consume a try.
+            expect_tries(ctx, before, "asking twice")
+        },
+    );
+    a.add(
+        "Correct PIN accepted, counter stays full",
+        "VERIFY with the holder's PIN answers 9000 and leaves the try counter at its limit.",
+        REF,
+        Needs::PIN,
+        |ctx| {
+            ctx.select_ssse()?;
+            ctx.verify_pin()?;
+            let l = limit(ctx);
+            expect_tries(ctx, l, "after a correct VERIFY")
+        },
+    );
+    a.add(
+        "Wrong PIN decrements, correct PIN restores",
+        "A wrong PIN answers 63C(n−1); the correct PIN then answers 9000 and restores the counter to n.",
+        REF,
+        Needs::PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let l = limit(ctx);
+            ctx.select_ssse()?;
+            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+            expect_verify(ctx, &p, StatusWord::OK, "correct PIN after a wrong one")?;
+            expect_tries(ctx, l, "after the correct PIN")
+        },
+    )
+    .destructive();
+    a.add(
+        "Try counter survives a reset",
+        "After a wrong PIN (63C(n−1)) and a card reset, the card still reports n−1 tries: the counter is non-volatile.",
+        REF,
+        Needs::PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let l = limit(ctx);
+            ctx.select_ssse()?;
+            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+            ctx.reset()?;
+            ctx.select_ssse()?;
+            let res = expect_tries(ctx, l - 1, "after a reset");
+            ctx.select_ssse()?;
+            expect_verify(ctx, &p, StatusWord::OK, "correct PIN (restoring the counter)")?;
+            res
+        },
+    )
+    .destructive();
+    a.add(
+        "PIN blocks after the try limit",
+        "Wrong PINs answer 63C2, 63C1, 63C0 (limit 3); then VERIFY answers 6983 even with the correct PIN. (The case unblocks the PIN afterwards when keys are available.)",
+        REF,
+        Needs::PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let l = limit(ctx);
+            ctx.select_ssse()?;
+            let w = wrong_pin(&p);
+            for left in (0..l).rev() {
+                let sw = verify_ascii(ctx, &w)?;
+                let ok = sw == StatusWord::pin_failed(left)
+                    || (left == 0 && sw == StatusWord::AUTH_BLOCKED);
+                if !ok {
+                    // Put the counter back before failing.
+                    let _ = verify_ascii(ctx, &p);
+                    return Err(fail(format!(
+                        "wrong PIN with {} tries left: expected 63C{left:X}, the card answered {}",
+                        left + 1,
+                        sw_text(sw)
+                    )));
+                }
+            }
+            ctx.env.pin_state = PinState::Blocked;
+            expect_verify(ctx, &w, StatusWord::AUTH_BLOCKED, "wrong PIN when blocked")?;
+            expect_verify(ctx, &p, StatusWord::AUTH_BLOCKED, "correct PIN when blocked")?;
+            if ctx.has_keys() {
+                unblock(ctx)?;
+                ctx.select_ssse()?;
+                expect_verify(ctx, &p, StatusWord::OK, "correct PIN after PIN UNBLOCK")?;
+                ctx.env.pin_state = PinState::Accepted;
+            } else {
+                ctx.note("PIN left BLOCKED: no issuer keys to unblock it");
+            }
+            Ok(())
+        },
+    )
+    .destructive();
+    a.add(
+        "PIN UNBLOCK restores the counter and keeps the PIN",
+        "After a wrong PIN, EXTERNAL AUTHENTICATE PUK (KID 06) + 84 24 00 00 04 MAC(STK) answers 9000; the counter is back at its limit and the old PIN still works.",
+        "sscard-spec.md §4, §5.6; profile.md §4",
+        Needs::KEYS_PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let l = limit(ctx);
+            ctx.select_ssse()?;
+            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+            unblock(ctx)?;
+            expect_tries(ctx, l, "after PIN UNBLOCK")?;
+            expect_verify(ctx, &p, StatusWord::OK, "the old PIN after PIN UNBLOCK")
+        },
+    )
+    .destructive();
+    a.add(
+        "PIN UNBLOCK needs PUK authentication",
+        "Without EXTERNAL AUTHENTICATE PUK, PIN UNBLOCK with a valid STK MAC answers 6982 (harmless either way: unblocking only restores the counter).",
+        "sscard-spec.md §5.6; profile.md §4",
+        Needs::KEYS,
+        |ctx| {
+            ctx.select_ssse()?;
+            let ch = ctx.challenge()?;
+            let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
+            ctx.expect("PIN UNBLOCK without PUK", &apdu, &[0x6982])?;
+            Ok(())
+        },
+    );
+    a.add(
+        "PIN RELOAD sets a new PIN",
+        "After EXTERNAL AUTHENTICATE PUK, 84 24 00 01 Lc E(Lpin ‖ PIN) ‖ MAC(STK) answers 9000 and the new PIN verifies; the case reloads the original PIN afterwards.",
+        "sscard-spec.md §4, §5.3, §5.6; profile.md §4",
+        Needs::KEYS_PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let new = other_pin(&p);
+            reload(ctx, &new)?;
+            let res = (|| {
+                ctx.select_ssse()?;
+                expect_verify(ctx, &new, StatusWord::OK, "the reloaded PIN")?;
+                let l = limit(ctx);
+                expect_verify(ctx, &p, StatusWord::pin_failed(l - 1), "the old PIN after reload")
+            })();
+            reload(ctx, &p)?;
+            ctx.select_ssse()?;
+            expect_verify(ctx, &p, StatusWord::OK, "the original PIN reloaded")?;
+            res
+        },
+    )
+    .destructive();
+    a.add(
+        "CHANGE PIN",
+        "80 5E 01 00 Lc old ‖ FF ‖ new answers 9000 and the new PIN verifies; a wrong old PIN answers 63Cx and changes nothing. The case changes the PIN back.",
+        "sscard-spec.md §4; profile.md §4",
+        Needs::PIN,
+        |ctx| {
+            let p = pin(ctx)?;
+            let new = other_pin(&p);
+            let l = limit(ctx);
+            ctx.select_ssse()?;
+            let sw = change(ctx, &wrong_pin(&p), &new)?;
+            if sw != StatusWord::pin_failed(l - 1) {
+                return Err(fail(format!(
+                    "CHANGE PIN with a wrong old PIN: expected 63C{:X}, got {}",
+                    l - 1,
+                    sw_text(sw)
+                )));
+            }
+            expect_verify(ctx, &p, StatusWord::OK, "the PIN after a refused CHANGE PIN")?;
+            let sw = change(ctx, &p, &new)?;
+            if sw != StatusWord::OK {
+                return Err(fail(format!("CHANGE PIN: {}", sw_text(sw))));
+            }
+            let res = expect_verify(ctx, &new, StatusWord::OK, "the new PIN");
+            let sw = change(ctx, &new, &p)?;
+            if sw != StatusWord::OK {
+                return Err(fail(format!("CHANGE PIN back to the original: {}", sw_text(sw))));
+            }
+            res?;
+            expect_verify(ctx, &p, StatusWord::OK, "the original PIN")
+        },
+    )
+    .destructive();
+    a.into_cases()
+}

@@ -1,0 +1,255 @@
+//! `--emulator-fresh`: a factory-initialised and personalised in-memory card with the public
+//! *test* issuer keys, so conformance runs are reproducible. The card sits on a
+//! [`TearingStore`], so the anti-tearing cases run too.
+//!
+//! The personalisation is a list of records per EF ([`FreshCard::records`]); tests mutate it to
+//! build cards with wrong data (e.g. a bad check character) and check the suite catches them.
+
+use sscard_apdu::record::encode_record;
+use sscard_card_os::factory::{personalise_direct, test_issuer_keys};
+use sscard_card_os::store::TearingStore;
+use sscard_card_os::{factory_initialise, Card, CardConfig, CardIdentity, FactoryParams};
+use sscard_keys::card_id::card_id_auth_code;
+use sscard_keys::profile::{SSCARD_2, SSCARD_3};
+use sscard_keys::{Profile, SoftwareSecurityModule};
+use sscard_specs::codes::card_number_check_char;
+use sscard_specs::files::{all_efs, ef};
+use sscard_specs::types::{DataType, DfId, EfStructure};
+use sscard_specs::SpecVersion;
+
+use sscard_terminal::error::{Error, Result};
+use sscard_terminal::model::value::{encode_an, encode_cn};
+use sscard_terminal::transport::emulator::{
+    identity, EmulatorOptions, EmulatorTransport, RamImage,
+};
+
+/// The PIN of a fresh card.
+pub const FRESH_PIN: &str = "123456";
+
+/// The transport of a fresh card.
+pub type FreshTransport = EmulatorTransport<TearingStore<RamImage>>;
+
+/// Records of one EF, in record order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EfRecords {
+    /// DF.
+    pub df: DfId,
+    /// EF FID.
+    pub fid: u16,
+    /// Records (`tag | len | value` each).
+    pub records: Vec<Vec<u8>>,
+}
+
+impl EfRecords {
+    /// The record holding `tag` (first occurrence), mutably.
+    pub fn record_mut(&mut self, tag: u8) -> Option<&mut Vec<u8>> {
+        self.records.iter_mut().find(|r| r.first() == Some(&tag))
+    }
+}
+
+/// What a fresh card is made of.
+#[derive(Clone, Debug)]
+pub struct FreshCard {
+    /// Security profile.
+    pub profile: &'static Profile,
+    /// Spec version.
+    pub version: SpecVersion,
+    /// Identity (region 110100, serial 00000001).
+    pub identity: CardIdentity,
+    /// The card number written to EF05 tag 07.
+    pub card_number: String,
+    /// Personalisation, EF by EF.
+    pub records: Vec<EfRecords>,
+}
+
+fn data_err(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("fresh card: {e}"))
+}
+
+fn rec(tag: u8, value: &[u8]) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; value.len() + 2];
+    let n = encode_record(tag, value, &mut out).map_err(data_err)?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Records for `df`/`fid` in spec order: `values` where given, zero-filled items elsewhere.
+fn records_for(
+    version: SpecVersion,
+    df: DfId,
+    fid: u16,
+    values: &[(u8, Vec<u8>)],
+) -> Result<EfRecords> {
+    let spec = ef(df, fid).ok_or_else(|| data_err(format!("no {}/{fid:04X}", df.name())))?;
+    let mut records = Vec::new();
+    for item in spec
+        .items_for(version)
+        .iter()
+        .filter(|i| i.versions.contains(version))
+    {
+        let zero = vec![0u8; usize::from(item.len)];
+        let v = values
+            .iter()
+            .find(|(t, _)| *t == item.tag)
+            .map_or(&zero, |(_, v)| v);
+        for _ in 0..item.repeat {
+            records.push(rec(item.tag, v)?);
+        }
+    }
+    Ok(EfRecords { df, fid, records })
+}
+
+impl FreshCard {
+    /// The standard fresh card of `version` (3.00 → sscard-3 SM4, else sscard-2 3DES).
+    pub fn new(version: SpecVersion) -> Result<FreshCard> {
+        let profile: &'static Profile = if version == SpecVersion::V3_00 {
+            &SSCARD_3
+        } else {
+            &SSCARD_2
+        };
+        let identity = identity("110100", "00000001")?;
+        let keys = test_issuer_keys(profile);
+        let cidk = keys
+            .card_key(
+                "CIDK",
+                &identity
+                    .factors(profile)
+                    .map_err(|e| data_err(format!("{e:?}")))?,
+            )
+            .map_err(data_err)?;
+        let prefix = identity.card_id_prefix();
+        let code = card_id_auth_code(profile, &cidk, &prefix).map_err(data_err)?;
+        let mut card_id = prefix.to_vec();
+        card_id.extend_from_slice(&code);
+        let first8 = "A0000001";
+        let check =
+            card_number_check_char(first8.as_bytes()).ok_or_else(|| data_err("card number"))?;
+        let card_number = format!("{first8}{}", char::from(check));
+        let ef05 = records_for(
+            version,
+            DfId::Ssse,
+            0xEF05,
+            &[
+                (0x01, card_id),
+                (0x02, encode_an("3", 1)?),
+                (0x03, version.as_bytes().to_vec()),
+                (0x04, encode_cn("915600000211010011010001", 12)?),
+                (0x05, encode_cn("20240115", 4)?),
+                (0x06, encode_cn("20340114", 4)?),
+                (0x07, encode_an(&card_number, 9)?),
+            ],
+        )?;
+        let ef06 = records_for(
+            version,
+            DfId::Ssse,
+            0xEF06,
+            &[
+                (0x08, encode_an("110101199003071233", 18)?),
+                (0x09, encode_an("王小明", 30)?),
+                (0x0A, encode_an("1", 1)?),
+                (0x0B, encode_cn("01", 1)?),
+                (0x0C, encode_cn("110101", 3)?),
+                (0x0D, encode_cn("19900307", 4)?),
+            ],
+        )?;
+        let mut records = vec![ef05, ef06];
+        if version != SpecVersion::V1_00 {
+            records.push(records_for(
+                version,
+                DfId::Df01,
+                0xEF05,
+                &[
+                    (0x20, encode_an("10", 2)?),
+                    (0x21, encode_an("北京市东城区示例胡同1号", 0x50)?),
+                    (0x0E, encode_cn("110101", 3)?),
+                ],
+            )?);
+            records.push(records_for(
+                version,
+                DfId::Df04,
+                0xEF05,
+                &[
+                    (0x81, encode_an("31010000", 8)?),
+                    (0x8C, encode_cn("11", 1)?),
+                    (0x8F, encode_an("1", 1)?),
+                ],
+            )?);
+        }
+        // One record in every cyclic file, so their access and format cases have data.
+        for e in all_efs().filter(|e| matches!(e.structure, EfStructure::Cyclic { .. })) {
+            let mut r = Vec::new();
+            for f in e.fields {
+                let len = usize::from(f.len);
+                r.extend(match f.data_type {
+                    DataType::An => encode_an("1", len)?,
+                    DataType::Cn if len == 4 => encode_cn("20240101", len)?,
+                    DataType::Cn => encode_cn(&"1".repeat(len * 2), len)?,
+                    _ => {
+                        let mut b = vec![0u8; len];
+                        if let Some(last) = b.last_mut() {
+                            *last = 1;
+                        }
+                        b
+                    }
+                });
+            }
+            records.push(EfRecords {
+                df: e.df,
+                fid: e.fid,
+                records: vec![r],
+            });
+        }
+        Ok(FreshCard {
+            profile,
+            version,
+            identity,
+            card_number,
+            records,
+        })
+    }
+
+    /// The EF's records, mutably.
+    pub fn ef_mut(&mut self, df: DfId, fid: u16) -> Option<&mut EfRecords> {
+        self.records.iter_mut().find(|e| e.df == df && e.fid == fid)
+    }
+
+    /// The card OS configuration for `opts` (T=0 or T=1 answers, quirks, faults), with a random
+    /// challenge seed.
+    pub fn config(&self, opts: EmulatorOptions) -> Result<CardConfig> {
+        opts.card_config(self.profile)
+    }
+
+    /// The security module holding the test issuer keys.
+    pub fn security_module(&self) -> SoftwareSecurityModule {
+        SoftwareSecurityModule::new(self.profile, test_issuer_keys(self.profile))
+    }
+
+    /// Factory-initialise, personalise and power up the card with `config`.
+    pub fn build(&self, config: CardConfig) -> Result<FreshTransport> {
+        let keys = test_issuer_keys(self.profile);
+        let params = FactoryParams {
+            profile: self.profile,
+            version: self.version,
+            identity: self.identity,
+            keys: &keys,
+            pin: FRESH_PIN.as_bytes(),
+        };
+        let mut store = RamImage::new();
+        factory_initialise(&mut store, &params).map_err(|e| data_err(format!("{e:?}")))?;
+        for e in &self.records {
+            let refs: Vec<&[u8]> = e.records.iter().map(Vec::as_slice).collect();
+            personalise_direct(&mut store, self.version, e.df, e.fid, &refs)
+                .map_err(|err| data_err(format!("{err:?}")))?;
+        }
+        let card =
+            Card::new(TearingStore::new(store), config).map_err(|e| data_err(format!("{e:?}")))?;
+        Ok(EmulatorTransport::new(
+            card,
+            format!(
+                "fresh emulated card ({} {})",
+                self.version.as_str(),
+                self.profile.name
+            ),
+        ))
+    }
+}

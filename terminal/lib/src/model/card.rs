@@ -1,0 +1,375 @@
+//! Typed views of the basic card data: SSSE EF05 (issuer data) and EF06 (cardholder basic info),
+//! decoded with the item definitions of `sscard_specs` and the codec in [`crate::model::value`]. Raw bytes
+//! are kept next to every decoded value for audit.
+
+use serde::Serialize;
+use sscard_apdu::record::RecordIter;
+use sscard_specs::codes::{self, validate_card_number};
+use sscard_specs::types::{CodeTableId, ItemSpec};
+
+use crate::error::DataError;
+use crate::model::value::{decode_an, decode_cn};
+
+/// A date item (`cn 4`, YYYYMMDD) decoded leniently: BCD when that gives a 19xx/20xx date;
+/// ASCII digits otherwise (the Hunan test card stores "2012" as `32 30 31 32`, sscard-spec.md §3.1).
+pub fn decode_date(bytes: &[u8]) -> String {
+    let bcd = decode_cn_lenient(bytes);
+    if bcd.starts_with("19") || bcd.starts_with("20") {
+        return bcd;
+    }
+    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
+        return bytes.iter().map(|&b| char::from(b)).collect();
+    }
+    bcd
+}
+
+/// A `cn` item decoded leniently: BCD digits, or — for the anomalies of real test cards (dates
+/// stored as ASCII "2012", an init-org number ending in a hex digit, sscard-spec.md §3.1, §8) —
+/// the ASCII text when the bytes are printable, else upper-case hex. Never an error: these items
+/// are shown, not computed with.
+pub fn decode_cn_lenient(bytes: &[u8]) -> String {
+    if let Ok(s) = decode_cn(bytes) {
+        return s;
+    }
+    if !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return bytes.iter().map(|&b| char::from(b)).collect();
+    }
+    hex::encode_upper(bytes)
+}
+
+/// The records of one record EF, by tag in card order (repeated tags keep their order).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EfRecords {
+    records: Vec<(u8, Vec<u8>)>,
+}
+
+impl EfRecords {
+    /// Empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parse a READ RECORD "all records" reply (concatenated `tag | len | value` records).
+    /// Unwritten records (all `FF`/`00`) end the list.
+    pub fn from_concatenated(bytes: &[u8]) -> Result<Self, DataError> {
+        let mut out = Self::new();
+        for rec in RecordIter::new(bytes) {
+            let rec = rec.map_err(|_| DataError::Malformed {
+                what: "record list",
+                hex: hex::encode_upper(bytes),
+            })?;
+            out.push(rec.tag, rec.value.to_vec());
+        }
+        Ok(out)
+    }
+
+    /// Add a record.
+    pub fn push(&mut self, tag: u8, value: Vec<u8>) {
+        self.records.push((tag, value));
+    }
+
+    /// The first record with `tag`.
+    pub fn get(&self, tag: u8) -> Option<&[u8]> {
+        self.nth(tag, 1)
+    }
+
+    /// The `occurrence`-th (1-based) record with `tag`.
+    pub fn nth(&self, tag: u8, occurrence: usize) -> Option<&[u8]> {
+        self.records
+            .iter()
+            .filter(|(t, _)| *t == tag)
+            .nth(occurrence.checked_sub(1)?)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// All records in card order.
+    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
+        self.records.iter().map(|(t, v)| (*t, v.as_slice()))
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when no record is held.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// A coded value with its meaning from the code table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Coded {
+    /// The code as stored.
+    pub code: String,
+    /// Chinese meaning, when the code is in the table.
+    pub zh: Option<String>,
+    /// English meaning, when the code is in the table.
+    pub en: Option<String>,
+}
+
+impl Coded {
+    fn new(table: CodeTableId, code: String) -> Self {
+        let entry = codes::lookup(table, &code);
+        Coded {
+            zh: entry.map(|e| e.1.to_string()),
+            en: entry.map(|e| e.2.to_string()),
+            code,
+        }
+    }
+}
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.zh {
+            Some(zh) => write!(f, "{} ({})", zh, self.code),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+/// The card identification code (EF05 tag 01, 16 bytes; sscard-spec.md §3.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CardId {
+    /// Application city code (6 digits, GB/T 2260), bytes 0–2.
+    pub region: String,
+    /// The SSC RID `D156000005`, bytes 3–7.
+    pub rid: String,
+    /// Card serial number assigned at initialisation, bytes 8–11 (hex).
+    pub serial: String,
+    /// Authentication code, bytes 12–15 (hex).
+    pub auth_code: String,
+    /// All 16 bytes (hex), as the national interface prints the card identification code.
+    pub raw: String,
+}
+
+impl CardId {
+    /// Split the 16-byte card identification code.
+    pub fn parse(bytes: &[u8]) -> Result<Self, DataError> {
+        let malformed = || DataError::Malformed {
+            what: "card identification code (EF05/01)",
+            hex: hex::encode_upper(bytes),
+        };
+        if bytes.len() != 16 {
+            return Err(malformed());
+        }
+        let region = decode_cn(&bytes[0..3]).map_err(|_| malformed())?;
+        Ok(CardId {
+            region,
+            rid: hex::encode_upper(&bytes[3..8]),
+            serial: hex::encode_upper(&bytes[8..12]),
+            auth_code: hex::encode_upper(&bytes[12..16]),
+            raw: hex::encode_upper(bytes),
+        })
+    }
+}
+
+/// SSSE EF05: issuer data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IssuerData {
+    /// Card identification code (01).
+    pub card_id: CardId,
+    /// Card category (02).
+    pub category: Coded,
+    /// Spec version (03), e.g. "2.00", "3.00" (test cards store "2.0").
+    pub version: String,
+    /// Initialisation organisation number (04), digits.
+    pub init_org: String,
+    /// Issue date (05), YYYYMMDD.
+    pub issue_date: String,
+    /// Expiry date (06), YYYYMMDD.
+    pub expiry_date: String,
+    /// Card number (07), 9 characters, check character validated.
+    pub card_number: String,
+}
+
+/// SSSE EF06: cardholder basic information.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Holder {
+    /// Social security number (08) = citizen ID for Chinese nationals.
+    pub ssn: String,
+    /// Name: tag 09 followed by the 2.0 name extension 4E, decoded from GBK.
+    pub name: String,
+    /// Sex (0A).
+    pub sex: Coded,
+    /// Ethnicity (0B).
+    pub ethnicity: Coded,
+    /// Birthplace region code (0C).
+    pub birthplace: String,
+    /// Birth date (0D), YYYYMMDD.
+    pub birth_date: String,
+}
+
+fn item_bytes<'a>(recs: &'a EfRecords, item: &ItemSpec, path: &str) -> Result<&'a [u8], DataError> {
+    recs.get(item.tag)
+        .ok_or_else(|| DataError::Missing(format!("{path}/{:02X}", item.tag)))
+}
+
+fn spec_item(items: &'static [ItemSpec], tag: u8) -> Result<&'static ItemSpec, DataError> {
+    items
+        .iter()
+        .find(|i| i.tag == tag)
+        .ok_or(DataError::Missing(format!("spec item {tag:02X}")))
+}
+
+impl IssuerData {
+    /// Decode EF05's records.
+    pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
+        let items = sscard_specs::items::SSSE_EF05;
+        let p = "SSSE/EF05";
+        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
+        let card_number = decode_an(get(0x07)?)?;
+        check_card_number(&card_number)?;
+        Ok(IssuerData {
+            card_id: CardId::parse(get(0x01)?)?,
+            category: Coded::new(CodeTableId::CardCategory, decode_an(get(0x02)?)?),
+            version: decode_an(get(0x03)?)?,
+            init_org: decode_cn_lenient(get(0x04)?),
+            issue_date: decode_date(get(0x05)?),
+            expiry_date: decode_date(get(0x06)?),
+            card_number,
+        })
+    }
+}
+
+/// Validate the card number's check character (sscard-spec.md §3.9). The national interface uses
+/// the first 9 characters.
+pub fn check_card_number(number: &str) -> Result<(), DataError> {
+    let bytes = number.as_bytes();
+    let Some(first9) = bytes.get(..9).and_then(|b| <&[u8; 9]>::try_from(b).ok()) else {
+        return Err(DataError::Malformed {
+            what: "card number (EF05/07)",
+            hex: hex::encode_upper(bytes),
+        });
+    };
+    if validate_card_number(first9).is_err() {
+        let expected = codes::card_number_check_char(&first9[..8]).map_or('?', char::from);
+        return Err(DataError::CardNumberCheck {
+            number: number.to_string(),
+            expected,
+        });
+    }
+    Ok(())
+}
+
+impl Holder {
+    /// Decode EF06's records. The name extension (4E) is optional (absent on 1.0 cards).
+    pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
+        let items = sscard_specs::items::SSSE_EF06;
+        let p = "SSSE/EF06";
+        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
+        let mut name = decode_an(get(0x09)?)?;
+        if let Some(ext) = recs.get(0x4E) {
+            // GBK is decoded per item: a double-byte character never spans 09 and 4E (the card
+            // writer splits on character boundaries), and 09's 00 padding is dropped first.
+            name.push_str(&decode_an(ext)?);
+        }
+        Ok(Holder {
+            ssn: decode_an(get(0x08)?)?,
+            name,
+            sex: Coded::new(CodeTableId::Sex, decode_an(get(0x0A)?)?),
+            ethnicity: Coded::new(CodeTableId::Ethnicity, decode_cn_lenient(get(0x0B)?)),
+            birthplace: decode_cn_lenient(get(0x0C)?),
+            birth_date: decode_date(get(0x0D)?),
+        })
+    }
+}
+
+/// Split a name into the 09 (30 bytes) and 4E (20 bytes) parts on a GBK character boundary.
+pub fn split_name(name: &str) -> Result<(Vec<u8>, Option<Vec<u8>>), DataError> {
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(name);
+    if unmappable {
+        return Err(DataError::NotGbk {
+            text: name.to_string(),
+        });
+    }
+    const MAIN: usize = 0x1E;
+    const EXT: usize = 0x14;
+    if bytes.len() > MAIN + EXT {
+        return Err(DataError::TooLong {
+            max: MAIN + EXT,
+            got: bytes.len(),
+        });
+    }
+    if bytes.len() <= MAIN {
+        let mut main = bytes.into_owned();
+        main.resize(MAIN, 0);
+        return Ok((main, None));
+    }
+    // Walk characters so a double-byte character is not split.
+    let mut cut = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let w = if bytes[i] >= 0x81 { 2 } else { 1 };
+        if i + w > MAIN {
+            break;
+        }
+        i += w;
+        cut = i;
+    }
+    let mut main = bytes[..cut].to_vec();
+    main.resize(MAIN, 0);
+    let mut ext = bytes[cut..].to_vec();
+    if ext.len() > EXT {
+        return Err(DataError::TooLong {
+            max: MAIN + EXT,
+            got: bytes.len(),
+        });
+    }
+    ext.resize(EXT, 0);
+    Ok((main, Some(ext)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real Hunan test card's EF05 (sscard-spec.md §8).
+    const HUNAN_EF05: &str = "01104302 99D15600 00050000 00133A05 F2E30201 33030432 2E300004 0C915600 00024302 00430100 D5050432 30313206 04323032 32070942 30303030 30313331";
+
+    #[test]
+    fn decodes_the_real_hunan_ef05() {
+        let bytes = hex::decode(HUNAN_EF05.replace(' ', "")).unwrap();
+        let recs = EfRecords::from_concatenated(&bytes).unwrap();
+        assert_eq!(recs.len(), 7);
+        let d = IssuerData::decode(&recs).unwrap();
+        assert_eq!(d.card_id.region, "430299");
+        assert_eq!(d.card_id.rid, "D156000005");
+        assert_eq!(d.card_id.serial, "00000013");
+        assert_eq!(d.card_id.auth_code, "3A05F2E3");
+        assert_eq!(d.category.code, "3");
+        assert_eq!(d.version, "2.0");
+        assert_eq!(d.card_number, "B00000131");
+    }
+
+    #[test]
+    fn bad_check_character_is_a_data_error() {
+        assert!(check_card_number("B00000131").is_ok());
+        assert_eq!(
+            check_card_number("B00000132"),
+            Err(DataError::CardNumberCheck {
+                number: "B00000132".into(),
+                expected: '1'
+            })
+        );
+    }
+
+    #[test]
+    fn long_names_split_on_character_boundaries() {
+        let name = "爱新觉罗·启星玛丽亚特蕾莎娜塔莉"; // 32 GBK bytes
+        let (main, ext) = split_name(name).unwrap();
+        let ext = ext.unwrap();
+        assert_eq!(main.len(), 30);
+        assert_eq!(ext.len(), 20);
+        let mut recs = EfRecords::new();
+        recs.push(0x09, main);
+        recs.push(0x4E, ext);
+        let joined = format!(
+            "{}{}",
+            decode_an(recs.get(0x09).unwrap()).unwrap(),
+            decode_an(recs.get(0x4E).unwrap()).unwrap()
+        );
+        assert_eq!(joined, name);
+    }
+}

@@ -1,0 +1,9 @@
+//! Security modules: what computes cryptograms, MACs and encrypted PIN blocks for a session.
+//!
+//! - [`keyfile`]: the issuer key set file (software keys in host memory, for tests and issuers);
+//! - [`psam`]: a PSAM card (terminal security module) in a reader — no key in host memory.
+//!
+//! Both implement `sscard_keys::SecurityModule`.
+
+pub mod keyfile;
+pub mod psam;

@@ -1,0 +1,241 @@
+//! The PSAM as the terminal's security module: [`PsamSecurityModule`] implements
+//! [`sscard_keys::SecurityModule`] by driving a social-security PSAM over any [`Transport`] — a
+//! real PSAM in a second PC/SC reader, or the emulated `sscard_card_os::psam::Psam` in-process.
+//! The issuer keys stay in the PSAM; the host only sends factors, challenges and data
+//! (sscard-spec.md §5.4, §5.7; profile.md §6).
+//!
+//! The protocol (`BF DE` diversify-and-initialise with the card's factors and challenge, then
+//! `80 FA 00 00` encrypt / `80 FA 05 00` MAC) is encoded once, next to the PSAM, in
+//! [`sscard_card_os::psam::PsamDriver`]; the key → `(usage, PSAM key id)` table is
+//! [`sscard_card_os::psam::slot_by_name`]. This module plugs a [`Transport`] into that driver
+//! ([`TransportChannel`]; the transport's T=0 policy follows the PSAM's `61xx` with GET RESPONSE)
+//! and gives the errors their national-interface codes ([`PsamError::national_code`]).
+//!
+//! ```no_run
+//! # fn demo(psam_reader: impl sscard_terminal::transport::Transport) -> Result<(), sscard_terminal::security::psam::PsamError> {
+//! use sscard_keys::profile::SSCARD_2;
+//! let mut sm = sscard_terminal::security::psam::open(psam_reader, &SSCARD_2)?;
+//! let terminal_no = sscard_terminal::security::psam::TerminalNumber::from(sm.read_terminal_number()?);
+//! println!("终端机编号 {terminal_no}");
+//! # Ok(()) }
+//! ```
+//!
+//! Note: `encrypt_pin_block` sends the plain PIN block (`Lpin ‖ BCD ‖ 80 00…`) to the PSAM in
+//! `80 FA 00 00`; an APDU trace of the PSAM's transport must mask INS `FA`.
+
+use std::fmt;
+
+use sscard_apdu::fci::{Fci, DEFAULT_ALGORITHM_ID};
+use sscard_apdu::StatusWord;
+use sscard_card_os::psam::{PsamChannel, PsamDriver, PsamFault, EF16_LEN};
+use sscard_keys::Profile;
+
+use crate::transport::{Transport, TransportError};
+
+pub use sscard_card_os::psam::{slot_by_name, PsamKeySlot};
+
+/// National read-card interface codes for PSAM problems (sscard-spec.md §5.7, §6.3).
+pub mod national {
+    /// No PSAM (−2201).
+    pub const NO_PSAM: i32 = -2201;
+    /// The PSAM lacks the algorithm environment (SSF33/SM4) the card needs (−2202).
+    pub const NO_ALGORITHM: i32 = -2202;
+    /// The PSAM lacks RKSSSE (−2203).
+    pub const NO_RKSSSE: i32 = -2203;
+    /// PSAM key level insufficient (−24).
+    pub const KEY_LEVEL_INSUFFICIENT: i32 = -24;
+}
+
+/// Why a PSAM operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PsamError {
+    /// The PSAM's reader/link failed.
+    #[error("PSAM transport: {0}")]
+    Transport(#[from] TransportError),
+    /// The PSAM refused a command.
+    #[error("PSAM refused {operation}: {sw}")]
+    Refused {
+        /// The command (e.g. `"BF DE"`).
+        operation: &'static str,
+        /// Its status word.
+        sw: StatusWord,
+    },
+    /// The PSAM has no key record for this key (`BF DE` → `6A88`).
+    #[error("key {name} is not in the PSAM (6A88: PSAM key level insufficient)")]
+    KeyNotInPsam {
+        /// Key name.
+        name: &'static str,
+    },
+    /// The key name has no PSAM slot (not a key of `sscard_specs::keys`).
+    #[error("key has no PSAM slot (not in the specs' key table)")]
+    UnknownKey,
+    /// The card's factors have fewer levels than the key.
+    #[error("key {name} needs {needed} diversification levels, factors have {given}")]
+    NotEnoughFactors {
+        /// Key name.
+        name: &'static str,
+        /// Levels of the key.
+        needed: u8,
+        /// Levels of the factors.
+        given: u8,
+    },
+    /// The PSAM's DF01 announces another algorithm than the profile's.
+    #[error("PSAM algorithm id {psam:02X}, the profile needs {expected:02X}")]
+    AlgorithmMismatch {
+        /// FCI algorithm id of the PSAM.
+        psam: u8,
+        /// The profile's algorithm id.
+        expected: u8,
+    },
+    /// A challenge of unusable length.
+    #[error("challenge of {0} bytes not usable")]
+    BadChallenge(usize),
+    /// The data does not fit one short PSAM command.
+    #[error("{0} bytes do not fit one PSAM command")]
+    InputTooLong(usize),
+    /// The PIN does not fit a PIN block.
+    #[error("PIN does not fit a PIN block")]
+    BadPin,
+    /// The PSAM answered a length the operation cannot use.
+    #[error("PSAM answered {got} bytes to {operation}, expected {expected}")]
+    BadResponse {
+        /// The command.
+        operation: &'static str,
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes received.
+        got: usize,
+    },
+    /// The profile asks for something a PSAM does not do.
+    #[error("not supported with a PSAM: {0}")]
+    Unsupported(&'static str),
+}
+
+impl From<PsamFault> for PsamError {
+    fn from(f: PsamFault) -> Self {
+        match f {
+            PsamFault::Refused { operation, sw } => PsamError::Refused { operation, sw },
+            PsamFault::KeyNotInPsam { name } => PsamError::KeyNotInPsam { name },
+            PsamFault::UnknownKey => PsamError::UnknownKey,
+            PsamFault::NotEnoughFactors {
+                name,
+                needed,
+                given,
+            } => PsamError::NotEnoughFactors {
+                name,
+                needed,
+                given,
+            },
+            PsamFault::BadChallenge(n) => PsamError::BadChallenge(n),
+            PsamFault::InputTooLong(n) => PsamError::InputTooLong(n),
+            PsamFault::BadPin => PsamError::BadPin,
+            PsamFault::BadResponse {
+                operation,
+                expected,
+                got,
+            } => PsamError::BadResponse {
+                operation,
+                expected,
+                got,
+            },
+            PsamFault::Unsupported(what) => PsamError::Unsupported(what),
+        }
+    }
+}
+
+impl PsamError {
+    /// The national read-card interface code (sscard-spec.md §5.7, §6.3): a key the PSAM lacks is
+    /// −24 "PSAM key level insufficient" (−2203 for RKSSSE, which the table names separately), a
+    /// wrong algorithm environment −2202, no PSAM (link failure) −2201, other refusals −SW, the
+    /// rest −24.
+    pub fn national_code(&self) -> i32 {
+        match self {
+            PsamError::Transport(_) => national::NO_PSAM,
+            PsamError::KeyNotInPsam { name: "RKSSSE" } => national::NO_RKSSSE,
+            PsamError::KeyNotInPsam { .. } => national::KEY_LEVEL_INSUFFICIENT,
+            PsamError::AlgorithmMismatch { .. } => national::NO_ALGORITHM,
+            PsamError::Refused { sw, .. } => sw.national_error_code(),
+            _ => national::KEY_LEVEL_INSUFFICIENT,
+        }
+    }
+}
+
+/// A [`Transport`] as the PSAM driver's link: `transmit` returns the transport's final answer
+/// (its T=0 policy has followed `61xx`).
+#[derive(Debug)]
+pub struct TransportChannel<T: Transport>(pub T);
+
+impl<T: Transport> PsamChannel for TransportChannel<T> {
+    type Error = PsamError;
+
+    fn transmit(&mut self, cmd: &[u8], resp: &mut [u8]) -> Result<usize, PsamError> {
+        let r = self.0.transmit(cmd)?;
+        let dst = resp.get_mut(..r.len()).ok_or(PsamError::BadResponse {
+            operation: "transmit",
+            expected: 258,
+            got: r.len(),
+        })?;
+        dst.copy_from_slice(&r);
+        Ok(r.len())
+    }
+}
+
+/// The PSAM security module over a transport: a [`PsamDriver`] (see there for the APDUs) whose
+/// errors are [`PsamError`]. Besides the [`sscard_keys::SecurityModule`] methods it has
+/// `select_application`, `read_terminal_number` (EF16) and `read_public_info` (EF15).
+pub type PsamSecurityModule<T> = PsamDriver<TransportChannel<T>>;
+
+/// A PSAM security module for `profile` over `transport`; DF01 is selected at the first use.
+pub fn new<T: Transport>(transport: T, profile: &'static Profile) -> PsamSecurityModule<T> {
+    PsamDriver::new(TransportChannel(transport), profile)
+}
+
+/// [`new`], then select DF01 now: checks that a PSAM answers and, when its FCI names an algorithm
+/// (`9F0C{86}`), that it is the profile's ([`PsamError::AlgorithmMismatch`], national −2202).
+pub fn open<T: Transport>(
+    transport: T,
+    profile: &'static Profile,
+) -> Result<PsamSecurityModule<T>, PsamError> {
+    let mut sm = new(transport, profile);
+    let mut fci = [0u8; 256];
+    let n = sm.select_application(&mut fci)?;
+    let alg = fci
+        .get(..n)
+        .and_then(|f| Fci::parse(f).ok())
+        .and_then(|f| f.algorithm_id);
+    if let Some(psam) = alg {
+        let expected = profile.algorithm_id.unwrap_or(DEFAULT_ALGORITHM_ID);
+        if psam != expected {
+            return Err(PsamError::AlgorithmMismatch { psam, expected });
+        }
+    }
+    Ok(sm)
+}
+
+/// The terminal number of PSAM EF16 (终端机编号): 6 bytes cn, region (6 digits) ‖ 6 digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TerminalNumber(pub [u8; EF16_LEN]);
+
+impl From<[u8; EF16_LEN]> for TerminalNumber {
+    fn from(b: [u8; EF16_LEN]) -> Self {
+        TerminalNumber(b)
+    }
+}
+
+impl TerminalNumber {
+    /// The 12 digits as the national interface prints them (`iReadCardBas` field 10).
+    pub fn digits(&self) -> String {
+        hex::encode_upper(self.0)
+    }
+
+    /// The region code (first 6 digits).
+    pub fn region(&self) -> String {
+        self.digits().chars().take(6).collect()
+    }
+}
+
+impl fmt::Display for TerminalNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.digits())
+    }
+}

@@ -1,0 +1,156 @@
+//! GET CHALLENGE, EXTERNAL AUTHENTICATE (terminal → card) and INTERNAL AUTHENTICATE
+//! (card → terminal) through the security module, with the card's diversification factors.
+
+use serde::Serialize;
+use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::StatusWord;
+use sscard_keys::DiversificationFactors;
+use sscard_specs::{key_by_name, DfId, KeySpec};
+use subtle::ConstantTimeEq;
+
+use super::{random, Session};
+use crate::error::{DataError, Error, Result};
+use crate::transport::Transport;
+
+/// The outcome of INTERNAL AUTHENTICATE.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuthVerdict {
+    /// The card's answer matched what the issuer key set computes: the card is genuine.
+    pub genuine: bool,
+    /// Process factor P sent (hex).
+    pub p: String,
+    /// Source data S sent (hex).
+    pub s: String,
+    /// What the card answered (hex).
+    pub response: String,
+}
+
+pub(crate) fn key_spec(name: &str) -> Result<&'static KeySpec> {
+    key_by_name(name).ok_or_else(|| Error::Usage(format!("unknown key {name}")))
+}
+
+impl<T: Transport> Session<T> {
+    /// The card identification code (SSSE EF05 tag 01), read once by tag. Selects the SSSE if
+    /// needed, so call this before entering another DF.
+    pub fn ensure_card_id(&mut self) -> Result<[u8; 16]> {
+        if let Some(id) = self.card_id {
+            return Ok(id);
+        }
+        let ef = Self::ef_spec(DfId::Ssse, 0xEF05)?;
+        let data = self
+            .read_record_raw(ef, RecordSelector::ByTag(0x01), 2 + 16)?
+            .ok_or_else(|| DataError::Missing("SSSE/EF05/01".into()))?;
+        let id = data
+            .get(2..)
+            .and_then(|v| <[u8; 16]>::try_from(v).ok())
+            .filter(|_| data.first() == Some(&0x01))
+            .ok_or_else(|| DataError::Malformed {
+                what: "card identification code (EF05/01)",
+                hex: hex::encode_upper(&data),
+            })?;
+        self.card_id = Some(id);
+        Ok(id)
+    }
+
+    /// Diversification factors of key `name` for this card: ATR historical bytes (last 8) and
+    /// the region of the card identification code, as many levels as the specs give the key.
+    pub fn factors(&mut self, name: &str) -> Result<DiversificationFactors> {
+        let levels = key_spec(name)?.levels;
+        let id = self.ensure_card_id()?;
+        let atr8 = crate::model::atr::card_factor(self.transport.atr()).ok_or_else(|| {
+            DataError::Malformed {
+                what: "ATR (fewer than 8 historical bytes)",
+                hex: hex::encode_upper(self.transport.atr()),
+            }
+        })?;
+        let region: [u8; 3] = [id[0], id[1], id[2]];
+        DiversificationFactors::for_levels_with(&self.profile.factors, levels, &atr8, &region)
+            .map_err(|e| {
+                Error::Data(DataError::Malformed {
+                    what: "diversification factors",
+                    hex: format!("{} ({e})", hex::encode_upper(&id[..3])),
+                })
+            })
+    }
+
+    /// GET CHALLENGE (`00 84 00 00 08`): the card's random for the next authentication or MAC.
+    pub fn get_challenge(&mut self) -> Result<Vec<u8>> {
+        let len = self.profile.challenge_len;
+        let cmd = commands::get_challenge(len)
+            .map_err(|e| Error::Usage(format!("GET CHALLENGE: {e}")))?;
+        let data = self.send_ok(&cmd, || "GET CHALLENGE".into())?;
+        if data.len() != usize::from(len) {
+            return Err(DataError::Malformed {
+                what: "challenge",
+                hex: hex::encode_upper(&data),
+            }
+            .into());
+        }
+        Ok(data)
+    }
+
+    /// EXTERNAL AUTHENTICATE with key `name` (GET CHALLENGE, cryptogram from the security
+    /// module, `00 82 00 KID 10 …`) in `df`, which is selected first. Skipped when the key
+    /// already passed in the current DF.
+    pub fn ensure_key(&mut self, df: DfId, name: &str) -> Result<()> {
+        let spec = key_spec(name)?;
+        if self.current_df == Some(df) && self.keys_passed.contains(&spec.name) {
+            return Ok(());
+        }
+        self.external_authenticate_in(df, name)
+    }
+
+    /// EXTERNAL AUTHENTICATE with key `name` in `df`, always sent.
+    pub fn external_authenticate_in(&mut self, df: DfId, name: &str) -> Result<()> {
+        let spec = key_spec(name)?;
+        let kid = spec
+            .kid
+            .ok_or_else(|| Error::Usage(format!("key {name} has no card KID")))?;
+        let factors = self.factors(spec.name)?;
+        self.select_df(df)?;
+        let challenge = self.get_challenge()?;
+        let source: [u8; 8] = random()?;
+        let data = self
+            .security_module()?
+            .external_auth(spec.name, &factors, &challenge, &source)?;
+        let cmd = commands::external_authenticate(kid, &data);
+        let (_, sw) = self.send(&cmd)?;
+        if sw != StatusWord::OK {
+            return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));
+        }
+        if !self.keys_passed.contains(&spec.name) {
+            self.keys_passed.push(spec.name);
+        }
+        Ok(())
+    }
+
+    /// EXTERNAL AUTHENTICATE with key `name` in the DF that holds it.
+    pub fn external_authenticate(&mut self, name: &str) -> Result<()> {
+        let df = key_spec(name)?.df;
+        self.external_authenticate_in(df, name)
+    }
+
+    /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with fresh random P and S; compares
+    /// the card's answer (constant time) with what the security module computes.
+    pub fn internal_authenticate(&mut self) -> Result<AuthVerdict> {
+        let spec = key_spec("IRK")?;
+        let kid = spec.kid.unwrap_or(0);
+        let factors = self.factors(spec.name)?;
+        self.select_df(DfId::Ssse)?;
+        let p: [u8; 8] = random()?;
+        let s: [u8; 8] = random()?;
+        let expected = self
+            .security_module()?
+            .internal_auth_expected(spec.name, &factors, &p, &s)?;
+        let cmd = commands::internal_authenticate(kid, &p, &s).with_ne(256);
+        let response = self.send_ok(&cmd, || "INTERNAL AUTHENTICATE".into())?;
+        let genuine = response.len() == expected.len()
+            && bool::from(response.as_slice().ct_eq(expected.as_slice()));
+        Ok(AuthVerdict {
+            genuine,
+            p: hex::encode_upper(p),
+            s: hex::encode_upper(s),
+            response: hex::encode_upper(&response),
+        })
+    }
+}

@@ -1,0 +1,560 @@
+//! Reading: the 3-APDU basic-info path, items and whole EFs by specs path.
+
+use serde::Serialize;
+use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::record::{is_unwritten, Record};
+use sscard_apdu::StatusWord;
+use sscard_specs::paths::record_number_for;
+use sscard_specs::types::{EfStructure, FieldSpec};
+use sscard_specs::{is_unique_tag, DfId, EfSpec, ItemSpec, ReadRule, Resolved, SpecVersion};
+
+use super::select::parse_version_value;
+use super::{is_form_refusal, Session};
+use crate::error::{DataError, Error, Result};
+use crate::model::card::{EfRecords, Holder, IssuerData};
+use crate::model::value::{self, Value};
+use crate::transport::Transport;
+
+/// Largest chunk of one READ BINARY.
+const BINARY_CHUNK: u16 = 0x80;
+
+/// The service-window view of a card: SSSE EF05 and EF06, decoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BasicInfo {
+    /// Issuer data (EF05).
+    pub issuer: IssuerData,
+    /// Holder basic information (EF06).
+    pub holder: Holder,
+    /// Security profile in use (`sscard-2`, `sscard-3`).
+    pub profile: &'static str,
+    /// Algorithm id from the FCI (`None` when absent).
+    pub algorithm_id: Option<u8>,
+    /// The ATR's historical bytes (卡复位信息), hex.
+    pub reset_info: String,
+}
+
+/// One decoded data item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemValue {
+    /// Path, e.g. `DF04/EF05/81`, `DF01/EF15/40#2`.
+    pub path: String,
+    /// Tag, 2 hex digits.
+    pub tag: String,
+    /// Chinese name.
+    pub name_zh: &'static str,
+    /// English name.
+    pub name_en: &'static str,
+    /// Encoding (`an`, `cn`, `b`, `B-TLV`).
+    #[serde(rename = "type")]
+    pub data_type: &'static str,
+    /// Decoded value.
+    pub value: Value,
+    /// The value bytes as stored (hex).
+    pub raw: String,
+}
+
+/// One record of a cyclic EF (fields without tags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordValue {
+    /// Record number (1 = newest).
+    pub number: u8,
+    /// Fields in record order: (English name, value).
+    pub fields: Vec<(String, Value)>,
+    /// The record bytes (hex).
+    pub raw: String,
+}
+
+/// The content of a whole EF.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "structure", rename_all = "snake_case")]
+pub enum EfContent {
+    /// Tagged records (variable or fixed), in card order.
+    Records {
+        /// Items.
+        items: Vec<ItemValue>,
+    },
+    /// Cyclic records.
+    Cyclic {
+        /// Records, newest first.
+        records: Vec<RecordValue>,
+    },
+    /// A transparent EF.
+    Binary {
+        /// Size in bytes.
+        size: usize,
+        /// Content (hex).
+        hex: String,
+    },
+}
+
+/// What `read` returns for one path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadResult {
+    /// One data item.
+    Item(ItemValue),
+    /// A whole EF (or one record of it).
+    Ef {
+        /// The path read.
+        path: String,
+        /// Its content.
+        content: EfContent,
+    },
+}
+
+fn ef_path(ef: &EfSpec) -> String {
+    format!("{}/{:04X}", ef.df.name(), ef.fid)
+}
+
+fn item_path(ef: &EfSpec, tag: u8, occurrence: u8) -> String {
+    if occurrence > 1 {
+        format!("{}/{tag:02X}#{occurrence}", ef_path(ef))
+    } else {
+        format!("{}/{tag:02X}", ef_path(ef))
+    }
+}
+
+/// The item with `tag` in `ef` as laid out on a card of `version` (1.0 layouts differ in
+/// lengths), or the 2.0 definition when the version is unknown.
+pub(crate) fn item_spec(
+    ef: &EfSpec,
+    tag: u8,
+    version: Option<SpecVersion>,
+) -> Option<&'static ItemSpec> {
+    match version {
+        Some(v) => ef
+            .items_for(v)
+            .iter()
+            .find(|i| i.tag == tag)
+            .or_else(|| ef.item(tag)),
+        None => ef.item(tag),
+    }
+}
+
+/// Decode one item into an [`ItemValue`]. Tags the specs do not know are shown as binary.
+pub(crate) fn item_value(
+    ef: &EfSpec,
+    tag: u8,
+    occurrence: u8,
+    bytes: &[u8],
+    version: Option<SpecVersion>,
+) -> Result<ItemValue, DataError> {
+    let spec: Option<&ItemSpec> = item_spec(ef, tag, version);
+    let (name_zh, name_en, data_type, value) = match spec {
+        Some(i) => (
+            i.name_zh,
+            i.name_en,
+            value::type_name(i.data_type),
+            value::decode(i, bytes)?,
+        ),
+        None => (
+            "未知",
+            "unknown item",
+            "b",
+            Value::Text(hex::encode_upper(bytes)),
+        ),
+    };
+    Ok(ItemValue {
+        path: item_path(ef, tag, occurrence),
+        tag: format!("{tag:02X}"),
+        name_zh,
+        name_en,
+        data_type,
+        value,
+        raw: hex::encode_upper(bytes),
+    })
+}
+
+fn decode_fields(fields: &[FieldSpec], bytes: &[u8]) -> Result<Vec<(String, Value)>, DataError> {
+    let mut out = Vec::with_capacity(fields.len());
+    let mut rest = bytes;
+    for f in fields {
+        let (v, r) =
+            rest.split_at_checked(usize::from(f.len))
+                .ok_or_else(|| DataError::Malformed {
+                    what: "cyclic record",
+                    hex: hex::encode_upper(bytes),
+                })?;
+        out.push((f.name_en.to_string(), value::decode_typed(f.data_type, v)?));
+        rest = r;
+    }
+    Ok(out)
+}
+
+/// Parse one record answered to READ RECORD; `None` for an unwritten one.
+fn parse_one(ef: &EfSpec, expected_tag: Option<u8>, data: &[u8]) -> Result<Option<(u8, Vec<u8>)>> {
+    let malformed = || DataError::Malformed {
+        what: "record",
+        hex: format!("{} ({})", hex::encode_upper(data), ef_path(ef)),
+    };
+    let rec = Record::parse(data).map_err(|_| malformed())?;
+    match rec {
+        None => Ok(None),
+        Some(r) if expected_tag.is_some_and(|t| t != r.tag) => Err(malformed().into()),
+        Some(r) => Ok(Some((r.tag, r.value.to_vec()))),
+    }
+}
+
+impl<T: Transport> Session<T> {
+    /// The specs' EF.
+    pub(crate) fn ef_spec(df: DfId, fid: u16) -> Result<&'static EfSpec> {
+        sscard_specs::ef(df, fid)
+            .ok_or_else(|| Error::Usage(format!("no EF {}/{fid:04X} in the specs", df.name())))
+    }
+
+    /// READ RECORD of `ef` with any status word. Names the EF by SFI unless it is the current EF
+    /// (or the card refused SFIs before, then it is selected). A refused SFI form is retried with
+    /// SELECT EF, except for "all records" which the caller falls back from.
+    pub(crate) fn read_record_sw(
+        &mut self,
+        ef: &EfSpec,
+        sel: RecordSelector,
+        ne: u32,
+    ) -> Result<(Vec<u8>, StatusWord)> {
+        self.select_df(ef.df)?;
+        loop {
+            let sfi = if self.current_ef == Some(ef.fid) {
+                None
+            } else if self.sfi_reads {
+                Some(ef.sfi)
+            } else {
+                self.select_ef(ef.df, ef.fid)?;
+                None
+            };
+            let cmd = commands::read_record(sel, sfi, ne)
+                .map_err(|e| Error::Usage(format!("READ RECORD {}: {e}", ef_path(ef))))?;
+            let (data, sw) = self.send(&cmd)?;
+            let all = matches!(sel, RecordSelector::AllFrom(_));
+            if sfi.is_some() && !all && is_form_refusal(sw) {
+                tracing::debug!(%sw, "card refused READ RECORD with SFI; selecting the EF instead");
+                self.note_refusal(sw, false);
+                continue;
+            }
+            return Ok((data, sw));
+        }
+    }
+
+    /// READ RECORD that must succeed; `None` for "record not found" (`6A83`) or an unwritten record.
+    pub(crate) fn read_record_raw(
+        &mut self,
+        ef: &EfSpec,
+        sel: RecordSelector,
+        ne: u32,
+    ) -> Result<Option<Vec<u8>>> {
+        let (data, sw) = self.read_record_sw(ef, sel, ne)?;
+        if sw == StatusWord::RECORD_NOT_FOUND {
+            return Ok(None);
+        }
+        if !sw.is_success() {
+            return Err(Error::card(format!("READ RECORD {}", ef_path(ef)), sw));
+        }
+        if data.is_empty() || is_unwritten(&data) {
+            return Ok(None);
+        }
+        Ok(Some(data))
+    }
+
+    /// Every record of a record EF: one READ RECORD "all from 1" (`00 B2 01 (SFI<<3|5) 00`), or,
+    /// when the card refuses that form (`6A86`/`6A81`/`6D00`/`6B00`), SELECT EF and one READ
+    /// RECORD per item (by tag for unique tags, by number for repeated ones).
+    pub fn read_records(&mut self, ef: &EfSpec) -> Result<EfRecords> {
+        if !ef.structure.is_record() {
+            return Err(Error::Usage(format!("{} is not a record EF", ef_path(ef))));
+        }
+        self.ensure_read_access(ef)?;
+        if self.read_all {
+            let (data, sw) = self.read_record_sw(ef, RecordSelector::AllFrom(1), 256)?;
+            if sw == StatusWord::RECORD_NOT_FOUND {
+                return Ok(EfRecords::new());
+            }
+            if sw.is_success() {
+                match EfRecords::from_concatenated(&data) {
+                    Ok(r) => return Ok(r),
+                    // 256 bytes and more: the reply may have been cut at Ne; read per item.
+                    Err(_) if data.len() >= 255 => {}
+                    Err(e) => return Err(e.into()),
+                }
+            } else if is_form_refusal(sw) {
+                tracing::debug!(%sw, "card refused READ RECORD all-records; reading item by item");
+                self.note_refusal(sw, true);
+            } else {
+                return Err(Error::card(format!("READ RECORD {}", ef_path(ef)), sw));
+            }
+        }
+        self.read_records_by_item(ef)
+    }
+
+    fn read_records_by_item(&mut self, ef: &EfSpec) -> Result<EfRecords> {
+        let version = self.version.unwrap_or(SpecVersion::V2_00);
+        self.select_ef(ef.df, ef.fid)?;
+        let mut out = EfRecords::new();
+        let items = ef.items_for(version);
+        for item in items.iter().filter(|i| i.versions.contains(version)) {
+            for occ in 1..=item.repeat {
+                let sel = if is_unique_tag(ef, item.tag) || item.repeat == 1 {
+                    RecordSelector::ByTag(item.tag)
+                } else {
+                    match record_number_for(ef, version, item.tag, occ) {
+                        Some(n) => RecordSelector::ByNumber(n),
+                        None => continue,
+                    }
+                };
+                let ne = u32::from(item.record_len());
+                if let Some(data) = self.read_record_raw(ef, sel, ne)? {
+                    if let Some((tag, value)) = parse_one(ef, Some(item.tag), &data)? {
+                        out.push(tag, value);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// SSSE EF05 + EF06 decoded — 3 APDUs on a 2.x card with the SSSE selected by
+    /// [`Session::open`]: SELECT, READ RECORD all-from-1 of SFI 05 and of SFI 06. On a 3.00
+    /// card, EF06 needs RKSSSE external authentication first (2 more APDUs, needs the keys).
+    pub fn read_basic_info(&mut self) -> Result<BasicInfo> {
+        let ef05 = Self::ef_spec(DfId::Ssse, 0xEF05)?;
+        let ef06 = Self::ef_spec(DfId::Ssse, 0xEF06)?;
+        let r05 = self.read_records(ef05)?;
+        if let Some(v) = r05.get(0x03).and_then(parse_version_value) {
+            self.version = Some(v);
+        }
+        if let Some(id) = r05.get(0x01).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+            self.card_id = Some(id);
+        }
+        let issuer = IssuerData::decode(&r05)?;
+        let r06 = self.read_records(ef06)?;
+        let holder = Holder::decode(&r06)?;
+        Ok(BasicInfo {
+            issuer,
+            holder,
+            profile: self.profile.name,
+            algorithm_id: self.algorithm_id,
+            reset_info: crate::model::atr::historical_bytes(self.transport.atr())
+                .map(hex::encode_upper)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Read what `path` names: an item (`DF04/EF05/81`, `DF01/EF15/40#2`), a whole EF
+    /// (`SSSE/EF06`) or one record (`DF04/EF08#1`).
+    pub fn read_path(&mut self, path: &str) -> Result<ReadResult> {
+        let resolved = sscard_specs::resolve(path)?;
+        match resolved.item {
+            Some(_) => self.read_resolved_item(&resolved).map(ReadResult::Item),
+            None => {
+                let content = self.read_ef_content(resolved.ef, resolved.occurrence)?;
+                Ok(ReadResult::Ef {
+                    path: resolved.path().to_string(),
+                    content,
+                })
+            }
+        }
+    }
+
+    /// Read one data item by path; the tag must be defined for the EF.
+    pub fn read_item(&mut self, path: &str) -> Result<ItemValue> {
+        let resolved = sscard_specs::resolve(path)?;
+        if resolved.item.is_none() {
+            return Err(Error::Usage(format!("{path} names an EF, not an item")));
+        }
+        self.read_resolved_item(&resolved)
+    }
+
+    /// The raw value bytes of an item (`None` when the card has no such record).
+    pub(crate) fn read_item_bytes(&mut self, r: &Resolved) -> Result<Option<Vec<u8>>> {
+        let tag = r
+            .item
+            .ok_or_else(|| Error::Usage("path names no item".into()))?
+            .tag;
+        let ef = r.ef;
+        let item = item_spec(ef, tag, self.version)
+            .ok_or_else(|| Error::Usage("path names no item".into()))?;
+        self.ensure_read_access(ef)?;
+        let sel = self.record_selector(ef, item.tag, r.occurrence)?;
+        let Some(data) = self.read_record_raw(ef, sel, u32::from(item.record_len()))? else {
+            return Ok(None);
+        };
+        Ok(parse_one(ef, Some(item.tag), &data)?.map(|(_, v)| v))
+    }
+
+    fn read_resolved_item(&mut self, r: &Resolved) -> Result<ItemValue> {
+        let tag = r.item.map(|i| i.tag).unwrap_or_default();
+        let path = r.path().to_string();
+        let bytes = self.read_item_bytes(r)?.ok_or(DataError::Missing(path))?;
+        Ok(item_value(r.ef, tag, r.occurrence, &bytes, self.version)?)
+    }
+
+    /// By tag (P2 = 00) for unique tags, by absolute number (P2 = 04) for repeated ones.
+    pub(crate) fn record_selector(
+        &mut self,
+        ef: &EfSpec,
+        tag: u8,
+        occurrence: u8,
+    ) -> Result<RecordSelector> {
+        if is_unique_tag(ef, tag) {
+            return Ok(RecordSelector::ByTag(tag));
+        }
+        let version = self.version.unwrap_or(SpecVersion::V2_00);
+        record_number_for(ef, version, tag, occurrence)
+            .map(RecordSelector::ByNumber)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{} has no record for tag {tag:02X}#{occurrence}",
+                    ef_path(ef)
+                ))
+            })
+    }
+
+    /// Read a whole EF (`record` 0) or one record of it.
+    pub fn read_ef_content(&mut self, ef: &EfSpec, record: u8) -> Result<EfContent> {
+        match ef.structure {
+            EfStructure::Transparent { size } => {
+                self.ensure_read_access(ef)?;
+                let bytes = self.read_binary(ef, size)?;
+                Ok(EfContent::Binary {
+                    size: bytes.len(),
+                    hex: hex::encode_upper(&bytes),
+                })
+            }
+            EfStructure::Cyclic {
+                records,
+                record_len,
+            } => {
+                self.ensure_read_access(ef)?;
+                let numbers: Vec<u8> = if record > 0 {
+                    vec![record]
+                } else {
+                    (1..=records).collect()
+                };
+                let mut out = Vec::new();
+                for n in numbers {
+                    let Some(data) = self.read_record_raw(
+                        ef,
+                        RecordSelector::ByNumber(n),
+                        u32::from(record_len),
+                    )?
+                    else {
+                        if record > 0 {
+                            return Err(DataError::Missing(format!("{}#{n}", ef_path(ef))).into());
+                        }
+                        break;
+                    };
+                    out.push(RecordValue {
+                        number: n,
+                        fields: decode_fields(ef.fields, &data)?,
+                        raw: hex::encode_upper(&data),
+                    });
+                }
+                Ok(EfContent::Cyclic { records: out })
+            }
+            EfStructure::VariableRecords { .. } | EfStructure::FixedRecords { .. } => {
+                let recs = if record > 0 {
+                    self.ensure_read_access(ef)?;
+                    let mut r = EfRecords::new();
+                    let data = self
+                        .read_record_raw(ef, RecordSelector::ByNumber(record), 256)?
+                        .ok_or_else(|| DataError::Missing(format!("{}#{record}", ef_path(ef))))?;
+                    if let Some((tag, v)) = parse_one(ef, None, &data)? {
+                        r.push(tag, v);
+                    }
+                    r
+                } else {
+                    self.read_records(ef)?
+                };
+                let mut seen: Vec<(u8, u8)> = Vec::new();
+                let mut items = Vec::with_capacity(recs.len());
+                for (tag, v) in recs.iter() {
+                    let occ = match seen.iter_mut().find(|(t, _)| *t == tag) {
+                        Some((_, n)) => {
+                            *n = n.saturating_add(1);
+                            *n
+                        }
+                        None => {
+                            seen.push((tag, 1));
+                            1
+                        }
+                    };
+                    items.push(item_value(ef, tag, occ, v, self.version)?);
+                }
+                Ok(EfContent::Records { items })
+            }
+        }
+    }
+
+    /// SELECT the EF and READ BINARY it in chunks.
+    fn read_binary(&mut self, ef: &EfSpec, size: u16) -> Result<Vec<u8>> {
+        self.select_ef(ef.df, ef.fid)?;
+        let mut out = Vec::with_capacity(usize::from(size));
+        let mut off: u16 = 0;
+        while off < size {
+            let n = (size - off).min(BINARY_CHUNK);
+            let cmd = commands::read_binary(off, u32::from(n))
+                .map_err(|e| Error::Usage(format!("READ BINARY: {e}")))?;
+            let data = self.send_ok(&cmd, || format!("READ BINARY {}", ef_path(ef)))?;
+            if data.is_empty() {
+                break;
+            }
+            out.extend_from_slice(&data);
+            off = off.saturating_add(u16::try_from(data.len()).unwrap_or(u16::MAX));
+        }
+        Ok(out)
+    }
+
+    /// Satisfy `ef`'s read rule with what the session has: a verified (or stored) PIN, or an
+    /// RK external authentication through the security module. When neither is available the
+    /// read is attempted anyway and the card's refusal (`6982`) is reported.
+    pub(crate) fn ensure_read_access(&mut self, ef: &EfSpec) -> Result<()> {
+        let rule = if ef.read_overrides.is_empty() {
+            ef.read
+        } else {
+            match self.version {
+                Some(v) => ef.read_for(v),
+                None => {
+                    let v = self.detect_version()?;
+                    ef.read_for(v)
+                }
+            }
+        };
+        match rule {
+            ReadRule::Free | ReadRule::Never => Ok(()),
+            ReadRule::Pin => self.ensure_pin(),
+            ReadRule::PinOrKey(key) => {
+                if self.pin_verified {
+                    Ok(())
+                } else if self.pin.is_some() {
+                    self.ensure_pin()
+                } else if self.sm.is_some() {
+                    self.ensure_key(ef.df, key)
+                } else {
+                    Ok(())
+                }
+            }
+            ReadRule::PinAndKey(key) => {
+                self.ensure_pin()?;
+                if self.sm.is_some() {
+                    self.ensure_key(ef.df, key)?;
+                }
+                Ok(())
+            }
+            ReadRule::Key(key) => {
+                if self.sm.is_some() {
+                    self.ensure_key(ef.df, key)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn ensure_pin(&mut self) -> Result<()> {
+        if self.pin_verified {
+            return Ok(());
+        }
+        match self.pin.clone() {
+            Some(pin) => self.verify_pin_checked(&pin).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+}

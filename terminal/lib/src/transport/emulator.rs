@@ -1,0 +1,288 @@
+//! [`EmulatorTransport`]: the in-process card OS (`sscard_card_os::Card`) behind the
+//! [`Transport`] trait — `sscard --emulator IMAGE` with a persistent image file, and the
+//! integration tests and benches with an in-memory image.
+//!
+//! Like the PC/SC transport, the card's raw `process` is plugged into
+//! [`sscard_apdu::exchange`], the one place where `61xx` / `6Cxx` are handled; every leg is
+//! counted and traced at `debug` with PIN and key data masked.
+
+use std::path::Path;
+
+use sscard_apdu::exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
+use sscard_apdu::CommandView;
+use sscard_card_os::store::{FileStore, RamStore, Store};
+#[cfg(feature = "faults")]
+use sscard_card_os::Faults;
+use sscard_card_os::{
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, InitError, Quirks,
+    CARD_STORE_SIZE,
+};
+use sscard_keys::profile::{SSCARD_2, SSCARD_3};
+use sscard_keys::{IssuerKeySet, Profile};
+use sscard_specs::SpecVersion;
+
+use crate::error::{Error, Result};
+use crate::transport::{redact, Transport, TransportError};
+
+/// Room for the response data of all GET RESPONSE rounds plus the status word.
+const OUT_MAX: usize = 8 * 1024;
+
+/// An emulated card in-process, over image store `S`.
+pub struct EmulatorTransport<S: Store> {
+    card: Card<S>,
+    policy: T0Policy,
+    apdus: u64,
+    name: String,
+}
+
+/// An in-memory card image.
+pub type RamImage = RamStore<CARD_STORE_SIZE>;
+
+impl<S: Store> std::fmt::Debug for EmulatorTransport<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorTransport")
+            .field("name", &self.name)
+            .field("atr", &hex::encode_upper(self.card.atr()))
+            .field("apdus", &self.apdus)
+            .finish()
+    }
+}
+
+struct Leg<'a, S: Store> {
+    card: &'a mut Card<S>,
+    count: &'a mut u64,
+    name: &'a str,
+}
+
+impl<S: Store> RawTransmit for Leg<'_, S> {
+    type Error = TransportError;
+    fn transmit_raw(&mut self, cmd: &[u8], resp: &mut [u8]) -> Result<usize, TransportError> {
+        tracing::debug!(target: "sscard::apdu", reader = self.name, "> {}", redact(cmd));
+        *self.count = self.count.saturating_add(1);
+        let n = self.card.process(cmd, resp);
+        let shown = resp.get(..n).unwrap_or_default();
+        tracing::debug!(target: "sscard::apdu", reader = self.name, "< {}", hex::encode_upper(shown));
+        Ok(n)
+    }
+}
+
+fn exchange_error(e: ExchangeError<TransportError>) -> TransportError {
+    match e {
+        ExchangeError::Transport(t) => t,
+        other => TransportError::Exchange(other.to_string()),
+    }
+}
+
+fn init_error(what: &str, e: InitError) -> Error {
+    match e {
+        InitError::NotFormatted => Error::Usage(format!(
+            "{what} is not a card image (create one with `sscard init --emulator {what} --keys FILE`)"
+        )),
+        InitError::Store(s) => {
+            Error::Transport(TransportError::NoReader(format!("{what}: image store: {s:?}")))
+        }
+        other => Error::Usage(format!("{what}: cannot open the card image: {other:?}")),
+    }
+}
+
+/// How the emulated card behaves on the wire.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EmulatorOptions {
+    /// Answer like a T=0 card (`61xx` for case 4, `6Cxx` for a wrong Le).
+    pub t0: bool,
+    /// Card-OS quirks (e.g. refuse READ RECORD all-records).
+    pub quirks: Quirks,
+    /// Deliberately faulty card-OS behaviour (feature `faults`: the conformance suite's own
+    /// tests and `sscard conform --fault`; never in a default build).
+    #[cfg(feature = "faults")]
+    pub faults: Faults,
+}
+
+impl EmulatorOptions {
+    /// The card OS configuration these options give a card of `profile` (a fresh random
+    /// challenge seed each time).
+    pub fn card_config(&self, profile: &'static Profile) -> Result<CardConfig> {
+        let seed: [u8; 16] = crate::session::random()?;
+        let config = CardConfig::new(profile)
+            .with_t0(self.t0)
+            .with_quirks(self.quirks)
+            .with_rng_seed(seed);
+        #[cfg(feature = "faults")]
+        let config = config.with_faults(self.faults);
+        Ok(config)
+    }
+}
+
+impl<S: Store> EmulatorTransport<S> {
+    /// Wrap a card.
+    pub fn new(card: Card<S>, name: impl Into<String>) -> Self {
+        EmulatorTransport {
+            card,
+            policy: T0Policy::DEFAULT,
+            apdus: 0,
+            name: name.into(),
+        }
+    }
+
+    /// Open a formatted image in `store`: its suite is found by trying the built-in profiles.
+    pub fn open_store<F: FnMut() -> Result<S>>(
+        mut store: F,
+        opts: EmulatorOptions,
+        name: &str,
+    ) -> Result<Self> {
+        let mut last = None;
+        for profile in [&SSCARD_2, &SSCARD_3] {
+            match Card::new(store()?, opts.card_config(profile)?) {
+                Ok(card) => return Ok(Self::new(card, name)),
+                Err(InitError::ProfileMismatch) => last = Some(InitError::ProfileMismatch),
+                Err(e) => return Err(init_error(name, e)),
+            }
+        }
+        Err(init_error(name, last.unwrap_or(InitError::ProfileMismatch)))
+    }
+
+    /// The T=0 policy [`Transport::transmit`] applies (default: follow `61xx`, re-issue `6Cxx`).
+    pub fn set_t0_policy(&mut self, policy: T0Policy) {
+        self.policy = policy;
+    }
+
+    /// The emulated card.
+    pub fn card(&self) -> &Card<S> {
+        &self.card
+    }
+
+    /// The emulated card, mutably.
+    pub fn card_mut(&mut self) -> &mut Card<S> {
+        &mut self.card
+    }
+}
+
+impl EmulatorTransport<FileStore> {
+    /// Open the persistent image file `path` (every change is written through to it).
+    pub fn open_image(path: &Path, opts: EmulatorOptions) -> Result<Self> {
+        let name = path.display().to_string();
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "no card image at {name} (create one with `sscard init --emulator {name} --keys FILE`)"
+            )));
+        }
+        Self::open_store(
+            || {
+                FileStore::open(path, 0).map_err(|e| {
+                    Error::Transport(TransportError::NoReader(format!("{name}: {e:?}")))
+                })
+            },
+            opts,
+            &name,
+        )
+    }
+}
+
+impl EmulatorTransport<RamImage> {
+    /// A fresh in-memory card, factory-initialised.
+    pub fn new_in_memory(params: &FactoryParams<'_>, opts: EmulatorOptions) -> Result<Self> {
+        let mut store = RamImage::new();
+        factory_initialise(&mut store, params)
+            .map_err(|e| Error::Usage(format!("factory initialisation failed: {e:?}")))?;
+        let card = Card::new(store, opts.card_config(params.profile)?)
+            .map_err(|e| init_error("in-memory image", e))?;
+        Ok(Self::new(card, "in-memory card"))
+    }
+}
+
+impl<S: Store> Transport for EmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let view =
+            CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
+        let Self {
+            card,
+            policy,
+            apdus,
+            name,
+        } = self;
+        let mut out = vec![0u8; OUT_MAX];
+        let mut leg = Leg {
+            card,
+            count: apdus,
+            name,
+        };
+        let (n, _sw) = exchange(&mut leg, &view, policy, &mut out).map_err(exchange_error)?;
+        let end = n.checked_add(2).ok_or(TransportError::Closed)?;
+        out.truncate(end);
+        Ok(out)
+    }
+
+    fn atr(&self) -> &[u8] {
+        self.card.atr()
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.card.reset();
+        Ok(())
+    }
+
+    fn apdu_count(&self) -> u64 {
+        self.apdus
+    }
+}
+
+/// The card identity `sscard init` burns in: the region (6 digits) and the serial (8 hex
+/// digits) give the card identification code; the ATR's historical bytes are
+/// `00 81 53 43 20 | 86 <region> <serial>` so the card-level factor (last 8 bytes) differs per card.
+pub fn identity(region: &str, serial: &str) -> Result<CardIdentity> {
+    let r = crate::model::value::encode_cn(region, 3)?;
+    let region_bcd: [u8; 3] = <[u8; 3]>::try_from(r.as_slice())
+        .ok()
+        .filter(|_| region.len() == 6)
+        .ok_or_else(|| Error::Usage(format!("region must be 6 digits, got {region:?}")))?;
+    let serial_bytes = hex::decode(serial).ok();
+    let serial: [u8; 4] = serial_bytes
+        .as_deref()
+        .and_then(|s| <[u8; 4]>::try_from(s).ok())
+        .ok_or_else(|| Error::Usage(format!("serial must be 8 hex digits, got {serial:?}")))?;
+    let mut hist = [0u8; 13];
+    let parts = [0x00, 0x81, 0x53, 0x43, 0x20, 0x86]
+        .into_iter()
+        .chain(region_bcd)
+        .chain(serial);
+    hist.iter_mut().zip(parts).for_each(|(d, s)| *d = s);
+    Ok(CardIdentity {
+        region_bcd,
+        serial,
+        atr_historical: hist,
+    })
+}
+
+/// Factory-initialise a new image file at `path` (refused when a card image is already there,
+/// unless `force`).
+pub fn create_image(
+    path: &Path,
+    profile: &'static Profile,
+    version: SpecVersion,
+    identity: CardIdentity,
+    keys: &IssuerKeySet,
+    initial_pin: &str,
+    force: bool,
+) -> Result<()> {
+    let name = path.display().to_string();
+    if path.exists() {
+        if !force {
+            return Err(Error::Usage(format!(
+                "{name} exists; pass --force to overwrite it"
+            )));
+        }
+        std::fs::remove_file(path)
+            .map_err(|e| Error::Usage(format!("cannot replace {name}: {e}")))?;
+    }
+    let mut store = FileStore::open(path, CARD_STORE_SIZE)
+        .map_err(|e| Error::Usage(format!("cannot create {name}: {e:?}")))?;
+    let params = FactoryParams {
+        profile,
+        version,
+        identity,
+        keys,
+        pin: initial_pin.as_bytes(),
+    };
+    factory_initialise(&mut store, &params)
+        .map_err(|e| Error::Usage(format!("factory initialisation of {name} failed: {e:?}")))
+}

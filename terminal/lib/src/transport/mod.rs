@@ -1,0 +1,68 @@
+//! Getting APDUs to a card: the [`Transport`] trait, its error type, the PIN-masking APDU trace
+//! and every implementation: [`PcscTransport`] (a PC/SC reader), [`emulator`] (the in-process
+//! card OS, feature `emulator`), [`scripted`] (canned answers for tests) and [`AnyTransport`]
+//! (whichever of PC/SC and the emulator a caller opened).
+//!
+//! T=0 behaviour (follow `61xx` with GET RESPONSE, re-issue on `6Cxx`, or neither in raw mode) is
+//! not implemented here: every transport plugs its raw transmit into
+//! [`sscard_apdu::exchange`], the one place that logic lives.
+
+mod any;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+mod error;
+mod pcsc;
+mod redact;
+pub mod scripted;
+
+pub use self::any::AnyTransport;
+pub use self::error::TransportError;
+pub use self::pcsc::{
+    reader_status, wait_for_card, wait_for_card_removed, CardPresence, PcscTransport, Protocols,
+    ReaderSelector, ReaderStatus, ShareMode,
+};
+pub use self::redact::{redact, SECRET_DATA_INS};
+
+/// A channel to one card.
+pub trait Transport {
+    /// Send one C-APDU and return the R-APDU (data ‖ SW1 SW2), with the session's T=0 policy
+    /// applied (by default `61xx` is followed and `6Cxx` re-issued, so the caller sees the final
+    /// answer; in raw mode the card's first answer is returned as is).
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError>;
+    /// The card's answer-to-reset (as of the last connect / reset).
+    fn atr(&self) -> &[u8];
+    /// Warm-reset the card (volatile state such as PIN verification and selected files is lost).
+    fn reset(&mut self) -> Result<(), TransportError>;
+    /// APDUs that reached the reader so far, counting every leg (GET RESPONSE, `6Cxx` re-issue).
+    fn apdu_count(&self) -> u64;
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit(cmd)
+    }
+    fn atr(&self) -> &[u8] {
+        (**self).atr()
+    }
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (**self).reset()
+    }
+    fn apdu_count(&self) -> u64 {
+        (**self).apdu_count()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit(cmd)
+    }
+    fn atr(&self) -> &[u8] {
+        (**self).atr()
+    }
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (**self).reset()
+    }
+    fn apdu_count(&self) -> u64 {
+        (**self).apdu_count()
+    }
+}
