@@ -18,6 +18,7 @@
 //! resolves KIDs in the current DF, then in the SSSE). Jiangsu values (UK1DF06 `85`, UK1–3DF07
 //! `86`/`87`/`88`, §5.4 \[1\]) conflict with this scheme and are recorded as notes only.
 
+use crate::key as k;
 use crate::text::{note, Text};
 use crate::types::{DfId, KeyName};
 
@@ -150,75 +151,75 @@ use KeyRole::*;
 
 /// Card-level keys, in the SSSE (the PIN lives there too, profile.md §4).
 pub static SSSE_KEYS: &[KeySpec] = &[
-    key("RKSSSE", Ssse, Read, 0x0A, 3)
+    key(k::RKSSSE, Ssse, Read, 0x0A, 3)
         .observed("KID 0A observed (S-GWI, S-EVO, S-JS [C]); PSAM usage 47 (Jiangsu) implies 2 levels, profile.md says 3")
         .psam(0x47, 0x0A),
-    key("UKSSSE", Ssse, Update, 0x04, 3)
+    key(k::UKSSSE, Ssse, Update, 0x04, 3)
         .observed("KID 04 observed before EF06 writes at issuance (S-EVO, S-KIOSK [1]); HSM addr 0094, EF05 step asks 0096")
         .hsm(0x0094),
-    key("IRK", Ssse, InternalAuth, 0x00, 3).note(
+    key(k::IRK, Ssse, InternalAuth, 0x00, 3).note(
         "KID assigned = 00: real hosts send INTERNAL AUTHENTICATE 00 88 00 00 (S-GWI, sscard-spec.md §5.5)",
     ),
-    key("PUK", Ssse, PinUnblock, 0x06, 2)
+    key(k::PUK, Ssse, PinUnblock, 0x06, 2)
         .observed("KID 06 observed (S-HN, S-GWI [C]); HSM key addr 0090 for the ext-auth step (S-HNLOG)")
         .psam(0x48, 0x10)
         .hsm(0x0090),
-    key("STK", Ssse, Maintenance, 0x07, 2)
+    key(k::STK, Ssse, Maintenance, 0x07, 2)
         .psam(0x48, 0x09)
         .hsm(0x0173)
         .note("KID 07 assigned (STK is a MAC key, no ext-auth seen); PSAM 48/09 and HSM 0173 observed (S-HN, S-HNLOG, §5.6)"),
-    key("CIDK", Ssse, CardIdAuth, 0, 3)
+    key(k::CIDK, Ssse, CardIdAuth, 0, 3)
         .no_kid()
         .note("issuer-side key for card-id bytes 12-15 (profile.md §2); not stored on the card, no KID"),
 ];
 
 /// DF01 keys: RK1DF01, UK1DF01…UKBDF01 (UK7–UKB guard the reserved EF16–EF1A).
 pub static DF01_KEYS: &[KeySpec] = &[
-    key("RK1DF01", Df01, Read, 0x88, 3)
+    key(k::RK1DF01, Df01, Read, 0x88, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x2E),
-    key("UK1DF01", Df01, Update, 0x91, 3),
-    key("UK2DF01", Df01, Update, 0x92, 3),
-    key("UK3DF01", Df01, Update, 0x93, 3),
-    key("UK4DF01", Df01, Update, 0x94, 3),
-    key("UK5DF01", Df01, Update, 0x95, 3),
-    key("UK6DF01", Df01, Update, 0x96, 3),
-    key("UK7DF01", Df01, Update, 0x97, 3),
-    key("UK8DF01", Df01, Update, 0x98, 3),
-    key("UK9DF01", Df01, Update, 0x99, 3),
-    key("UKADF01", Df01, Update, 0x9A, 3),
-    key("UKBDF01", Df01, Update, 0x9B, 3),
+    key(k::UK1DF01, Df01, Update, 0x91, 3),
+    key(k::UK2DF01, Df01, Update, 0x92, 3),
+    key(k::UK3DF01, Df01, Update, 0x93, 3),
+    key(k::UK4DF01, Df01, Update, 0x94, 3),
+    key(k::UK5DF01, Df01, Update, 0x95, 3),
+    key(k::UK6DF01, Df01, Update, 0x96, 3),
+    key(k::UK7DF01, Df01, Update, 0x97, 3),
+    key(k::UK8DF01, Df01, Update, 0x98, 3),
+    key(k::UK9DF01, Df01, Update, 0x99, 3),
+    key(k::UKADF01, Df01, Update, 0x9A, 3),
+    key(k::UKBDF01, Df01, Update, 0x9B, 3),
 ];
 
 /// DF02 keys.
 pub static DF02_KEYS: &[KeySpec] = &[
-    key("RK1DF02", Df02, Read, 0x88, 3)
+    key(k::RK1DF02, Df02, Read, 0x88, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x35),
-    key("UK1DF02", Df02, Update, 0x91, 3),
-    key("UK2DF02", Df02, Update, 0x92, 3),
-    key("UK3DF02", Df02, Update, 0x93, 3),
-    key("UK4DF02", Df02, Update, 0x94, 3),
-    key("UK5DF02", Df02, Update, 0x95, 3),
-    key("UK6DF02", Df02, Update, 0x96, 3),
+    key(k::UK1DF02, Df02, Update, 0x91, 3),
+    key(k::UK2DF02, Df02, Update, 0x92, 3),
+    key(k::UK3DF02, Df02, Update, 0x93, 3),
+    key(k::UK4DF02, Df02, Update, 0x94, 3),
+    key(k::UK5DF02, Df02, Update, 0x95, 3),
+    key(k::UK6DF02, Df02, Update, 0x96, 3),
 ];
 
 /// DF03 keys (RK2DF03 guards EF05).
 pub static DF03_KEYS: &[KeySpec] = &[
-    key("RK1DF03", Df03, Read, 0x84, 3)
+    key(k::RK1DF03, Df03, Read, 0x84, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x2B),
-    key("RK2DF03", Df03, Read, 0x85, 3)
+    key(k::RK2DF03, Df03, Read, 0x85, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x2C),
-    key("UK1DF03", Df03, Update, 0x91, 3),
-    key("UK2DF03", Df03, Update, 0x92, 3),
-    key("UK3DF03", Df03, Update, 0x93, 3),
-    key("UK4DF03", Df03, Update, 0x94, 3),
-    key("UK5DF03", Df03, Update, 0x95, 3),
-    key("UK6DF03", Df03, Update, 0x96, 3),
-    key("UK7DF03", Df03, Update, 0x97, 3),
-    key("UK8DF03", Df03, Update, 0x98, 3),
+    key(k::UK1DF03, Df03, Update, 0x91, 3),
+    key(k::UK2DF03, Df03, Update, 0x92, 3),
+    key(k::UK3DF03, Df03, Update, 0x93, 3),
+    key(k::UK4DF03, Df03, Update, 0x94, 3),
+    key(k::UK5DF03, Df03, Update, 0x95, 3),
+    key(k::UK6DF03, Df03, Update, 0x96, 3),
+    key(k::UK7DF03, Df03, Update, 0x97, 3),
+    key(k::UK8DF03, Df03, Update, 0x98, 3),
 ];
 
 const NOT_IMPL_PURSE: &str =
@@ -226,41 +227,41 @@ const NOT_IMPL_PURSE: &str =
 
 /// DF04 keys (DPK/DLK/DTK listed, not implemented).
 pub static DF04_KEYS: &[KeySpec] = &[
-    key("RK1DF04", Df04, Read, 0x84, 3)
+    key(k::RK1DF04, Df04, Read, 0x84, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x2D),
-    key("UK1DF04", Df04, Update, 0x91, 3),
-    key("UK2DF04", Df04, Update, 0x92, 3),
-    key("DPK", Df04, Purchase, 0, 3)
+    key(k::UK1DF04, Df04, Update, 0x91, 3),
+    key(k::UK2DF04, Df04, Update, 0x92, 3),
+    key(k::DPK, Df04, Purchase, 0, 3)
         .no_kid()
         .not_implemented(NOT_IMPL_PURSE),
-    key("DLK", Df04, Load, 0, 3)
+    key(k::DLK, Df04, Load, 0, 3)
         .no_kid()
         .not_implemented(NOT_IMPL_PURSE),
-    key("DTK", Df04, Tac, 0, 3)
+    key(k::DTK, Df04, Tac, 0, 3)
         .no_kid()
         .not_implemented(NOT_IMPL_PURSE),
 ];
 
 /// DF05 keys (appendix B, provincial: 2 levels).
 pub static DF05_KEYS: &[KeySpec] = &[
-    key("UK1DF05", Df05, Update, 0x91, 2),
-    key("STKDF05", Df05, Maintenance, 0xA1, 2).not_implemented(
+    key(k::UK1DF05, Df05, Update, 0x91, 2),
+    key(k::STKDF05, Df05, Maintenance, 0xA1, 2).not_implemented(
         "appendix-B key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
     ),
 ];
 
 /// DF06 keys (appendix B, provincial: 2 levels).
 pub static DF06_KEYS: &[KeySpec] = &[
-    key("RK1DF06", Df06, Read, 0x84, 2),
-    key("UK1DF06", Df06, Update, 0x91, 2)
+    key(k::RK1DF06, Df06, Read, 0x84, 2),
+    key(k::UK1DF06, Df06, Update, 0x91, 2)
         .psam(0x48, 0x53)
         .note("KID 91 assigned; Jiangsu uses 85 with PSAM 48/53 (S-JS, §5.4 [1])"),
-    key("UK2DF06", Df06, Update, 0x92, 2),
-    key("STKDF06", Df06, Maintenance, 0xA1, 2).not_implemented(
+    key(k::UK2DF06, Df06, Update, 0x92, 2),
+    key(k::STKDF06, Df06, Maintenance, 0xA1, 2).not_implemented(
         "appendix-B key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
     ),
-    key("LKDF06", Df06, Lock, 0xA2, 2).not_implemented(
+    key(k::LKDF06, Df06, Lock, 0xA2, 2).not_implemented(
         "appendix-B lock key (sscard-spec.md §2.2 remarks); KID assigned; not used by sscard",
     ),
 ];
@@ -269,16 +270,16 @@ const JS_DF07: &str = "KID assigned by scheme; Jiangsu uses 86/87/88 for UK1-3DF
 
 /// DF07 keys.
 pub static DF07_KEYS: &[KeySpec] = &[
-    key("RK1DF07", Df07, Read, 0x84, 3),
-    key("RK2DF07", Df07, Read, 0x85, 3),
-    key("RK3DF07", Df07, Read, 0x86, 3),
-    key("UK1DF07", Df07, Update, 0x91, 3)
+    key(k::RK1DF07, Df07, Read, 0x84, 3),
+    key(k::RK2DF07, Df07, Read, 0x85, 3),
+    key(k::RK3DF07, Df07, Read, 0x86, 3),
+    key(k::UK1DF07, Df07, Update, 0x91, 3)
         .psam(0x47, 0x3E)
         .note(JS_DF07),
-    key("UK2DF07", Df07, Update, 0x92, 3)
+    key(k::UK2DF07, Df07, Update, 0x92, 3)
         .psam(0x47, 0xB0)
         .note(JS_DF07),
-    key("UK3DF07", Df07, Update, 0x93, 3)
+    key(k::UK3DF07, Df07, Update, 0x93, 3)
         .psam(0x47, 0xB2)
         .note(JS_DF07),
 ];

@@ -24,6 +24,27 @@
 //! | [`versions`] | spec versions, profile names, 1.0 layout differences |
 //! | [`paths`] | `DF04/EF05/81` paths, pFileAddr strings, record numbers |
 //! | [`text`] | [`Text`]: the tables' names and notes, compiled out without the `text` feature |
+//! | [`ef`](mod@ef) | names of the EFs: [`EfRef`] constants (`ef::SSSE_EF06.fid()`, `.sfi()`, `.path()`, `.spec()`) |
+//! | [`item`] | names of the data items: [`ItemRef`] constants (`item::SSSE_EF06_NAME.tag()`, `.path()`) |
+//! | [`key`] | names of the keys: [`KeyName`] constants (`key::RKSSSE`, `key::PUK`, `key::RK1DF01`) |
+//! | [`psam`] | the PSAM: file tree (MF, DF01, EF15, EF16), EF layouts, key-record slots |
+//!
+//! # Names
+//!
+//! Code outside this crate refers to files, items and keys by the typed constants of [`ef`](mod@ef),
+//! [`item`] and [`key`] (and DFs by [`DfId`], whose `fid()`, `aid()`, `df_name()` give their
+//! identifiers), never by a literal `0xEF06`, `0x09`, `"SSSE/EF06/09"` or `"RKSSSE"`: the tables
+//! are built from the same constants, so each FID, tag and key name is written once.
+//!
+//! ```
+//! use sscard_specs::{ef, item, key, psam, DfId};
+//!
+//! assert_eq!((ef::DF04_EF05.fid(), ef::DF04_EF05.sfi()), (0xEF05, 5));
+//! assert_eq!(item::DF04_EF05_INSURANCE_TYPE.path(), "DF04/EF05/81");
+//! assert_eq!(DfId::Df04.fid(), Some(0xDF04));
+//! assert_eq!(key::UKSSSE, "UKSSSE");
+//! assert_eq!(psam::EF15.fid(), 0x0015);
+//! ```
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -32,16 +53,22 @@
 )]
 
 pub mod codes;
+pub mod ef;
 pub mod files;
+pub mod item;
 pub mod items;
+pub mod key;
 pub mod keys;
 pub mod paths;
+pub mod psam;
 pub mod text;
 pub mod types;
 pub mod versions;
 
 pub use codes::{card_number_check_char, validate_card_number, CardNumberError};
+pub use ef::EfRef;
 pub use files::{df, ef, DFS};
+pub use item::ItemRef;
 pub use keys::{key_by_kid, key_by_name, KeyRole, KeySpec};
 pub use paths::{
     is_unique_tag, item_by_path, record_number, resolve, ItemPath, PathError, Resolved,
@@ -55,3 +82,5 @@ pub use versions::{SpecVersion, VersionSet};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_names;

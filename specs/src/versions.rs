@@ -1,6 +1,8 @@
 //! Spec versions (SSSE EF05 tag 03, sscard-spec.md §1) and the per-version differences:
 //! 1.0 has no name extension 4E (§3.4) and different DF01 layouts (§3.6).
 
+use crate::ef;
+use crate::item;
 use crate::items as it;
 use crate::text::{text, Text};
 use crate::types::{DataType, DfId, EfStructure, ItemSpec};
@@ -165,6 +167,8 @@ pub struct VersionedLayout {
 const V1: VersionSet = VersionSet::V1;
 const NOTE_V1: &str = "1.0 layout from S-CFT v1 / S-SPEC20 appendix C (sscard-spec.md §3.6, §9.9: LB002-2000 not available)";
 
+// 1.0 items: where the 1.0 item is the 2.0 item (same tag and meaning) its tag comes from the
+// `item::` constant; 1.0-only tags and tags whose meaning changed (appendix C) are written here.
 const fn v1(tag: u8, zh: &'static str, en: &'static str, t: DataType, len: u8) -> ItemSpec {
     ItemSpec::new(tag, zh, en, t, len).only(V1)
 }
@@ -181,9 +185,15 @@ pub static V1_SSSE_EF06: [ItemSpec; 6] = [
 
 /// DF01 EF05 on 1.0 cards: 20 an 01, 21 an 3E, 22 an 12.
 pub static V1_DF01_EF05: [ItemSpec; 3] = [
-    v1(0x20, "户口性质", "household type", DataType::An, 0x01),
     v1(
-        0x21,
+        item::DF01_EF05_HOUSEHOLD_TYPE.tag(),
+        "户口性质",
+        "household type",
+        DataType::An,
+        0x01,
+    ),
+    v1(
+        item::DF01_EF05_HOUSEHOLD_ADDRESS.tag(),
         "户口所在地地址",
         "household registration address",
         DataType::An,
@@ -225,12 +235,24 @@ pub static V1_DF01_EF06: [ItemSpec; 4] = [
         0x03,
     )
     .note("1.0 tag 27 name inferred from cn 03 = region code (§3.1, §3.6)"),
-    v1(0x28, "联系电话", "phone", DataType::An, 0x0F),
+    v1(
+        item::DF01_EF06_PHONE.tag(),
+        "联系电话",
+        "phone",
+        DataType::An,
+        0x0F,
+    ),
 ];
 
 /// DF01 EF09 on 1.0 cards: 2E an 3E, 2F an 08, 30 an 09, 31 an 01, 32 an 03 (economic type).
 pub static V1_DF01_EF09: [ItemSpec; 5] = [
-    v1(0x2E, "单位名称", "employer name", DataType::An, 0x3E),
+    v1(
+        item::DF01_EF09_EMPLOYER_NAME.tag(),
+        "单位名称",
+        "employer name",
+        DataType::An,
+        0x3E,
+    ),
     v1(
         0x2F,
         "单位项目2F",
@@ -240,7 +262,7 @@ pub static V1_DF01_EF09: [ItemSpec; 5] = [
     )
     .note("1.0 tag 2F meaning not in reference (§3.6)"),
     v1(
-        0x30,
+        item::DF01_EF09_EMPLOYER_ORG_CODE.tag(),
         "单位组织机构代码",
         "employer organisation code",
         DataType::An,
@@ -282,40 +304,40 @@ pub static V1_DF01_EF0A: [ItemSpec; 3] = [
 /// The per-version layout table: 1.0 differences (sscard-spec.md §3.4, §3.6).
 pub static V1_LAYOUTS: [VersionedLayout; 5] = [
     VersionedLayout {
-        df: DfId::Ssse,
-        fid: 0xEF06,
+        df: ef::SSSE_EF06.df(),
+        fid: ef::SSSE_EF06.fid(),
         versions: V1,
         structure: crate::types::fit_records(&V1_SSSE_EF06),
         items: &V1_SSSE_EF06,
         note: text("1.0: same tags without 4E (S-CFT v1, S-HN 1.0 code reads records 1-6 = 08,09,0A,0B,0C,0D), sscard-spec.md §3.2, §3.4"),
     },
     VersionedLayout {
-        df: DfId::Df01,
-        fid: 0xEF05,
+        df: ef::DF01_EF05.df(),
+        fid: ef::DF01_EF05.fid(),
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF05),
         items: &V1_DF01_EF05,
         note: text(NOTE_V1),
     },
     VersionedLayout {
-        df: DfId::Df01,
-        fid: 0xEF06,
+        df: ef::DF01_EF06.df(),
+        fid: ef::DF01_EF06.fid(),
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF06),
         items: &V1_DF01_EF06,
         note: text(NOTE_V1),
     },
     VersionedLayout {
-        df: DfId::Df01,
-        fid: 0xEF09,
+        df: ef::DF01_EF09.df(),
+        fid: ef::DF01_EF09.fid(),
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF09),
         items: &V1_DF01_EF09,
         note: text(NOTE_V1),
     },
     VersionedLayout {
-        df: DfId::Df01,
-        fid: 0xEF0A,
+        df: ef::DF01_EF0A.df(),
+        fid: ef::DF01_EF0A.fid(),
         versions: V1,
         structure: crate::types::fit_records(&V1_DF01_EF0A),
         items: &V1_DF01_EF0A,
