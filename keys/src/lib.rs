@@ -2,7 +2,8 @@
 //!
 //! Block ciphers (DES, 2/3-key 3DES, SM4, AES-128), ISO/IEC 9797-1 MACs, PBOC-style key
 //! diversification, process keys, external/internal authentication, line-protection MACs,
-//! encrypted fields, PINs, an issuer key set and the [`SecurityModule`] trait.
+//! encrypted fields, PINs, purse (load/purchase, DF04 medical settlement) MACs and TACs, an
+//! issuer key set and the [`SecurityModule`] trait.
 //!
 //! Every choice the public record leaves open lives in [`profile`] (see
 //! `shared/reference/profile.md`); all functions that depend on such a choice take a
@@ -33,6 +34,7 @@ pub mod keyset;
 pub mod mac;
 pub mod pin;
 pub mod profile;
+pub mod purse;
 pub mod security_module;
 pub mod session;
 

@@ -64,6 +64,46 @@ pub enum ExtAuthRule {
     SourceBlock,
 }
 
+/// How the TAC key is obtained from the card's (diversified) DTK (crypto.md §2.3; sscard-spec.md
+/// §6.5: "TAC … computed directly with DTK", i.e. no process key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TacKeyRule {
+    /// PBOC: `DTK_L ⊕ DTK_R`, an 8-byte single-DES key; TAC = DES CBC-MAC, IV 0 (crypto.md §2.3
+    /// \[H\]). 2-key 3DES DTK only.
+    XorHalves,
+    /// The DTK itself with the card MAC of its algorithm (IV 0): SM4 CBC-MAC for an SM4 DTK
+    /// (retail MAC for a 2-key 3DES one). **sscard's choice** for the SM4 suite \[L\]: a 16-byte
+    /// SM4 key has no 8-byte `L ⊕ R` analogue, and no public source states the SM4 rule.
+    Direct,
+}
+
+/// Purse (ED/EP, SSC DF04 medical account) key rules: process keys SESLK/SESPK and the TAC key
+/// (crypto.md §2.3). Used by [`crate::purse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PurseRule {
+    /// SESLK/SESPK from DLK/DPK and the 8-byte input (`rnd ‖ ctr ‖ 8000` / `rnd ‖ ctr ‖
+    /// serial-low`): [`ProcessKeyRule::EncryptChallenge`] = `3DES_K(input)`, an 8-byte DES key
+    /// (PBOC, crypto.md §1.4 \[V\]); [`ProcessKeyRule::ChallengeAndComplement`] =
+    /// `SM4_K(input ‖ ¬input)`, a 16-byte SM4 key (ETC/ESAM port, crypto.md §2.3 \[L\]).
+    pub process_key: ProcessKeyRule,
+    /// TAC key from DTK.
+    pub tac_key: TacKeyRule,
+}
+
+/// PBOC purse rules (3DES suite): `SESxK = 3DES_K(input)`, TAC key `DTK_L ⊕ DTK_R`; every purse
+/// MAC is a DES CBC-MAC with IV 0 (crypto.md §1.4 \[V\], §2.3 \[H\]).
+pub const PBOC_PURSE: PurseRule = PurseRule {
+    process_key: ProcessKeyRule::EncryptChallenge,
+    tac_key: TacKeyRule::XorHalves,
+};
+
+/// sscard SM4 purse rules: `SESxK = SM4_K(input ‖ ¬input)` \[L\], TAC key = DTK itself
+/// (sscard's choice \[L\]); every purse MAC is an SM4 CBC-MAC with a 16-byte zero IV.
+pub const SSCARD_SM4_PURSE: PurseRule = PurseRule {
+    process_key: ProcessKeyRule::ChallengeAndComplement,
+    tac_key: TacKeyRule::Direct,
+};
+
 /// Strings that build diversification factors from card data (profile.md §2,
 /// sscard-spec.md §5.2 — one code base + one HSM log, confidence \[1\]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,6 +167,10 @@ pub struct Profile {
     pub national_key_levels: u8,
     /// Diversification levels of provincial keys (PUK, STK, DF05/DF06 keys): 2 (profile.md §2 \[I\]).
     pub provincial_key_levels: u8,
+    /// Purse (DF04 medical account, ED/EP) process-key and TAC-key rules (crypto.md §2.3):
+    /// [`PBOC_PURSE`] for sscard-2 and pboc-classic-2, [`SSCARD_SM4_PURSE`] for sscard-3.
+    /// **Uncertain** for SM4 (crypto.md §2.3 \[L\], §7 item 2).
+    pub purse: PurseRule,
 }
 
 /// `sscard-2`: 3DES suite (spec 1.00/2.00/2.01), sscard process keys and line MAC.
@@ -149,14 +193,17 @@ pub const SSCARD_2: Profile = Profile {
     factors: SSCARD_FACTORS,
     national_key_levels: 3,
     provincial_key_levels: 2,
+    purse: PBOC_PURSE,
 };
 
-/// `sscard-3`: SM4 suite (spec 3.00): `SK = SM4_K(R ‖ ¬R)`, SM4 CBC-MAC, FCI algorithm id 03.
+/// `sscard-3`: SM4 suite (spec 3.00): `SK = SM4_K(R ‖ ¬R)`, SM4 CBC-MAC, FCI algorithm id 03,
+/// SM4 purse rules ([`SSCARD_SM4_PURSE`]).
 pub const SSCARD_3: Profile = Profile {
     name: "sscard-3",
     suite: Suite::Sm4,
     algorithm_id: Some(0x03),
     process_key: ProcessKeyRule::ChallengeAndComplement,
+    purse: SSCARD_SM4_PURSE,
     ..SSCARD_2
 };
 
@@ -210,5 +257,9 @@ mod tests {
         assert_eq!(PBOC_CLASSIC_2.suite, Suite::Tdes);
         assert_eq!(SSCARD_2.key_algorithm(), Algorithm::Tdes2);
         assert_eq!(SSCARD_3.suite.block_size(), 16);
+        assert_eq!(SSCARD_2.purse, PBOC_PURSE);
+        assert_eq!(PBOC_CLASSIC_2.purse, PBOC_PURSE);
+        assert_eq!(SSCARD_3.purse, SSCARD_SM4_PURSE);
+        assert_eq!(SSCARD_3.purse.tac_key, TacKeyRule::Direct);
     }
 }

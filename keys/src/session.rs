@@ -35,19 +35,29 @@ pub fn process_key(
     card_key: &Key,
     challenge: &[u8; 8],
 ) -> Result<Key, CryptoError> {
+    derive_process_key(profile.process_key, card_key, challenge)
+}
+
+/// The process-key step of [`process_key`] for an explicit rule and any 8-byte input (a card
+/// challenge here, the purse inputs `rnd ‖ ctr ‖ …` in [`crate::purse`]).
+pub(crate) fn derive_process_key(
+    rule: ProcessKeyRule,
+    card_key: &Key,
+    input: &[u8; 8],
+) -> Result<Key, CryptoError> {
     let c = BlockCipher::new(card_key);
-    match profile.process_key {
+    match rule {
         ProcessKeyRule::EncryptChallenge => {
             if c.block_size() != 8 {
                 return Err(CryptoError::UnsupportedAlgorithm(card_key.algorithm()));
             }
             let mut s = Zeroizing::new([0u8; MAX_BLOCK]);
-            s.iter_mut().zip(challenge).for_each(|(d, b)| *d = *b);
+            s.iter_mut().zip(input).for_each(|(d, b)| *d = *b);
             c.encrypt_state(&mut s);
             Ok(Key::new(Algorithm::Des, s.get(..8).unwrap_or(&[]))?)
         }
         ProcessKeyRule::ChallengeAndComplement => {
-            let bytes = complement_encrypt(&c, challenge)?;
+            let bytes = complement_encrypt(&c, input)?;
             Ok(Key::new(card_key.algorithm(), &bytes[..])?)
         }
     }
