@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The one command that runs every sscard test: unit, property, integration, the no_std Cortex-M
-# builds and (when pcscd + vpcd are installed, see scripts/setup.sh) the end-to-end PC/SC tests.
+# builds, the card OS under QEMU and the end-to-end PC/SC tests through a real pcscd + vpcd.
+# It first runs scripts/setup.sh, which installs whatever is missing (and does nothing when all
+# is there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+
+echo "== the newcomer's door: scripts/demo.sh without libpcsclite-dev (simulated)"
+scripts/tests/door.sh
 
 echo "== no_std builds for thumbv7em-none-eabi"
 cargo build -p sscard-apdu -p sscard-keys --target thumbv7em-none-eabi
