@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Wall-clock bench through a real PC/SC stack: `sscard info --reader "Virtual PCD 00 00"` against
-# pcsc-tools' `scriptor` replaying the identical APDU list, on the same virtual card
-# (`sscard emulate` serving a freshly personalised image through pcscd + vpcd).
+# the floor — a raw C PC/SC client (bench/raw-pcsc-replay.c, built here with the system C
+# compiler) replaying the identical APDU list — and against pcsc-tools' `scriptor`, on the same
+# virtual card (`sscard emulate` serving a freshly personalised image through pcscd + vpcd).
+# The figure that counts is the ratio sscard / raw C client (goal <= 1.2).
 #
 #   scripts/bench-pcsc.sh            # 30 runs each
 #   BENCH_RUNS=100 scripts/bench-pcsc.sh
@@ -99,8 +101,17 @@ if [ "$(grep -c ': Normal processing' "$work/scriptor.txt")" = "$scriptor_apdus"
   exit 1
 fi
 
+# The raw C client: the same APDUs, nothing else.
+cc -O2 -Wall -Wextra $(pkg-config --cflags libpcsclite) bench/raw-pcsc-replay.c \
+  $(pkg-config --libs libpcsclite) -o "$work/raw-pcsc-replay"
+"$work/raw-pcsc-replay" "$reader" "$work/apdus.hex" || {
+  echo "bench-pcsc: the raw C client failed on the APDU list" >&2
+  exit 1
+}
+
 sscard_cmd="$sscard --reader '$reader' info"
 scriptor_cmd="scriptor -r '$reader' -p T=0 $work/script.txt"
+raw_cmd="$work/raw-pcsc-replay '$reader' $work/apdus.hex"
 
 median_loop() { # median_loop CMD -> median seconds (bash loop, date +%s%N)
   local cmd="$1" i t0 t1
@@ -117,21 +128,25 @@ median_loop() { # median_loop CMD -> median seconds (bash loop, date +%s%N)
 if command -v hyperfine >/dev/null; then
   tool="hyperfine"
   hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" \
-    -n sscard "$sscard_cmd" -n scriptor "$scriptor_cmd" >&2
-  read -r m_sscard m_scriptor < <(python3 -c '
+    -n sscard "$sscard_cmd" -n raw-c "$raw_cmd" -n scriptor "$scriptor_cmd" >&2
+  read -r m_sscard m_raw m_scriptor < <(python3 -c '
 import json,sys
 r=json.load(open(sys.argv[1]))["results"]
-print(r[0]["median"], r[1]["median"])' "$work/hf.json")
+print(r[0]["median"], r[1]["median"], r[2]["median"])' "$work/hf.json")
 else
   tool="bash loop (date +%s%N; hyperfine not installed)"
   bash -c "$sscard_cmd" >/dev/null 2>&1; bash -c "$scriptor_cmd" >/dev/null 2>&1 # warm-up
   m_sscard="$(median_loop "$sscard_cmd")"
+  m_raw="$(median_loop "$raw_cmd")"
   m_scriptor="$(median_loop "$scriptor_cmd")"
 fi
 
 ratio="$(awk -v a="$m_sscard" -v b="$m_scriptor" 'BEGIN {printf "%.2f", a / b}')"
+ratio_raw="$(awk -v a="$m_sscard" -v b="$m_raw" 'BEGIN {printf "%.2f", a / b}')"
 echo
 echo "bench-pcsc: $runs runs each, timed with $tool, sscard $profile build"
 printf 'sscard info   median %8.2f ms   APDUs %s\n' "$(awk -v s="$m_sscard" 'BEGIN{print s*1000}')" "$sscard_apdus"
+printf 'raw C client  median %8.2f ms   APDUs %s\n' "$(awk -v s="$m_raw" 'BEGIN{print s*1000}')" "$(wc -l <"$work/apdus.hex")"
 printf 'scriptor      median %8.2f ms   APDUs %s\n' "$(awk -v s="$m_scriptor" 'BEGIN{print s*1000}')" "$scriptor_apdus"
+echo "ratio sscard/raw C client: $ratio_raw (goal <= 1.2)"
 echo "ratio sscard/scriptor: $ratio"
