@@ -8,7 +8,7 @@
 //! * [`commands`]: the command vocabulary — [`Instruction`], [`CardCommand`], [`PsamCommand`],
 //!   builder functions and the trace decoder [`commands::command_name`];
 //! * [`ins`]: the raw CLA / INS / P1 bytes (INS constants derived from [`Instruction`]);
-//! * [`status`], [`response`], [`record`], [`fci`], [`exchange`]: status words, responses, card
+//! * [`status`], [`response`], [`record`], [`fci`], [`exchange`](mod@exchange): status words, responses, card
 //!   data records, the SELECT FCI, T=0 exchanges.
 //!
 //! `no_std`, no heap in the core types. Feature `alloc` adds FCI parsing via `iso7816-tlv` and
