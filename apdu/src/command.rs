@@ -555,21 +555,6 @@ impl<const N: usize> Command<N> {
     }
 }
 
-impl Command<255> {
-    /// A header-only command already in secure-messaging state (CLA |= 4, MAC pending).
-    pub(crate) const fn new_mac_pending(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
-        Self {
-            cla: cla | 0x04,
-            ins,
-            p1,
-            p2,
-            data: heapless::Vec::new(),
-            ne: None,
-            mac_pending: true,
-        }
-    }
-}
-
 impl<'a, const N: usize> TryFrom<&CommandView<'a>> for Command<N> {
     type Error = ApduError;
     fn try_from(view: &CommandView<'a>) -> Result<Self, ApduError> {

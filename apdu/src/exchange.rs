@@ -3,7 +3,7 @@
 //! OS, a test script); no allocation.
 
 use crate::command::SHORT_MAX_LEN;
-use crate::ins::GET_RESPONSE;
+use crate::commands::Instruction;
 use crate::{ApduError, CommandView, StatusWord};
 
 /// Sends one APDU and receives the raw response (data ‖ SW1 SW2).
@@ -139,7 +139,7 @@ pub fn exchange_with_stats<T: RawTransmit>(
             stats.get_responses = stats.get_responses.saturating_add(1);
             next = CommandView {
                 cla: policy.get_response_cla,
-                ins: GET_RESPONSE,
+                ins: Instruction::GetResponse.byte(),
                 p1: 0x00,
                 p2: 0x00,
                 data: &[],

@@ -1,9 +1,16 @@
-//! CLA and INS constants of the social security card command set (sscard-spec.md §4,
-//! profile.md §5) — the one place for these bytes.
+//! The raw bytes of the command set (sscard-spec.md §4, profile.md §5–§6): CLA values, SELECT
+//! P1 and READ RECORD modes, and the INS bytes as `u8` constants for byte-level code.
+//!
+//! The instructions themselves are [`Instruction`]; each `u8` INS constant here is *defined from*
+//! it (`SELECT == Instruction::Select.byte()`), so the INS values exist once. Typed commands
+//! ([`CardCommand`](crate::commands::CardCommand), [`PsamCommand`](crate::commands::PsamCommand))
+//! are the preferred way to build and read commands.
+
+pub use crate::commands::Instruction;
 
 /// CLA of inter-industry (ISO) commands.
 pub const CLA_ISO: u8 = 0x00;
-/// CLA of proprietary (PBOC-style) commands, e.g. CHANGE PIN.
+/// CLA of proprietary (PBOC-style) commands, e.g. CHANGE PIN, and of the PSAM's `80 FA`.
 pub const CLA_PROPRIETARY: u8 = 0x80;
 /// CLA bit b3: the command carries a 4-byte MAC (SSC/PBOC secure messaging).
 pub const CLA_SM_BIT: u8 = 0x04;
@@ -11,39 +18,45 @@ pub const CLA_SM_BIT: u8 = 0x04;
 pub const CLA_ISO_SM: u8 = CLA_ISO | CLA_SM_BIT;
 /// CLA of MAC'd proprietary commands (`84 24`, `84 1E`, ...).
 pub const CLA_PROPRIETARY_SM: u8 = CLA_PROPRIETARY | CLA_SM_BIT;
+/// CLA of the PSAM's DIVERSIFY AND INITIALISE (`BF DE`).
+pub const CLA_PSAM: u8 = 0xBF;
 
 /// SELECT (`A4`).
-pub const SELECT: u8 = 0xA4;
+pub const SELECT: u8 = Instruction::Select.byte();
 /// READ BINARY (`B0`).
-pub const READ_BINARY: u8 = 0xB0;
+pub const READ_BINARY: u8 = Instruction::ReadBinary.byte();
 /// UPDATE BINARY (`D6`).
-pub const UPDATE_BINARY: u8 = 0xD6;
+pub const UPDATE_BINARY: u8 = Instruction::UpdateBinary.byte();
 /// READ RECORD (`B2`).
-pub const READ_RECORD: u8 = 0xB2;
+pub const READ_RECORD: u8 = Instruction::ReadRecord.byte();
 /// UPDATE RECORD (`DC`).
-pub const UPDATE_RECORD: u8 = 0xDC;
+pub const UPDATE_RECORD: u8 = Instruction::UpdateRecord.byte();
 /// APPEND RECORD (`E2`).
-pub const APPEND_RECORD: u8 = 0xE2;
+pub const APPEND_RECORD: u8 = Instruction::AppendRecord.byte();
 /// VERIFY (`20`).
-pub const VERIFY: u8 = 0x20;
+pub const VERIFY: u8 = Instruction::Verify.byte();
 /// CHANGE PIN (`5E`, CLA `80`).
-pub const CHANGE_PIN: u8 = 0x5E;
+pub const CHANGE_PIN: u8 = Instruction::ChangePin.byte();
 /// PIN UNBLOCK (P2 `00`) and PIN RELOAD (P2 `01`) (`24`, CLA `84`).
-pub const PIN_UNBLOCK_RELOAD: u8 = 0x24;
+pub const PIN_UNBLOCK_RELOAD: u8 = Instruction::PinUnblockReload.byte();
 /// GET CHALLENGE (`84`).
-pub const GET_CHALLENGE: u8 = 0x84;
+pub const GET_CHALLENGE: u8 = Instruction::GetChallenge.byte();
 /// EXTERNAL AUTHENTICATE (`82`).
-pub const EXTERNAL_AUTHENTICATE: u8 = 0x82;
+pub const EXTERNAL_AUTHENTICATE: u8 = Instruction::ExternalAuthenticate.byte();
 /// INTERNAL AUTHENTICATE (`88`).
-pub const INTERNAL_AUTHENTICATE: u8 = 0x88;
+pub const INTERNAL_AUTHENTICATE: u8 = Instruction::InternalAuthenticate.byte();
 /// GET RESPONSE (`C0`).
-pub const GET_RESPONSE: u8 = 0xC0;
+pub const GET_RESPONSE: u8 = Instruction::GetResponse.byte();
 /// APPLICATION BLOCK (`1E`, CLA `84`).
-pub const APPLICATION_BLOCK: u8 = 0x1E;
+pub const APPLICATION_BLOCK: u8 = Instruction::ApplicationBlock.byte();
 /// APPLICATION UNBLOCK (`18`, CLA `84`).
-pub const APPLICATION_UNBLOCK: u8 = 0x18;
+pub const APPLICATION_UNBLOCK: u8 = Instruction::ApplicationUnblock.byte();
 /// CARD BLOCK (`16`, CLA `84`).
-pub const CARD_BLOCK: u8 = 0x16;
+pub const CARD_BLOCK: u8 = Instruction::CardBlock.byte();
+/// PSAM DIVERSIFY AND INITIALISE (`DE`, CLA `BF`).
+pub const DIVERSIFY_INIT: u8 = Instruction::DiversifyInit.byte();
+/// PSAM general cipher computation (`FA`, CLA `80`).
+pub const COMPUTE: u8 = Instruction::Compute.byte();
 
 /// SELECT P1: by file identifier (MF, DF or EF).
 pub const SELECT_P1_FID: u8 = 0x00;
@@ -57,6 +70,10 @@ pub const SELECT_P1_NAME: u8 = 0x04;
 pub const SELECT_P1_PATH_FROM_MF: u8 = 0x08;
 /// SELECT P1: by path from the current DF.
 pub const SELECT_P1_PATH_FROM_CURRENT: u8 = 0x09;
+/// SELECT P2: return the FCI.
+pub const SELECT_P2_FCI: u8 = 0x00;
+/// SELECT P2: no response data.
+pub const SELECT_P2_NO_DATA: u8 = 0x0C;
 
 /// READ RECORD P2 low bits: P1 is a record identifier (the tag), first occurrence.
 pub const RECORD_MODE_BY_ID: u8 = 0b000;

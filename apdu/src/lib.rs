@@ -1,6 +1,15 @@
 //! APDUs for the Chinese social security card (社会保障卡): command and response APDUs, status
-//! words, the card's tag-length records, the SELECT FCI, typed command builders and host-side
-//! T=0 handling (`61xx` / `6Cxx`) in one place.
+//! words, the card's tag-length records, the SELECT FCI, the command set as typed commands that
+//! both the card (decode) and the host (encode) use, and host-side T=0 handling
+//! (`61xx` / `6Cxx`) in one place.
+//!
+//! * [`command`]: APDU framing — [`CommandView`] (borrowed, parsed) and [`Command`] (owned, MAC
+//!   support);
+//! * [`commands`]: the command vocabulary — [`Instruction`], [`CardCommand`], [`PsamCommand`],
+//!   builder functions and the trace decoder [`commands::command_name`];
+//! * [`ins`]: the raw CLA / INS / P1 bytes (INS constants derived from [`Instruction`]);
+//! * [`status`], [`response`], [`record`], [`fci`], [`exchange`](mod@exchange): status words, responses, card
+//!   data records, the SELECT FCI, T=0 exchanges.
 //!
 //! `no_std`, no heap in the core types. Feature `alloc` adds FCI parsing via `iso7816-tlv` and
 //! `to_vec` helpers.
@@ -39,6 +48,7 @@ pub mod response;
 pub mod status;
 
 pub use command::{Case, Command, CommandView, MacInput};
+pub use commands::{CardCommand, Instruction, PsamCommand};
 pub use error::ApduError;
 pub use exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
 pub use record::{Record, RecordError, RecordIter};

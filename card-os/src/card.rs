@@ -1,12 +1,12 @@
 //! The card: persistent state behind the journal, volatile security state, and `process`.
 
-use crate::command::Command;
 use crate::config::CardConfig;
 use crate::layout::{self, hdr, Layout, LayoutError};
 use crate::rng::Rng;
 use crate::security::Volatile;
 use crate::store::{Journal, Store, StoreError};
 use crate::t0::Pending;
+use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::profile::Suite;
 use sscard_specs::types::DfId;

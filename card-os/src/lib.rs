@@ -24,7 +24,6 @@
 #[macro_use]
 mod faults;
 mod card;
-mod command;
 mod config;
 pub mod factory;
 mod fs;

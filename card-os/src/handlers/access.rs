@@ -1,10 +1,10 @@
 //! Access rules (from `sscard_specs`) and line-protection MAC checks.
 
 use crate::card::Card;
-use crate::command::{Mac, Protection};
 use crate::fs::keyfile;
 use crate::security::Challenge;
 use crate::store::Store;
+use sscard_apdu::commands::{Mac, Protection};
 use sscard_apdu::StatusWord;
 use sscard_keys::profile::LineMacStrategy;
 use sscard_keys::session::LineMac;

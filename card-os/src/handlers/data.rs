@@ -1,10 +1,10 @@
 //! READ/UPDATE BINARY, READ/UPDATE/APPEND RECORD.
 
 use crate::card::{Card, Reply, Res};
-use crate::command::{Protection, ReadMode};
 use crate::fs::{binary, records, EfGeom};
 use crate::security::Challenge;
 use crate::store::Store;
+use sscard_apdu::commands::{Protection, RecordSelector};
 use sscard_apdu::StatusWord;
 use sscard_specs::files::DFS;
 use sscard_specs::types::EfSpec;
@@ -72,8 +72,13 @@ impl<S: Store> Card<S> {
         Ok(Reply::OK)
     }
 
-    pub(crate) fn read_record(&mut self, sfi: Option<u8>, mode: ReadMode, out: &mut [u8]) -> Res {
-        if matches!(mode, ReadMode::AllFrom(_)) && self.cfg.quirks.refuse_read_all_records {
+    pub(crate) fn read_record(
+        &mut self,
+        sfi: Option<u8>,
+        mode: RecordSelector,
+        out: &mut [u8],
+    ) -> Res {
+        if matches!(mode, RecordSelector::AllFrom(_)) && self.cfg.quirks.refuse_read_all_records {
             return Err(StatusWord::WRONG_P1P2);
         }
         let (spec, g) = self.target(sfi)?;
@@ -84,19 +89,21 @@ impl<S: Store> Card<S> {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let n = match mode {
-            ReadMode::Tag(tag) => {
+            RecordSelector::ByTag(tag) => {
                 let n = records::find_tag(&self.j, g, tag)?;
                 records::read(&self.j, g, n, out)?
             }
-            ReadMode::Number(n) if fault!(self, record_numbers_swapped) && matches!(n, 1 | 2) => {
+            RecordSelector::ByNumber(n)
+                if fault!(self, record_numbers_swapped) && matches!(n, 1 | 2) =>
+            {
                 records::read(&self.j, g, 3 - n, out)?
             }
-            ReadMode::Number(n) => records::read(&self.j, g, n, out)?,
+            RecordSelector::ByNumber(n) => records::read(&self.j, g, n, out)?,
             #[cfg(feature = "faults")]
-            ReadMode::AllFrom(n) if self.cfg.faults.read_all_out_of_order => {
+            RecordSelector::AllFrom(n) if self.cfg.faults.read_all_out_of_order => {
                 records::read_from_reversed(&self.j, g, n, out)?
             }
-            ReadMode::AllFrom(n) => records::read_from(&self.j, g, n, out)?,
+            RecordSelector::AllFrom(n) => records::read_from(&self.j, g, n, out)?,
         };
         Ok(Reply::data(n))
     }

@@ -5,10 +5,10 @@
 
 use super::pin::STK;
 use crate::card::{Card, Reply, Res};
-use crate::command::Mac;
 use crate::layout::{self, hdr};
 use crate::security::Challenge;
 use crate::store::Store;
+use sscard_apdu::commands::Mac;
 use sscard_apdu::StatusWord;
 use sscard_specs::types::DfId;
 

@@ -4,11 +4,11 @@
 //! so cutting the power after a wrong guess cannot save the try.
 
 use crate::card::{Card, Reply, Res};
-use crate::command::Mac;
 use crate::fs::keyfile;
 use crate::fs::pin::{self, PinRecord};
 use crate::security::Challenge;
 use crate::store::Store;
+use sscard_apdu::commands::Mac;
 use sscard_apdu::StatusWord;
 use sscard_keys::session::{decrypt_field, process_key};
 use sscard_keys::Pin;

@@ -8,9 +8,9 @@
 //! and is not selected.
 
 use crate::card::{Card, Reply, Res};
-use crate::command::SelectBy;
 use crate::layout;
 use crate::store::Store;
+use sscard_apdu::commands::SelectBy;
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::StatusWord;
 use sscard_specs::files::{self, DFS, SSSE_DIR_SFI};

@@ -23,12 +23,12 @@
 //! The MAC input (IV included) must fit one short APDU (≤ 255 bytes).
 //! `encrypt_pin_block` sends the plain PIN block to the PSAM (`80 FA 00 00`): traces must mask it.
 
-use super::command::{
-    CLA_BF, INS_COMPUTE, INS_DIVERSIFY_INIT, P1_ENCRYPT, P1_MAC, P2_CARD_KEY, P2_PROCESS_KEY,
-};
 use super::image::{EF15_LEN, EF16_LEN};
 use super::keymap::slot_by_name;
-use super::{DF01_AID, EF15_FID, EF16_FID};
+use super::{
+    CLA_BF, DF01_AID, EF15_FID, EF16_FID, INS_COMPUTE, INS_DIVERSIFY_INIT, P1_ENCRYPT, P1_MAC,
+    P2_CARD_KEY, P2_PROCESS_KEY,
+};
 use heapless::Vec;
 use sscard_apdu::ins::SELECT_P1_NAME;
 use sscard_apdu::ins::{CLA_ISO, CLA_PROPRIETARY, READ_BINARY, SELECT, SELECT_P1_FID};

@@ -38,22 +38,25 @@
 //! for DES/3DES, 16 for SM4); the PSAM pads the data itself (method 2), so the host passes the
 //! unpadded MAC input and `MAC == sscard_keys::session::line_mac(...)`.
 
-mod command;
 mod host;
 pub mod image;
 pub mod keymap;
 mod os;
 
-pub use command::{
-    CLA_BF, FACTOR_LEN, INS_COMPUTE, INS_DIVERSIFY_INIT, P1_ENCRYPT, P1_MAC, P2_CARD_KEY,
-    P2_PROCESS_KEY,
-};
 pub use host::{PsamChannel, PsamDriver, PsamFault};
 pub use image::{
     provision, ProvisionError, PsamParams, EF15_LEN, EF16_LEN, MAX_KEYS, PSAM_STORE_SIZE,
 };
 pub use keymap::{assignments, slot_by_name, slot_of, PsamKeySlot};
 pub use os::{Psam, PsamInitError, PSAM_ATR_LEN, PSAM_ATR_PREFIX};
+/// The PSAM's command bytes, from the one command vocabulary in `sscard_apdu::commands`.
+pub use sscard_apdu::commands::psam::{
+    FACTOR_LEN, P1_ENCRYPT, P1_MAC, P2_CARD_KEY, P2_PROCESS_KEY,
+};
+/// The PSAM's CLA / INS bytes (`BF DE`, `80 FA`), from `sscard_apdu::ins`.
+pub use sscard_apdu::ins::{
+    CLA_PSAM as CLA_BF, COMPUTE as INS_COMPUTE, DIVERSIFY_INIT as INS_DIVERSIFY_INIT,
+};
 
 /// MF name "sx1.sh.社会保障" (GBK), the same 15 bytes as the card's SSSE name.
 pub const MF_NAME: &[u8] = sscard_specs::files::SSSE_NAME;

@@ -1,12 +1,13 @@
 //! The PSAM card OS: volatile state, `process`, and the command handlers.
 
-use super::command::{MacKeySel, PsamCommand, PsamSelect, FACTOR_LEN};
 use super::image::{self, EF15_LEN, EF16_LEN, LAYOUT_VERSION, MAGIC, PROFILE_NAME_LEN};
 use super::{DF01_AID, DF01_FID, EF15_FID, EF15_SFI, EF16_FID, EF16_SFI, MF_FID, MF_NAME};
 use crate::card::RESP_MAX;
 use crate::rng::Rng;
 use crate::store::{Store, StoreError};
 use crate::t0::Pending;
+use sscard_apdu::commands::psam::FACTOR_LEN;
+use sscard_apdu::commands::{PsamCommand, PsamMacKey, SelectBy};
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::diversify::diversify_multi;
@@ -318,18 +319,20 @@ impl<S: Store> Psam<S> {
         }
     }
 
-    fn select(&mut self, by: PsamSelect<'_>, fci: bool, out: &mut [u8]) -> Res {
+    fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
         // Any SELECT ends the crypto session.
         self.vol.session = None;
         let target = match by {
-            PsamSelect::Fid(None) | PsamSelect::Fid(Some(MF_FID)) => Ok(Df::Mf),
-            PsamSelect::Fid(Some(DF01_FID)) => Ok(Df::Df01),
-            PsamSelect::Fid(Some(fid)) | PsamSelect::ChildEf(fid) => {
+            SelectBy::Fid(None) | SelectBy::Fid(Some(MF_FID)) => Ok(Df::Mf),
+            SelectBy::Fid(Some(DF01_FID)) => Ok(Df::Df01),
+            SelectBy::Fid(Some(fid)) | SelectBy::ChildEf(fid) => {
                 Err(Ef::by_fid(fid).ok_or(StatusWord::FILE_NOT_FOUND)?)
             }
-            PsamSelect::Name(name) if name == MF_NAME => Ok(Df::Mf),
-            PsamSelect::Name(name) if name == DF01_AID => Ok(Df::Df01),
-            PsamSelect::Name(_) => return Err(StatusWord::FILE_NOT_FOUND),
+            SelectBy::Name(name) if name == MF_NAME => Ok(Df::Mf),
+            SelectBy::Name(name) if name == DF01_AID => Ok(Df::Df01),
+            SelectBy::Name(_) => return Err(StatusWord::FILE_NOT_FOUND),
+            // Never decoded for the PSAM (P1 01 answers 6A86).
+            SelectBy::ChildDf(_) => return Err(StatusWord::WRONG_P1P2),
         };
         match target {
             Err(ef) => {
@@ -470,15 +473,15 @@ impl<S: Store> Psam<S> {
 
     /// `80 FA 05 P2 Lc IV ‖ data`: the 4 leftmost bytes of the card MAC (pad method 2; DES CBC-MAC
     /// for an 8-byte key, retail MAC for 16-byte 3DES, SM4 CBC-MAC for SM4) with the given IV.
-    fn mac(&mut self, sel: MacKeySel, data: &[u8], out: &mut [u8]) -> Res {
+    fn mac(&mut self, sel: PsamMacKey, data: &[u8], out: &mut [u8]) -> Res {
         let s = self
             .vol
             .session
             .as_ref()
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let key = match sel {
-            MacKeySel::Process => &s.process_key,
-            MacKeySel::Card => &s.card_key,
+            PsamMacKey::Process => &s.process_key,
+            PsamMacKey::Card => &s.card_key,
         };
         let mk = MacKey::new(key);
         let (iv, msg) = data

@@ -39,7 +39,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use sscard_apdu::StatusWord;
+use sscard_apdu::{CommandView, PsamCommand, StatusWord};
 use sscard_card_os::psam::{Psam, PsamInitError};
 use sscard_card_os::store::{FileStore, Store};
 use sscard_card_os::{Card, CardConfig, InitError, Quirks, RESP_MAX};
@@ -97,54 +97,22 @@ impl<S: Store> VirtualCard for Psam<S> {
     }
 }
 
-/// The name of a command APDU of the card or the PSAM, for traces (`"UNKNOWN"` otherwise).
-pub fn command_name(apdu: &[u8]) -> &'static str {
-    let (Some(&cla), Some(&ins), p1, p2) = (apdu.first(), apdu.get(1), apdu.get(2), apdu.get(3))
-    else {
-        return "MALFORMED";
-    };
-    let p1 = p1.copied().unwrap_or(0);
-    let p2 = p2.copied().unwrap_or(0);
-    match (cla, ins) {
-        (0xBF, 0xDE) => "PSAM DIVERSIFY/INIT",
-        (0x80, 0xFA) if p1 == 0x00 => "PSAM ENCRYPT",
-        (0x80, 0xFA) if p1 == 0x05 => "PSAM MAC",
-        (0x80, 0xFA) => "PSAM COMPUTE",
-        (_, 0xA4) => "SELECT",
-        (_, 0xB0) => "READ BINARY",
-        (_, 0xD6) => "UPDATE BINARY",
-        (_, 0xB2) => match p2 & 0x07 {
-            0b000 => "READ RECORD (by tag)",
-            0b100 => "READ RECORD (by number)",
-            0b101 => "READ RECORD (all from)",
-            _ => "READ RECORD",
-        },
-        (_, 0xDC) => "UPDATE RECORD",
-        (_, 0xE2) => "APPEND RECORD",
-        (_, 0x20) => "VERIFY",
-        (_, 0x5E) => "CHANGE PIN",
-        (_, 0x24) if p2 == 0x01 => "PIN RELOAD",
-        (_, 0x24) => "PIN UNBLOCK",
-        (_, 0x84) => "GET CHALLENGE",
-        (_, 0x82) => "EXTERNAL AUTHENTICATE",
-        (_, 0x88) => "INTERNAL AUTHENTICATE",
-        (_, 0xC0) => "GET RESPONSE",
-        (_, 0x1E) => "APPLICATION BLOCK",
-        (_, 0x18) => "APPLICATION UNBLOCK",
-        (_, 0x16) => "CARD BLOCK",
-        _ => "UNKNOWN",
-    }
-}
+/// The name of a command APDU of the card or the PSAM, for traces: sscard-apdu's one INS
+/// table ([`sscard_apdu::commands::Instruction::name`], refined by P1/P2).
+pub use sscard_apdu::commands::command_name;
 
 /// A C-APDU for a trace: [`redact`], and also the data of the PSAM's `80 FA 00 00` (ENCRYPT),
 /// which carries the plain PIN block when the terminal encrypts a PIN for PIN RELOAD.
 pub fn masked_command(apdu: &[u8]) -> String {
-    match apdu {
-        [0x80, 0xFA, 0x00, _, lc, rest @ ..] if !rest.is_empty() => {
+    let encrypt = CommandView::parse(apdu)
+        .ok()
+        .and_then(|v| PsamCommand::decode(&v).ok());
+    match (encrypt, apdu.get(..5)) {
+        (Some(PsamCommand::Encrypt { data }), Some(head)) => {
             format!(
                 "{} <{} bytes redacted>",
-                hex::encode_upper(&apdu[..5]),
-                usize::from(*lc).min(rest.len())
+                hex::encode_upper(head),
+                data.len()
             )
         }
         _ => redact(apdu),

@@ -1,5 +1,7 @@
-//! Typed builders for the social security card command set (sscard-spec.md §4, profile.md
-//! §4–§5), each returning a [`Command`].
+//! Builders for the social security card's commands (sscard-spec.md §4, profile.md §4–§5),
+//! each a thin constructor over [`CardCommand`] returning the encoded [`Command`] (plus Le where
+//! the command needs one). Two commands the card OS does not implement are built directly:
+//! SELECT by path and GET RESPONSE with a CLA other than `00`.
 //!
 //! MAC'd commands (PIN UNBLOCK/RELOAD, APPLICATION BLOCK/UNBLOCK, CARD BLOCK) come back with
 //! CLA `84`, Lc' already counting the MAC and the MAC pending: take
@@ -14,46 +16,9 @@
 //! assert_eq!(&buf[..n], &[0x00, 0xB2, 0x01, 0x05, 0xFF]);
 //! ```
 
-use crate::ins::*;
+use super::{CardCommand, Instruction, Mac, Protection, RecordSelector, SelectBy};
+use crate::ins;
 use crate::{ApduError, Command};
-
-/// How READ RECORD's P1 is interpreted (P2 low 3 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RecordSelector {
-    /// P1 = record identifier (the data item's tag), first occurrence; mode `000`.
-    ByTag(u8),
-    /// P1 = absolute record number; mode `100`.
-    ByNumber(u8),
-    /// All records from number P1 to the last; mode `101`.
-    AllFrom(u8),
-}
-
-impl RecordSelector {
-    /// P1.
-    pub const fn p1(self) -> u8 {
-        match self {
-            Self::ByTag(v) | Self::ByNumber(v) | Self::AllFrom(v) => v,
-        }
-    }
-
-    /// The P2 mode bits.
-    pub const fn mode(self) -> u8 {
-        match self {
-            Self::ByTag(_) => RECORD_MODE_BY_ID,
-            Self::ByNumber(_) => RECORD_MODE_BY_NUMBER,
-            Self::AllFrom(_) => RECORD_MODE_ALL_FROM,
-        }
-    }
-}
-
-/// `sfi << 3` for P2 (SFI 1..=30), 0 for the current EF.
-fn sfi_p2(sfi: Option<u8>) -> Result<u8, ApduError> {
-    match sfi {
-        None => Ok(0),
-        Some(s @ 1..=30) => Ok(s << 3),
-        Some(_) => Err(ApduError::ParameterOutOfRange),
-    }
-}
 
 fn non_empty(data: &[u8]) -> Result<&[u8], ApduError> {
     if data.is_empty() {
@@ -63,159 +28,179 @@ fn non_empty(data: &[u8]) -> Result<&[u8], ApduError> {
     }
 }
 
+/// SFI 1..=30 (ISO 7816-4; the card OS also parses 31 in READ/UPDATE BINARY).
+fn sfi_1_30(sfi: u8) -> Result<u8, ApduError> {
+    match sfi {
+        1..=30 => Ok(sfi),
+        _ => Err(ApduError::ParameterOutOfRange),
+    }
+}
+
+/// A command whose fields are always in range: its encoding cannot fail.
+fn always(cmd: CardCommand<'_>) -> Command {
+    cmd.to_command()
+        .unwrap_or_else(|_| Command::new(ins::CLA_ISO, cmd.instruction().byte(), 0, 0))
+}
+
 /// SELECT by DF name: `00 A4 04 00 Lc name` (1..=16 bytes). Add Le `00` with
 /// `.with_ne(256)` if the reader needs it.
 pub fn select_by_name(name: &[u8]) -> Result<Command, ApduError> {
-    if name.is_empty() || name.len() > 16 {
-        return Err(ApduError::ParameterOutOfRange);
+    CardCommand::Select {
+        by: SelectBy::Name(name),
+        fci: true,
     }
-    Command::new(CLA_ISO, SELECT, SELECT_P1_NAME, 0x00).with_data(name)
+    .to_command()
 }
 
 /// SELECT by file identifier: `00 A4 00 00 02 FID` (MF `3F00`, DF `DF01`, ...).
 pub fn select_by_fid(fid: u16) -> Command {
-    select_fid(SELECT_P1_FID, fid)
+    select(SelectBy::Fid(Some(fid)))
 }
 
 /// SELECT an EF under the current DF: `00 A4 02 00 02 FID`.
 pub fn select_ef(fid: u16) -> Command {
-    select_fid(SELECT_P1_CHILD_EF, fid)
+    select(SelectBy::ChildEf(fid))
 }
 
 /// SELECT a DF under the current DF: `00 A4 01 00 02 FID`.
 pub fn select_child_df(fid: u16) -> Command {
-    select_fid(SELECT_P1_CHILD_DF, fid)
+    select(SelectBy::ChildDf(fid))
 }
 
-fn select_fid(p1: u8, fid: u16) -> Command {
-    let mut c = Command::new(CLA_ISO, SELECT, p1, 0x00);
-    // two bytes always fit the default capacity
-    if let Ok(with) = c.clone().with_data(&fid.to_be_bytes()) {
-        c = with;
-    }
-    c
+fn select(by: SelectBy<'_>) -> Command {
+    always(CardCommand::Select { by, fci: true })
 }
 
 /// SELECT by path (`P1 08` from the MF, `09` from the current DF): an even number of bytes,
-/// FIDs concatenated.
+/// FIDs concatenated. Not a command of the card OS (it answers `6A86`), so not a
+/// [`CardCommand`].
 pub fn select_by_path(path: &[u8], from_mf: bool) -> Result<Command, ApduError> {
     if path.is_empty() || path.len() % 2 != 0 {
         return Err(ApduError::ParameterOutOfRange);
     }
     let p1 = if from_mf {
-        SELECT_P1_PATH_FROM_MF
+        ins::SELECT_P1_PATH_FROM_MF
     } else {
-        SELECT_P1_PATH_FROM_CURRENT
+        ins::SELECT_P1_PATH_FROM_CURRENT
     };
-    Command::new(CLA_ISO, SELECT, p1, 0x00).with_data(path)
-}
-
-fn binary_offset(offset: u16) -> Result<[u8; 2], ApduError> {
-    if offset > 0x7FFF {
-        return Err(ApduError::ParameterOutOfRange);
-    }
-    Ok(offset.to_be_bytes())
-}
-
-fn sfi_p1(sfi: u8) -> Result<u8, ApduError> {
-    match sfi {
-        1..=30 => Ok(0x80 | sfi),
-        _ => Err(ApduError::ParameterOutOfRange),
-    }
+    Command::new(ins::CLA_ISO, Instruction::Select.byte(), p1, 0x00).with_data(path)
 }
 
 /// READ BINARY of the current EF: `00 B0 off_hi off_lo Le` (offset ≤ `7FFF`).
 pub fn read_binary(offset: u16, ne: u32) -> Result<Command, ApduError> {
-    let [p1, p2] = binary_offset(offset)?;
-    Ok(Command::new(CLA_ISO, READ_BINARY, p1, p2).with_ne(ne))
+    let cmd = CardCommand::ReadBinary { sfi: None, offset };
+    Ok(cmd.to_command()?.with_ne(ne))
 }
 
-/// READ BINARY by SFI: `00 B0 (80|sfi) offset Le`.
+/// READ BINARY by SFI (1..=30): `00 B0 (80|sfi) offset Le`.
 pub fn read_binary_sfi(sfi: u8, offset: u8, ne: u32) -> Result<Command, ApduError> {
-    Ok(Command::new(CLA_ISO, READ_BINARY, sfi_p1(sfi)?, offset).with_ne(ne))
+    let cmd = CardCommand::ReadBinary {
+        sfi: Some(sfi_1_30(sfi)?),
+        offset: u16::from(offset),
+    };
+    Ok(cmd.to_command()?.with_ne(ne))
 }
 
 /// UPDATE BINARY of the current EF: `00 D6 off_hi off_lo Lc data`.
 pub fn update_binary(offset: u16, data: &[u8]) -> Result<Command, ApduError> {
-    let [p1, p2] = binary_offset(offset)?;
-    Command::new(CLA_ISO, UPDATE_BINARY, p1, p2).with_data(non_empty(data)?)
+    CardCommand::UpdateBinary {
+        sfi: None,
+        offset,
+        data: Protection::Plain(non_empty(data)?),
+    }
+    .to_command()
 }
 
-/// UPDATE BINARY by SFI: `00 D6 (80|sfi) offset Lc data`.
+/// UPDATE BINARY by SFI (1..=30): `00 D6 (80|sfi) offset Lc data`.
 pub fn update_binary_sfi(sfi: u8, offset: u8, data: &[u8]) -> Result<Command, ApduError> {
-    Command::new(CLA_ISO, UPDATE_BINARY, sfi_p1(sfi)?, offset).with_data(non_empty(data)?)
+    CardCommand::UpdateBinary {
+        sfi: Some(sfi_1_30(sfi)?),
+        offset: u16::from(offset),
+        data: Protection::Plain(non_empty(data)?),
+    }
+    .to_command()
 }
 
-/// READ RECORD: `00 B2 P1 (sfi<<3 | mode) Le`; `sfi` `None` means the current EF.
-/// Le `00` (Ne 256) is accepted by real cards; `2 + item length` is customary.
+/// READ RECORD: `00 B2 P1 (sfi<<3 | mode) Le`; `sfi` `None` means the current EF, record
+/// numbers start at 1. Le `00` (Ne 256) is accepted by real cards; `2 + item length` is
+/// customary.
 pub fn read_record(
     selector: RecordSelector,
     sfi: Option<u8>,
     ne: u32,
 ) -> Result<Command, ApduError> {
-    let p2 = sfi_p2(sfi)? | selector.mode();
-    Ok(Command::new(CLA_ISO, READ_RECORD, selector.p1(), p2).with_ne(ne))
+    let cmd = CardCommand::ReadRecord {
+        sfi,
+        mode: selector,
+    };
+    Ok(cmd.to_command()?.with_ne(ne))
 }
 
 /// UPDATE RECORD by absolute number: `00 DC rec (sfi<<3 | 04) Lc <tag len value>`.
 pub fn update_record(record: u8, sfi: Option<u8>, data: &[u8]) -> Result<Command, ApduError> {
-    if record == 0 {
-        return Err(ApduError::ParameterOutOfRange);
+    CardCommand::UpdateRecord {
+        sfi,
+        number: record,
+        data: Protection::Plain(non_empty(data)?),
     }
-    let p2 = sfi_p2(sfi)? | RECORD_MODE_BY_NUMBER;
-    Command::new(CLA_ISO, UPDATE_RECORD, record, p2).with_data(non_empty(data)?)
+    .to_command()
 }
 
 /// APPEND RECORD: `00 E2 00 (sfi<<3) Lc <record>`.
 pub fn append_record(sfi: Option<u8>, data: &[u8]) -> Result<Command, ApduError> {
-    Command::new(CLA_ISO, APPEND_RECORD, 0x00, sfi_p2(sfi)?).with_data(non_empty(data)?)
+    CardCommand::AppendRecord {
+        sfi,
+        data: Protection::Plain(non_empty(data)?),
+    }
+    .to_command()
 }
 
-/// VERIFY the user PIN: `00 20 00 00 Lc <packed BCD PIN>` (e.g. `03 66 66 66`).
+/// VERIFY the user PIN: `00 20 00 00 Lc <packed BCD PIN>` (1..=8 bytes, e.g. `03 66 66 66`).
+/// The empty VERIFY that asks for the try counter is `CardCommand::Verify { pin: &[] }`.
 pub fn verify(pin_bcd: &[u8]) -> Result<Command, ApduError> {
-    Command::new(CLA_ISO, VERIFY, 0x00, 0x00).with_data(non_empty(pin_bcd)?)
+    CardCommand::Verify {
+        pin: non_empty(pin_bcd)?,
+    }
+    .to_command()
 }
 
-/// CHANGE PIN: `80 5E 01 00 Lc old ‖ FF ‖ new` (packed BCD PINs).
+/// CHANGE PIN: `80 5E 01 00 Lc old ‖ FF ‖ new` (packed BCD PINs, 1..=8 bytes each).
 pub fn change_pin(old_bcd: &[u8], new_bcd: &[u8]) -> Result<Command, ApduError> {
-    let mut buf = [0u8; 255];
-    let mut w = crate::command::Writer {
-        out: &mut buf,
-        pos: 0,
-    };
-    w.put(non_empty(old_bcd)?)?;
-    w.put(&[0xFF])?;
-    w.put(non_empty(new_bcd)?)?;
-    let len = w.pos;
-    let data = buf.get(..len).ok_or(ApduError::DataTooLong)?;
-    Command::new(CLA_PROPRIETARY, CHANGE_PIN, 0x01, 0x00).with_data(data)
+    CardCommand::ChangePin {
+        old: old_bcd,
+        new: new_bcd,
+    }
+    .to_command()
 }
 
 /// PIN UNBLOCK: `84 24 00 00 04 <MAC>` — returned with the MAC pending
 /// (MAC input `84 24 00 00 04`).
 pub fn pin_unblock() -> Command {
-    Command::new_mac_pending(CLA_PROPRIETARY, PIN_UNBLOCK_RELOAD, 0x00, 0x00)
+    always(CardCommand::PinUnblock {
+        mac: Mac::pending(&[]),
+    })
 }
 
 /// PIN RELOAD: `84 24 00 01 Lc' <encrypted PIN block> <MAC>` (Lc' = `0C` DES, `14` SM4) —
 /// returned with the MAC pending.
 pub fn pin_reload(encrypted_pin_block: &[u8]) -> Result<Command, ApduError> {
-    Command::new_mac_pending(CLA_PROPRIETARY, PIN_UNBLOCK_RELOAD, 0x00, 0x01)
-        .with_data(non_empty(encrypted_pin_block)?)
+    CardCommand::PinReload {
+        mac: Mac::pending(non_empty(encrypted_pin_block)?),
+    }
+    .to_command()
 }
 
 /// GET CHALLENGE: `00 84 00 00 Le` with Le 4, 8 or 16.
 pub fn get_challenge(len: u8) -> Result<Command, ApduError> {
-    match len {
-        4 | 8 | 16 => Ok(Command::new(CLA_ISO, GET_CHALLENGE, 0x00, 0x00).with_ne(u32::from(len))),
-        _ => Err(ApduError::ParameterOutOfRange),
-    }
+    CardCommand::GetChallenge { len }.to_command()
 }
 
 /// EXTERNAL AUTHENTICATE: `00 82 00 KID 10 <16-byte cryptogram>`.
 pub fn external_authenticate(kid: u8, cryptogram: &[u8; 16]) -> Command {
-    let c = Command::new(CLA_ISO, EXTERNAL_AUTHENTICATE, 0x00, kid);
-    c.clone().with_data(cryptogram).unwrap_or(c)
+    always(CardCommand::ExternalAuthenticate {
+        kid,
+        data: cryptogram,
+    })
 }
 
 /// INTERNAL AUTHENTICATE: `00 88 00 KID 10 P ‖ S` (process factor, source data; no Le as
@@ -225,34 +210,39 @@ pub fn internal_authenticate(kid: u8, p: &[u8; 8], s: &[u8; 8]) -> Command {
     let (a, b) = data.split_at_mut(8);
     a.copy_from_slice(p);
     b.copy_from_slice(s);
-    let c = Command::new(CLA_ISO, INTERNAL_AUTHENTICATE, 0x00, kid);
-    c.clone().with_data(&data).unwrap_or(c)
+    always(CardCommand::InternalAuthenticate { kid, data: &data })
 }
 
-/// GET RESPONSE: `CLA C0 00 00 Le` (`le` as found in SW2 of `61xx`; `00` means 256).
+/// GET RESPONSE: `CLA C0 00 00 Le` (`le` as found in SW2 of `61xx`; `00` means 256). The card
+/// OS takes CLA `00` only; other CLAs are for cards that answer with the command's CLA.
 pub fn get_response(cla: u8, le: u8) -> Command {
-    let ne = if le == 0 { 256 } else { u32::from(le) };
-    Command::new(cla, GET_RESPONSE, 0x00, 0x00).with_ne(ne)
+    let le = if le == 0 { 256 } else { u16::from(le) };
+    if cla == ins::CLA_ISO {
+        return always(CardCommand::GetResponse { le });
+    }
+    Command::new(cla, Instruction::GetResponse.byte(), 0x00, 0x00).with_ne(u32::from(le))
 }
 
 /// APPLICATION BLOCK: `84 1E 00 P2 04 <MAC>`, P2 `00` temporary / `01` permanent — MAC pending.
 pub fn application_block(permanent: bool) -> Command {
-    Command::new_mac_pending(
-        CLA_PROPRIETARY,
-        APPLICATION_BLOCK,
-        0x00,
-        u8::from(permanent),
-    )
+    always(CardCommand::ApplicationBlock {
+        permanent,
+        mac: Mac::pending(&[]),
+    })
 }
 
 /// APPLICATION UNBLOCK: `84 18 00 00 04 <MAC>` — MAC pending.
 pub fn application_unblock() -> Command {
-    Command::new_mac_pending(CLA_PROPRIETARY, APPLICATION_UNBLOCK, 0x00, 0x00)
+    always(CardCommand::ApplicationUnblock {
+        mac: Mac::pending(&[]),
+    })
 }
 
 /// CARD BLOCK: `84 16 00 00 04 <MAC>` — MAC pending.
 pub fn card_block() -> Command {
-    Command::new_mac_pending(CLA_PROPRIETARY, CARD_BLOCK, 0x00, 0x00)
+    always(CardCommand::CardBlock {
+        mac: Mac::pending(&[]),
+    })
 }
 
 #[cfg(test)]
@@ -443,6 +433,75 @@ mod tests {
         );
         assert_eq!(enc(&get_response(0x00, 0x10)), hex!("00C0000010"));
         assert_eq!(enc(&get_response(0x80, 0x00)), hex!("80C0000000"));
+    }
+
+    #[test]
+    fn builders_refuse_what_the_card_refuses() {
+        use RecordSelector::*;
+        for sel in [ByNumber(0), AllFrom(0)] {
+            assert_eq!(
+                read_record(sel, None, 256),
+                Err(ApduError::ParameterOutOfRange)
+            );
+        }
+        assert_eq!(verify(&[0x12; 9]), Err(ApduError::ParameterOutOfRange));
+        assert_eq!(
+            change_pin(&hex!("12FF"), &hex!("34")),
+            Err(ApduError::ParameterOutOfRange)
+        );
+        assert_eq!(
+            change_pin(&[0x12; 9], &hex!("34")),
+            Err(ApduError::ParameterOutOfRange)
+        );
+    }
+
+    /// Every builder's command is one the card OS decodes (and the same value comes back).
+    #[test]
+    fn builders_decode_as_card_commands() {
+        use crate::CommandView;
+        let mac = hex!("A1A2A3A4");
+        let cmds = [
+            select_by_name(&hex!("D15600000500")).unwrap(),
+            select_by_fid(0x3F00),
+            select_ef(0xEF05),
+            select_child_df(0xDF04),
+            read_binary(0x0300, 0x70).unwrap(),
+            read_binary_sfi(7, 0x10, 0x20).unwrap(),
+            update_binary(0x10, &hex!("0102")).unwrap(),
+            update_binary_sfi(8, 0, &hex!("AA")).unwrap(),
+            read_record(RecordSelector::ByTag(0x08), Some(5), 0x14).unwrap(),
+            update_record(2, Some(6), &hex!("020133")).unwrap(),
+            update_record(2, None, &hex!("020133"))
+                .unwrap()
+                .with_mac_appended()
+                .unwrap()
+                .append_mac(&mac)
+                .unwrap(),
+            append_record(None, &hex!("020133")).unwrap(),
+            verify(&hex!("666666")).unwrap(),
+            change_pin(&hex!("123456"), &hex!("654321")).unwrap(),
+            pin_unblock().append_mac(&mac).unwrap(),
+            pin_reload(&hex!("D35A1BBD61EFDEFD"))
+                .unwrap()
+                .append_mac(&mac)
+                .unwrap(),
+            get_challenge(8).unwrap(),
+            external_authenticate(0x0A, &[0x11; 16]),
+            internal_authenticate(0, &[1; 8], &[2; 8]),
+            get_response(0x00, 0x10),
+            application_block(true).append_mac(&mac).unwrap(),
+            application_unblock().append_mac(&mac).unwrap(),
+            card_block().append_mac(&mac).unwrap(),
+        ];
+        for cmd in &cmds {
+            let bytes = enc(cmd);
+            let view = CommandView::parse(&bytes).unwrap();
+            let typed =
+                CardCommand::decode(&view).unwrap_or_else(|sw| panic!("{bytes:02X?}: {sw}"));
+            let back = typed.to_command().unwrap();
+            assert_eq!(back.view().header(), view.header(), "{typed:?}");
+            assert_eq!(back.data(), view.data, "{typed:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! The instructions (INS bytes) of the card and the PSAM, with their trace names — the one INS
+//! table of sscard — and [`command_name`], the CLA/INS/P1/P2 decoder of traces.
+
+use super::psam::{P1_ENCRYPT, P1_MAC};
+use crate::ins;
+
+/// One table, three views: the enum (with its discriminants as INS bytes), [`Instruction::ALL`],
+/// [`Instruction::from_byte`] and [`Instruction::name`].
+macro_rules! instructions {
+    ($( $(#[$doc:meta])* $variant:ident = $byte:literal, $name:literal; )*) => {
+        /// A named instruction (INS byte) of the card's (sscard-spec.md §4, profile.md §4–§5) or
+        /// the PSAM's (profile.md §6) command set.
+        ///
+        /// ```
+        /// use sscard_apdu::commands::Instruction;
+        /// assert_eq!(Instruction::ReadRecord.byte(), 0xB2);
+        /// assert_eq!(Instruction::from_byte(0xB2), Some(Instruction::ReadRecord));
+        /// assert_eq!(Instruction::ReadRecord.name(), "READ RECORD");
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Instruction {
+            $( $(#[$doc])* $variant = $byte, )*
+        }
+
+        impl Instruction {
+            /// Every instruction, in table order.
+            pub const ALL: &'static [Instruction] = &[$(Instruction::$variant),*];
+
+            /// The instruction of an INS byte (`None`: not in the command set).
+            pub const fn from_byte(ins: u8) -> Option<Self> {
+                match ins {
+                    $( $byte => Some(Instruction::$variant), )*
+                    _ => None,
+                }
+            }
+
+            /// The command's name for traces (`"READ RECORD"`, `"PSAM COMPUTE"`, ...);
+            /// [`command_name`] refines it by CLA and P1/P2.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Instruction::$variant => $name, )*
+                }
+            }
+        }
+    };
+}
+
+instructions! {
+    /// SELECT (`A4`).
+    Select = 0xA4, "SELECT";
+    /// READ BINARY (`B0`).
+    ReadBinary = 0xB0, "READ BINARY";
+    /// UPDATE BINARY (`D6`).
+    UpdateBinary = 0xD6, "UPDATE BINARY";
+    /// READ RECORD (`B2`).
+    ReadRecord = 0xB2, "READ RECORD";
+    /// UPDATE RECORD (`DC`).
+    UpdateRecord = 0xDC, "UPDATE RECORD";
+    /// APPEND RECORD (`E2`).
+    AppendRecord = 0xE2, "APPEND RECORD";
+    /// VERIFY (`20`).
+    Verify = 0x20, "VERIFY";
+    /// CHANGE PIN (`5E`, CLA `80`).
+    ChangePin = 0x5E, "CHANGE PIN";
+    /// PIN UNBLOCK (P2 `00`) and PIN RELOAD (P2 `01`) (`24`, CLA `84`).
+    PinUnblockReload = 0x24, "PIN UNBLOCK/RELOAD";
+    /// GET CHALLENGE (`84`).
+    GetChallenge = 0x84, "GET CHALLENGE";
+    /// EXTERNAL AUTHENTICATE (`82`).
+    ExternalAuthenticate = 0x82, "EXTERNAL AUTHENTICATE";
+    /// INTERNAL AUTHENTICATE (`88`).
+    InternalAuthenticate = 0x88, "INTERNAL AUTHENTICATE";
+    /// GET RESPONSE (`C0`).
+    GetResponse = 0xC0, "GET RESPONSE";
+    /// APPLICATION BLOCK (`1E`, CLA `84`).
+    ApplicationBlock = 0x1E, "APPLICATION BLOCK";
+    /// APPLICATION UNBLOCK (`18`, CLA `84`).
+    ApplicationUnblock = 0x18, "APPLICATION UNBLOCK";
+    /// CARD BLOCK (`16`, CLA `84`).
+    CardBlock = 0x16, "CARD BLOCK";
+    /// PSAM: DIVERSIFY AND INITIALISE (`DE`, CLA `BF`).
+    DiversifyInit = 0xDE, "PSAM DIVERSIFY/INIT";
+    /// PSAM: general cipher computation, encrypt or MAC (`FA`, CLA `80`).
+    Compute = 0xFA, "PSAM COMPUTE";
+}
+
+impl Instruction {
+    /// The INS byte.
+    pub const fn byte(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Instruction> for u8 {
+    fn from(i: Instruction) -> u8 {
+        i.byte()
+    }
+}
+
+/// The name of a command APDU of the card or the PSAM, for traces: [`Instruction::name`],
+/// refined by P1/P2 where one INS has several commands (`"READ RECORD (by tag)"`,
+/// `"PIN RELOAD"`, `"PSAM ENCRYPT"`, `"PSAM MAC"`). The PSAM's instructions are named only with
+/// their CLA (`BF DE`, `80 FA`). `"MALFORMED"` below two bytes, `"UNKNOWN"` for any other INS.
+///
+/// ```
+/// use sscard_apdu::commands::command_name;
+/// assert_eq!(command_name(&[0x00, 0xB2, 0x01, 0x05, 0xFF]), "READ RECORD (all from)");
+/// assert_eq!(command_name(&[0x80, 0xFA, 0x05, 0x00, 0x10]), "PSAM MAC");
+/// assert_eq!(command_name(&[0x00, 0x20, 0x00, 0x00]), "VERIFY");
+/// ```
+pub fn command_name(apdu: &[u8]) -> &'static str {
+    let [cla, ins, rest @ ..] = apdu else {
+        return "MALFORMED";
+    };
+    let p1 = rest.first().copied().unwrap_or(0);
+    let p2 = rest.get(1).copied().unwrap_or(0);
+    let Some(i) = Instruction::from_byte(*ins) else {
+        return "UNKNOWN";
+    };
+    match i {
+        Instruction::DiversifyInit if *cla != ins::CLA_PSAM => "UNKNOWN",
+        Instruction::Compute if *cla != ins::CLA_PROPRIETARY => "UNKNOWN",
+        Instruction::Compute => match p1 {
+            P1_ENCRYPT => "PSAM ENCRYPT",
+            P1_MAC => "PSAM MAC",
+            _ => i.name(),
+        },
+        Instruction::ReadRecord => match p2 & 0x07 {
+            ins::RECORD_MODE_BY_ID => "READ RECORD (by tag)",
+            ins::RECORD_MODE_BY_NUMBER => "READ RECORD (by number)",
+            ins::RECORD_MODE_ALL_FROM => "READ RECORD (all from)",
+            _ => i.name(),
+        },
+        Instruction::PinUnblockReload if p2 == 0x01 => "PIN RELOAD",
+        Instruction::PinUnblockReload => "PIN UNBLOCK",
+        _ => i.name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_table() {
+        for &i in Instruction::ALL {
+            assert_eq!(Instruction::from_byte(i.byte()), Some(i));
+            assert_eq!(u8::from(i), i.byte());
+        }
+        let mut bytes: Vec<u8> = Instruction::ALL.iter().map(|i| i.byte()).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        assert_eq!(bytes.len(), Instruction::ALL.len());
+        let mut names: Vec<&str> = Instruction::ALL.iter().map(|i| i.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Instruction::ALL.len());
+        let known = (0..=255u8)
+            .filter(|&b| Instruction::from_byte(b).is_some())
+            .count();
+        assert_eq!(known, Instruction::ALL.len());
+    }
+
+    #[test]
+    fn trace_names() {
+        let cases: &[(&[u8], &str)] = &[
+            (&[], "MALFORMED"),
+            (&[0x00], "MALFORMED"),
+            (&[0x00, 0xB2], "READ RECORD (by tag)"),
+            (&[0x00, 0xB2, 0x08, 0x00, 0x00], "READ RECORD (by tag)"),
+            (&[0x00, 0xB2, 0x01, 0x04], "READ RECORD (by number)"),
+            (&[0x00, 0xB2, 0x01, 0x2D], "READ RECORD (all from)"),
+            (&[0x00, 0xB2, 0x01, 0x06], "READ RECORD"),
+            (&[0x84, 0x24, 0x00, 0x01, 0x00], "PIN RELOAD"),
+            (&[0x84, 0x24, 0x00, 0x00, 0x04], "PIN UNBLOCK"),
+            (&[0xBF, 0xDE, 0x41, 0x01], "PSAM DIVERSIFY/INIT"),
+            (&[0x00, 0xDE, 0x41, 0x01], "UNKNOWN"),
+            (&[0x80, 0xFA, 0x00, 0x00], "PSAM ENCRYPT"),
+            (&[0x80, 0xFA, 0x05, 0x01], "PSAM MAC"),
+            (&[0x80, 0xFA, 0x01, 0x00], "PSAM COMPUTE"),
+            (&[0x00, 0xFA, 0x00, 0x00], "UNKNOWN"),
+            (&[0x00, 0xA4, 0x04, 0x00], "SELECT"),
+            (&[0x04, 0xDC, 0x01, 0x04], "UPDATE RECORD"),
+            (&[0x84, 0x16, 0x00, 0x00], "CARD BLOCK"),
+            (&[0x00, 0x00, 0x00, 0x00], "UNKNOWN"),
+        ];
+        for (apdu, name) in cases {
+            assert_eq!(command_name(apdu), *name, "{apdu:02X?}");
+        }
+    }
+}
