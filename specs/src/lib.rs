@@ -28,6 +28,7 @@
 //! | [`item`] | names of the data items: [`ItemRef`] constants (`item::SSSE_EF06_NAME.tag()`, `.path()`) |
 //! | [`key`] | names of the keys: [`KeyName`] constants (`key::RKSSSE`, `key::PUK`, `key::RK1DF01`) |
 //! | [`psam`] | the PSAM: file tree (MF, DF01, EF15, EF16), EF layouts, key-record slots |
+//! | [`family`] | card families (national 1.00–3.00, Hangzhou, Shanghai, Hunan test card, Jiangsu): deviations with sources, recognition |
 //!
 //! # Names
 //!
@@ -54,6 +55,7 @@
 
 pub mod codes;
 pub mod ef;
+pub mod family;
 pub mod files;
 pub mod item;
 pub mod items;
@@ -67,6 +69,7 @@ pub mod versions;
 
 pub use codes::{card_number_check_char, validate_card_number, CardNumberError};
 pub use ef::EfRef;
+pub use family::{family_by_name, recognise, Family, Observations, FAMILIES};
 pub use files::{df, ef, DFS};
 pub use item::ItemRef;
 pub use keys::{key_by_kid, key_by_name, KeyRole, KeySpec};
@@ -82,5 +85,7 @@ pub use versions::{SpecVersion, VersionSet};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_families;
 #[cfg(test)]
 mod tests_names;
