@@ -337,52 +337,12 @@ pub struct FciContent {
     pub algorithm_id: Option<u8>,
 }
 
-// Tags of the SSSE FCI (those of `sscard_apdu::fci`, which builds it for the card OS).
-const FCI_TAG_TEMPLATE: u8 = 0x6F;
-const FCI_TAG_DF_NAME: u8 = 0x84;
-const FCI_TAG_PROPRIETARY: u8 = 0xA5;
-const FCI_TAG_SFI: u8 = 0x88;
-const FCI_TAG_ALGORITHM: [u8; 2] = [0x9F, 0x0C];
-const FCI_TAG_ALGORITHM_ID: u8 = 0x86;
-
 impl FciContent {
     /// The DF name in tag 84: the SSSE name `sx1.sh.社会保障` ([`files::SSSE_NAME`]).
+    /// The FCI bytes themselves are built by `sscard_apdu::fci::write_fci(df_name, sfi,
+    /// algorithm_id)`, the one FCI codec (its tests check them against the T1 and T3 traces).
     pub const fn df_name(&self) -> &'static [u8] {
         SSSE_NAME
-    }
-
-    /// Length of the FCI bytes.
-    pub const fn len(&self) -> usize {
-        let prop = if self.algorithm_id.is_some() { 9 } else { 3 };
-        2 + 2 + SSSE_NAME.len() + 2 + prop
-    }
-
-    /// Never empty; for clippy's `len_without_is_empty`.
-    pub const fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// Write the FCI bytes into `out`, returning their length (`None` if `out` is too short).
-    /// The bytes are those `sscard_apdu::fci::write_fci(SSSE_NAME, sfi, algorithm_id)` builds;
-    /// the tests check them against the T1 and T3 traces.
-    pub fn write(&self, out: &mut [u8]) -> Option<usize> {
-        let n = self.len();
-        let out = out.get_mut(..n)?;
-        let prop: u8 = if self.algorithm_id.is_some() { 9 } else { 3 };
-        let name_len = SSSE_NAME.len() as u8;
-        let head = [FCI_TAG_TEMPLATE, (n - 2) as u8, FCI_TAG_DF_NAME, name_len];
-        let tail = [FCI_TAG_PROPRIETARY, prop, FCI_TAG_SFI, 1, self.sfi];
-        let [a1, a2] = FCI_TAG_ALGORITHM;
-        let alg = self
-            .algorithm_id
-            .map(|a| [a1, a2, 3, FCI_TAG_ALGORITHM_ID, 1, a]);
-        let bytes = head
-            .iter()
-            .chain(SSSE_NAME)
-            .chain(tail.iter())
-            .chain(alg.iter().flatten());
-        out.iter_mut().zip(bytes).for_each(|(d, s)| *d = *s);
-        Some(n)
     }
 }
 
