@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use super::Ctx;
 use sscard_terminal::error::{Error, Result};
+use sscard_terminal::model::BasicInfo;
 use sscard_terminal::national::{read_card_bas, TerminalIds};
-use sscard_terminal::session::BasicInfo;
 use sscard_terminal::transport::{
     wait_for_card, wait_for_card_removed, PcscTransport, TransportError,
 };

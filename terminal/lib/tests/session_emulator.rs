@@ -10,7 +10,7 @@ use sscard_keys::profile::SSCARD_2;
 use sscard_keys::{IssuerKeySet, Key, SoftwareSecurityModule};
 use sscard_specs::SpecVersion;
 use sscard_terminal::model::value::Value;
-use sscard_terminal::session::{EfContent, ReadResult};
+use sscard_terminal::model::{EfContent, ReadResult};
 use sscard_terminal::transport::emulator::EmulatorOptions;
 use sscard_terminal::transport::{Transport, TransportError};
 use sscard_terminal::{Error, Session};

@@ -1,102 +1,15 @@
-//! Typed views of the basic card data: SSSE EF05 (issuer data) and EF06 (cardholder basic info),
-//! decoded with the item definitions of `sscard_specs` and the codec in [`crate::model::value`]. Raw bytes
-//! are kept next to every decoded value for audit.
+//! The card's identity and its holder as types: SSSE EF05 ([`IssuerData`], with the
+//! [`CardId`]) and EF06 ([`Holder`]), decoded from their [`EfRecords`] with the item definitions
+//! of `sscard_specs` and the codecs in [`crate::model::value`]; coded values keep their code-table
+//! meaning ([`Coded`]).
 
 use serde::Serialize;
-use sscard_apdu::record::RecordIter;
 use sscard_specs::codes::{self, validate_card_number};
 use sscard_specs::types::{CodeTableId, ItemSpec};
 
 use crate::error::DataError;
-use crate::model::value::{decode_an, decode_cn};
-
-/// A date item (`cn 4`, YYYYMMDD) decoded leniently: BCD when that gives a 19xx/20xx date;
-/// ASCII digits otherwise (the Hunan test card stores "2012" as `32 30 31 32`, sscard-spec.md §3.1).
-pub fn decode_date(bytes: &[u8]) -> String {
-    let bcd = decode_cn_lenient(bytes);
-    if bcd.starts_with("19") || bcd.starts_with("20") {
-        return bcd;
-    }
-    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
-        return bytes.iter().map(|&b| char::from(b)).collect();
-    }
-    bcd
-}
-
-/// A `cn` item decoded leniently: BCD digits, or — for the anomalies of real test cards (dates
-/// stored as ASCII "2012", an init-org number ending in a hex digit, sscard-spec.md §3.1, §8) —
-/// the ASCII text when the bytes are printable, else upper-case hex. Never an error: these items
-/// are shown, not computed with.
-pub fn decode_cn_lenient(bytes: &[u8]) -> String {
-    if let Ok(s) = decode_cn(bytes) {
-        return s;
-    }
-    if !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic()) {
-        return bytes.iter().map(|&b| char::from(b)).collect();
-    }
-    hex::encode_upper(bytes)
-}
-
-/// The records of one record EF, by tag in card order (repeated tags keep their order).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EfRecords {
-    records: Vec<(u8, Vec<u8>)>,
-}
-
-impl EfRecords {
-    /// Empty set.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Parse a READ RECORD "all records" reply (concatenated `tag | len | value` records).
-    /// Unwritten records (all `FF`/`00`) end the list.
-    pub fn from_concatenated(bytes: &[u8]) -> Result<Self, DataError> {
-        let mut out = Self::new();
-        for rec in RecordIter::new(bytes) {
-            let rec = rec.map_err(|_| DataError::Malformed {
-                what: "record list",
-                hex: hex::encode_upper(bytes),
-            })?;
-            out.push(rec.tag, rec.value.to_vec());
-        }
-        Ok(out)
-    }
-
-    /// Add a record.
-    pub fn push(&mut self, tag: u8, value: Vec<u8>) {
-        self.records.push((tag, value));
-    }
-
-    /// The first record with `tag`.
-    pub fn get(&self, tag: u8) -> Option<&[u8]> {
-        self.nth(tag, 1)
-    }
-
-    /// The `occurrence`-th (1-based) record with `tag`.
-    pub fn nth(&self, tag: u8, occurrence: usize) -> Option<&[u8]> {
-        self.records
-            .iter()
-            .filter(|(t, _)| *t == tag)
-            .nth(occurrence.checked_sub(1)?)
-            .map(|(_, v)| v.as_slice())
-    }
-
-    /// All records in card order.
-    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
-        self.records.iter().map(|(t, v)| (*t, v.as_slice()))
-    }
-
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// True when no record is held.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-}
+use crate::model::records::EfRecords;
+use crate::model::value::{decode_an, decode_cn, decode_cn_lenient, decode_date};
 
 /// A coded value with its meaning from the code table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

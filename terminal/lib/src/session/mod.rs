@@ -36,8 +36,6 @@ use crate::transport::{Transport, TransportError};
 pub use self::auth::AuthVerdict;
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
-pub(crate) use self::read::item_spec;
-pub use self::read::{BasicInfo, EfContent, ItemValue, ReadResult, RecordValue};
 
 /// The operations a session needs from a security module, in an object-safe form with the
 /// module's errors turned into [`Error::SecurityModule`]. Every

@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use crate::error::{DataError, Error, Result};
 use crate::model::holder::{HolderProfile, PlannedValue};
+use crate::model::item::item_spec;
 use crate::model::value;
-use crate::session::{BasicInfo, Session};
+use crate::model::BasicInfo;
+use crate::session::Session;
 use crate::transport::Transport;
 
 /// What a personalisation did.
@@ -142,7 +144,7 @@ pub fn personalize<T: Transport>(
             .item
             .ok_or_else(|| Error::Usage(format!("{path} names no item")))?
             .tag;
-        let item = crate::session::item_spec(r.ef, tag, session.version())
+        let item = item_spec(r.ef, tag, session.version())
             .ok_or_else(|| Error::Usage(format!("{path} names no item")))?;
         let expected = value::encode(item, text)?;
         let got = session

@@ -1,184 +1,26 @@
 //! Reading: the 3-APDU basic-info path, items and whole EFs by specs path.
 
-use serde::Serialize;
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::{is_unwritten, Record};
 use sscard_apdu::StatusWord;
 use sscard_specs::paths::record_number_for;
-use sscard_specs::types::{EfStructure, FieldSpec};
-use sscard_specs::{is_unique_tag, DfId, EfSpec, ItemSpec, ReadRule, Resolved, SpecVersion};
+use sscard_specs::types::EfStructure;
+use sscard_specs::{is_unique_tag, DfId, EfSpec, ReadRule, Resolved, SpecVersion};
 
 use super::select::parse_version_value;
 use super::{is_form_refusal, Session};
 use crate::error::{DataError, Error, Result};
-use crate::model::card::{EfRecords, Holder, IssuerData};
-use crate::model::value::{self, Value};
+use crate::model::item::item_spec;
+use crate::model::{
+    BasicInfo, EfContent, EfRecords, Holder, IssuerData, ItemValue, ReadResult, RecordValue,
+};
 use crate::transport::Transport;
 
 /// Largest chunk of one READ BINARY.
 const BINARY_CHUNK: u16 = 0x80;
 
-/// The service-window view of a card: SSSE EF05 and EF06, decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BasicInfo {
-    /// Issuer data (EF05).
-    pub issuer: IssuerData,
-    /// Holder basic information (EF06).
-    pub holder: Holder,
-    /// Security profile in use (`sscard-2`, `sscard-3`).
-    pub profile: &'static str,
-    /// Algorithm id from the FCI (`None` when absent).
-    pub algorithm_id: Option<u8>,
-    /// The ATR's historical bytes (卡复位信息), hex.
-    pub reset_info: String,
-}
-
-/// One decoded data item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ItemValue {
-    /// Path, e.g. `DF04/EF05/81`, `DF01/EF15/40#2`.
-    pub path: String,
-    /// Tag, 2 hex digits.
-    pub tag: String,
-    /// Chinese name.
-    pub name_zh: &'static str,
-    /// English name.
-    pub name_en: &'static str,
-    /// Encoding (`an`, `cn`, `b`, `B-TLV`).
-    #[serde(rename = "type")]
-    pub data_type: &'static str,
-    /// Decoded value.
-    pub value: Value,
-    /// The value bytes as stored (hex).
-    pub raw: String,
-}
-
-/// One record of a cyclic EF (fields without tags).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RecordValue {
-    /// Record number (1 = newest).
-    pub number: u8,
-    /// Fields in record order: (English name, value).
-    pub fields: Vec<(String, Value)>,
-    /// The record bytes (hex).
-    pub raw: String,
-}
-
-/// The content of a whole EF.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "structure", rename_all = "snake_case")]
-pub enum EfContent {
-    /// Tagged records (variable or fixed), in card order.
-    Records {
-        /// Items.
-        items: Vec<ItemValue>,
-    },
-    /// Cyclic records.
-    Cyclic {
-        /// Records, newest first.
-        records: Vec<RecordValue>,
-    },
-    /// A transparent EF.
-    Binary {
-        /// Size in bytes.
-        size: usize,
-        /// Content (hex).
-        hex: String,
-    },
-}
-
-/// What `read` returns for one path.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ReadResult {
-    /// One data item.
-    Item(ItemValue),
-    /// A whole EF (or one record of it).
-    Ef {
-        /// The path read.
-        path: String,
-        /// Its content.
-        content: EfContent,
-    },
-}
-
 fn ef_path(ef: &EfSpec) -> String {
     format!("{}/{:04X}", ef.df.name(), ef.fid)
-}
-
-fn item_path(ef: &EfSpec, tag: u8, occurrence: u8) -> String {
-    if occurrence > 1 {
-        format!("{}/{tag:02X}#{occurrence}", ef_path(ef))
-    } else {
-        format!("{}/{tag:02X}", ef_path(ef))
-    }
-}
-
-/// The item with `tag` in `ef` as laid out on a card of `version` (1.0 layouts differ in
-/// lengths), or the 2.0 definition when the version is unknown.
-pub(crate) fn item_spec(
-    ef: &EfSpec,
-    tag: u8,
-    version: Option<SpecVersion>,
-) -> Option<&'static ItemSpec> {
-    match version {
-        Some(v) => ef
-            .items_for(v)
-            .iter()
-            .find(|i| i.tag == tag)
-            .or_else(|| ef.item(tag)),
-        None => ef.item(tag),
-    }
-}
-
-/// Decode one item into an [`ItemValue`]. Tags the specs do not know are shown as binary.
-pub(crate) fn item_value(
-    ef: &EfSpec,
-    tag: u8,
-    occurrence: u8,
-    bytes: &[u8],
-    version: Option<SpecVersion>,
-) -> Result<ItemValue, DataError> {
-    let spec: Option<&ItemSpec> = item_spec(ef, tag, version);
-    let (name_zh, name_en, data_type, value) = match spec {
-        Some(i) => (
-            i.name_zh,
-            i.name_en,
-            value::type_name(i.data_type),
-            value::decode(i, bytes)?,
-        ),
-        None => (
-            "未知",
-            "unknown item",
-            "b",
-            Value::Text(hex::encode_upper(bytes)),
-        ),
-    };
-    Ok(ItemValue {
-        path: item_path(ef, tag, occurrence),
-        tag: format!("{tag:02X}"),
-        name_zh,
-        name_en,
-        data_type,
-        value,
-        raw: hex::encode_upper(bytes),
-    })
-}
-
-fn decode_fields(fields: &[FieldSpec], bytes: &[u8]) -> Result<Vec<(String, Value)>, DataError> {
-    let mut out = Vec::with_capacity(fields.len());
-    let mut rest = bytes;
-    for f in fields {
-        let (v, r) =
-            rest.split_at_checked(usize::from(f.len))
-                .ok_or_else(|| DataError::Malformed {
-                    what: "cyclic record",
-                    hex: hex::encode_upper(bytes),
-                })?;
-        out.push((f.name_en.to_string(), value::decode_typed(f.data_type, v)?));
-        rest = r;
-    }
-    Ok(out)
 }
 
 /// Parse one record answered to READ RECORD; `None` for an unwritten one.
@@ -383,7 +225,13 @@ impl<T: Transport> Session<T> {
         let tag = r.item.map(|i| i.tag).unwrap_or_default();
         let path = r.path().to_string();
         let bytes = self.read_item_bytes(r)?.ok_or(DataError::Missing(path))?;
-        Ok(item_value(r.ef, tag, r.occurrence, &bytes, self.version)?)
+        Ok(ItemValue::decode(
+            r.ef,
+            tag,
+            r.occurrence,
+            &bytes,
+            self.version,
+        )?)
     }
 
     /// By tag (P2 = 00) for unique tags, by absolute number (P2 = 04) for repeated ones.
@@ -441,11 +289,7 @@ impl<T: Transport> Session<T> {
                         }
                         break;
                     };
-                    out.push(RecordValue {
-                        number: n,
-                        fields: decode_fields(ef.fields, &data)?,
-                        raw: hex::encode_upper(&data),
-                    });
+                    out.push(RecordValue::decode(n, ef.fields, &data)?);
                 }
                 Ok(EfContent::Cyclic { records: out })
             }
@@ -476,7 +320,7 @@ impl<T: Transport> Session<T> {
                             1
                         }
                     };
-                    items.push(item_value(ef, tag, occ, v, self.version)?);
+                    items.push(ItemValue::decode(ef, tag, occ, v, self.version)?);
                 }
                 Ok(EfContent::Records { items })
             }

@@ -7,10 +7,11 @@ use sscard_apdu::StatusWord;
 use sscard_specs::paths::record_number_for;
 use sscard_specs::{Resolved, SpecVersion, WriteRule};
 
-use super::read::{item_spec, item_value, ItemValue};
 use super::{is_form_refusal, Session};
 use crate::error::{Error, Result};
+use crate::model::item::item_spec;
 use crate::model::value;
+use crate::model::ItemValue;
 use crate::transport::Transport;
 
 impl<T: Transport> Session<T> {
@@ -27,7 +28,13 @@ impl<T: Transport> Session<T> {
             .ok_or_else(|| Error::Usage(format!("{path}: no such item")))?;
         let bytes = value::encode(item, text)?;
         self.write_item_bytes(&r, &bytes)?;
-        Ok(item_value(r.ef, tag, r.occurrence, &bytes, self.version)?)
+        Ok(ItemValue::decode(
+            r.ef,
+            tag,
+            r.occurrence,
+            &bytes,
+            self.version,
+        )?)
     }
 
     /// Write the value bytes of a resolved item path (UK ext-auth + UPDATE RECORD by absolute
