@@ -25,14 +25,41 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sscard_specs::types::CodeTableId;
 use sscard_specs::{codes, SpecVersion};
 
-use crate::error::{DataError, Error, Result};
+use crate::error::{DataError, Quoted, Result};
 use crate::model::card::{check_card_number, split_name};
+
+/// Why a holder profile cannot be used ([`crate::Error::HolderProfile`]).
+#[derive(Debug, thiserror::Error)]
+pub enum HolderProfileError {
+    /// The file cannot be read.
+    #[error("cannot read holder profile {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not a holder profile (TOML syntax, missing or unknown fields).
+    #[error("holder profile: {0}")]
+    Syntax(String),
+    /// `spec_version` is not a known version.
+    #[error("holder profile: unknown spec_version {} (1.00, 2.00, 2.01, 3.00)", Quoted(.0))]
+    UnknownVersion(String),
+    /// The card was initialised for another spec version than the profile's.
+    #[error("the card was initialised as a {card} card but the holder profile says {profile}")]
+    VersionMismatch {
+        /// The card's version.
+        card: &'static str,
+        /// The profile's version.
+        profile: &'static str,
+    },
+}
 
 /// `[card]`: issuer data and the card identity.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -112,16 +139,14 @@ fn check_code(table: CodeTableId, item: &str, code: &str) -> Result<()> {
 impl HolderProfile {
     /// Parse TOML text.
     pub fn parse(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::Usage(format!("holder profile: {}", e.message())))
+        toml::from_str(text).map_err(|e| HolderProfileError::Syntax(e.message().to_string()).into())
     }
 
     /// Read and parse a holder profile.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read holder profile {}: {e}",
-                path.display()
-            ))
+        let text = std::fs::read_to_string(path).map_err(|source| HolderProfileError::Read {
+            path: path.to_path_buf(),
+            source,
         })?;
         Self::parse(&text)
     }
@@ -129,10 +154,7 @@ impl HolderProfile {
     /// The spec version.
     pub fn version(&self) -> Result<SpecVersion> {
         SpecVersion::parse_str(&self.card.spec_version).ok_or_else(|| {
-            Error::Usage(format!(
-                "holder profile: unknown spec_version {:?} (1.00, 2.00, 2.01, 3.00)",
-                self.card.spec_version
-            ))
+            HolderProfileError::UnknownVersion(self.card.spec_version.clone()).into()
         })
     }
 
@@ -199,6 +221,7 @@ impl HolderProfile {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::Error;
 
     #[test]
     fn demo_profile_parses_and_plans() {

@@ -26,7 +26,7 @@ pub struct AuthVerdict {
 }
 
 pub(crate) fn key_spec(name: &str) -> Result<&'static KeySpec> {
-    key_by_name(name).ok_or_else(|| Error::Usage(format!("unknown key {name}")))
+    key_by_name(name).ok_or_else(|| Error::UnknownKey(name.to_string()))
 }
 
 impl<T: Transport> Session<T> {
@@ -76,8 +76,7 @@ impl<T: Transport> Session<T> {
     /// GET CHALLENGE (`00 84 00 00 08`): the card's random for the next authentication or MAC.
     pub fn get_challenge(&mut self) -> Result<Vec<u8>> {
         let len = self.profile.challenge_len;
-        let cmd = commands::get_challenge(len)
-            .map_err(|e| Error::Usage(format!("GET CHALLENGE: {e}")))?;
+        let cmd = commands::get_challenge(len).map_err(Error::command("GET CHALLENGE"))?;
         let data = self.send_ok(&cmd, || "GET CHALLENGE".into())?;
         if data.len() != usize::from(len) {
             return Err(DataError::Malformed {
@@ -103,9 +102,7 @@ impl<T: Transport> Session<T> {
     /// EXTERNAL AUTHENTICATE with key `name` in `df`, always sent.
     pub fn external_authenticate_in(&mut self, df: DfId, name: &str) -> Result<()> {
         let spec = key_spec(name)?;
-        let kid = spec
-            .kid
-            .ok_or_else(|| Error::Usage(format!("key {name} has no card KID")))?;
+        let kid = spec.kid.ok_or_else(|| Error::NoCardKid(name.to_string()))?;
         let factors = self.factors(spec.name)?;
         self.select_df(df)?;
         let challenge = self.get_challenge()?;

@@ -309,7 +309,7 @@ impl<T: Transport> Session<T> {
     pub(crate) fn send(&mut self, cmd: &Command) -> Result<(Vec<u8>, StatusWord)> {
         let bytes = cmd
             .to_vec()
-            .map_err(|e| Error::Usage(format!("cannot encode command: {e}")))?;
+            .map_err(Error::command("cannot encode command"))?;
         self.send_raw(&bytes)
     }
 
@@ -347,15 +347,12 @@ impl<T: Transport> Session<T> {
 
     fn security_module(&mut self) -> Result<&mut Box<dyn Crypto>> {
         let profile = self.profile;
-        let sm = self.sm.as_mut().ok_or_else(|| {
-            Error::Usage("this operation needs the issuer keys (--keys FILE)".into())
-        })?;
+        let sm = self.sm.as_mut().ok_or(Error::NoSecurityModule)?;
         if sm.profile().suite != profile.suite {
-            return Err(Error::Usage(format!(
-                "the key set is for {} but the card uses {}",
-                sm.profile().name,
-                profile.name
-            )));
+            return Err(Error::SuiteMismatch {
+                keys: sm.profile().name,
+                card: profile.name,
+            });
         }
         Ok(sm)
     }

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use crate::error::{DataError, Error, Result};
+use crate::error::{DataError, Error, ItemError, Result};
+use crate::model::holder::HolderProfileError;
 use crate::model::holder::{HolderProfile, PlannedValue};
 use crate::model::item::item_spec;
 use crate::model::value;
@@ -40,11 +41,11 @@ pub fn personalize<T: Transport>(
     let want = profile.version()?;
     let have = session.detect_version()?;
     if have != want {
-        return Err(Error::Usage(format!(
-            "the card was initialised as a {} card but the holder profile says {}",
-            have.as_str(),
-            want.as_str()
-        )));
+        return Err(HolderProfileError::VersionMismatch {
+            card: have.as_str(),
+            profile: want.as_str(),
+        }
+        .into());
     }
     session.ensure_card_id()?;
     // The holder's PIN first (RELOAD needs no knowledge of the factory PIN): the read-backs of
@@ -142,10 +143,10 @@ pub fn personalize<T: Transport>(
         let r = sscard_specs::resolve(path)?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage(format!("{path} names no item")))?
+            .ok_or_else(|| Error::item(path, ItemError::NotAnItem))?
             .tag;
         let item = item_spec(r.ef, tag, session.version())
-            .ok_or_else(|| Error::Usage(format!("{path} names no item")))?;
+            .ok_or_else(|| Error::Internal(format!("{path} is not in the specs")))?;
         let expected = value::encode(item, text)?;
         let got = session
             .read_item_bytes(&r)?

@@ -34,8 +34,7 @@ impl<T: Transport> Session<T> {
         if self.current_df.is_none() {
             self.select_ssse()?;
         }
-        let cmd =
-            commands::verify(&pin.to_bcd()).map_err(|e| Error::Usage(format!("VERIFY: {e}")))?;
+        let cmd = commands::verify(&pin.to_bcd()).map_err(Error::command("VERIFY"))?;
         self.send_ok(&cmd, || "VERIFY".into())?;
         self.pin_verified = true;
         Ok(PinOutcome {
@@ -66,7 +65,7 @@ impl<T: Transport> Session<T> {
         let new = self.pin(new)?;
         self.select_df(DfId::Ssse)?;
         let cmd = commands::change_pin(&old.to_bcd(), &new.to_bcd())
-            .map_err(|e| Error::Usage(format!("CHANGE PIN: {e}")))?;
+            .map_err(Error::command("CHANGE PIN"))?;
         self.send_ok(&cmd, || "CHANGE PIN".into())?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
@@ -95,8 +94,7 @@ impl<T: Transport> Session<T> {
         let enc = self
             .security_module()?
             .encrypt_pin_block(stk, &factors, &challenge, &new)?;
-        let cmd =
-            commands::pin_reload(&enc).map_err(|e| Error::Usage(format!("PIN RELOAD: {e}")))?;
+        let cmd = commands::pin_reload(&enc).map_err(Error::command("PIN RELOAD"))?;
         self.send_maced_with(cmd, "PIN RELOAD", &challenge)?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
@@ -124,9 +122,7 @@ impl<T: Transport> Session<T> {
         let mac = self
             .security_module()?
             .line_mac(stk, &factors, challenge, &input.parts())?;
-        let cmd = cmd
-            .append_mac(&mac)
-            .map_err(|e| Error::Usage(format!("{operation}: {e}")))?;
+        let cmd = cmd.append_mac(&mac).map_err(Error::command(operation))?;
         let (_, sw) = self.send(&cmd)?;
         if sw != StatusWord::OK {
             return Err(Error::refused(operation, sw));

@@ -9,8 +9,8 @@ use sscard_specs::{is_unique_tag, DfId, EfSpec, ReadRule, Resolved, SpecVersion}
 
 use super::select::parse_version_value;
 use super::{is_form_refusal, Session};
-use crate::error::{DataError, Error, Result};
-use crate::model::item::item_spec;
+use crate::error::{DataError, Error, ItemError, Result};
+use crate::model::item::{item_path, item_spec};
 use crate::model::{
     BasicInfo, EfContent, EfRecords, Holder, IssuerData, ItemValue, ReadResult, RecordValue,
 };
@@ -41,7 +41,7 @@ impl<T: Transport> Session<T> {
     /// The specs' EF.
     pub(crate) fn ef_spec(df: DfId, fid: u16) -> Result<&'static EfSpec> {
         sscard_specs::ef(df, fid)
-            .ok_or_else(|| Error::Usage(format!("no EF {}/{fid:04X} in the specs", df.name())))
+            .ok_or_else(|| Error::Internal(format!("no EF {}/{fid:04X} in the specs", df.name())))
     }
 
     /// READ RECORD of `ef` with any status word. Names the EF by SFI unless it is the current EF
@@ -64,7 +64,7 @@ impl<T: Transport> Session<T> {
                 None
             };
             let cmd = commands::read_record(sel, sfi, ne)
-                .map_err(|e| Error::Usage(format!("READ RECORD {}: {e}", ef_path(ef))))?;
+                .map_err(Error::command(format_args!("READ RECORD {}", ef_path(ef))))?;
             let (data, sw) = self.send(&cmd)?;
             let all = matches!(sel, RecordSelector::AllFrom(_));
             if sfi.is_some() && !all && is_form_refusal(sw) {
@@ -101,7 +101,7 @@ impl<T: Transport> Session<T> {
     /// RECORD per item (by tag for unique tags, by number for repeated ones).
     pub fn read_records(&mut self, ef: &EfSpec) -> Result<EfRecords> {
         if !ef.structure.is_record() {
-            return Err(Error::Usage(format!("{} is not a record EF", ef_path(ef))));
+            return Err(Error::item(ef_path(ef), ItemError::NotRecordEf));
         }
         self.ensure_read_access(ef)?;
         if self.read_all {
@@ -199,7 +199,7 @@ impl<T: Transport> Session<T> {
     pub fn read_item(&mut self, path: &str) -> Result<ItemValue> {
         let resolved = sscard_specs::resolve(path)?;
         if resolved.item.is_none() {
-            return Err(Error::Usage(format!("{path} names an EF, not an item")));
+            return Err(Error::item(path, ItemError::NotAnItem));
         }
         self.read_resolved_item(&resolved)
     }
@@ -208,11 +208,11 @@ impl<T: Transport> Session<T> {
     pub(crate) fn read_item_bytes(&mut self, r: &Resolved) -> Result<Option<Vec<u8>>> {
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage("path names no item".into()))?
+            .ok_or_else(|| Error::item(r.path(), ItemError::NotAnItem))?
             .tag;
         let ef = r.ef;
         let item = item_spec(ef, tag, self.version)
-            .ok_or_else(|| Error::Usage("path names no item".into()))?;
+            .ok_or_else(|| Error::Internal(format!("{} is not in the specs", r.path())))?;
         self.ensure_read_access(ef)?;
         let sel = self.record_selector(ef, item.tag, r.occurrence)?;
         let Some(data) = self.read_record_raw(ef, sel, u32::from(item.record_len()))? else {
@@ -248,10 +248,12 @@ impl<T: Transport> Session<T> {
         record_number_for(ef, version, tag, occurrence)
             .map(RecordSelector::ByNumber)
             .ok_or_else(|| {
-                Error::Usage(format!(
-                    "{} has no record for tag {tag:02X}#{occurrence}",
-                    ef_path(ef)
-                ))
+                Error::item(
+                    item_path(ef, tag, occurrence),
+                    ItemError::NoRecord {
+                        version: version.as_str(),
+                    },
+                )
             })
     }
 
@@ -334,8 +336,8 @@ impl<T: Transport> Session<T> {
         let mut off: u16 = 0;
         while off < size {
             let n = (size - off).min(BINARY_CHUNK);
-            let cmd = commands::read_binary(off, u32::from(n))
-                .map_err(|e| Error::Usage(format!("READ BINARY: {e}")))?;
+            let cmd =
+                commands::read_binary(off, u32::from(n)).map_err(Error::command("READ BINARY"))?;
             let data = self.send_ok(&cmd, || format!("READ BINARY {}", ef_path(ef)))?;
             if data.is_empty() {
                 break;

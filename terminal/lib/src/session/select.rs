@@ -18,7 +18,7 @@ impl<T: Transport> Session<T> {
     /// profile from the FCI's algorithm id.
     pub fn select_ssse(&mut self) -> Result<()> {
         let cmd = commands::select_by_name(SSSE_NAME)
-            .map_err(|e| Error::Usage(format!("SELECT SSSE: {e}")))?
+            .map_err(Error::command("SELECT SSSE"))?
             .with_ne(256);
         let (data, sw) = self.send(&cmd)?;
         let blocked = sw == StatusWord::SELECTED_FILE_INVALIDATED;
@@ -81,9 +81,9 @@ impl<T: Transport> Session<T> {
                 self.pin_verified = false;
             }
             _ => {
-                let fid = sscard_specs::df(df)
-                    .fid
-                    .ok_or_else(|| Error::Usage(format!("{} has no FID", df.name())))?;
+                let fid = df
+                    .fid()
+                    .ok_or_else(|| Error::Internal(format!("{} has no FID", df.name())))?;
                 let from_sibling =
                     matches!(self.current_df, Some(d) if d != DfId::Ssse && d != DfId::Mf);
                 if !from_sibling && self.current_df != Some(DfId::Ssse) {
@@ -125,7 +125,7 @@ impl<T: Transport> Session<T> {
             return Ok(v);
         }
         let ef = sscard_specs::ef(DfId::Ssse, 0xEF05)
-            .ok_or_else(|| Error::Usage("specs lack SSSE/EF05".into()))?;
+            .ok_or_else(|| Error::Internal("specs lack SSSE/EF05".into()))?;
         let rec = self
             .read_record_raw(ef, RecordSelector::ByTag(0x03), 2 + 4)?
             .ok_or_else(|| DataError::Missing("SSSE/EF05/03".into()))?;

@@ -8,7 +8,7 @@ use sscard_specs::paths::record_number_for;
 use sscard_specs::{Resolved, SpecVersion, WriteRule};
 
 use super::{is_form_refusal, Session};
-use crate::error::{Error, Result};
+use crate::error::{Error, ItemError, Result};
 use crate::model::item::item_spec;
 use crate::model::value;
 use crate::model::ItemValue;
@@ -22,10 +22,10 @@ impl<T: Transport> Session<T> {
         self.version_lenient()?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage(format!("{path} names an EF; write items (DF/EF/TAG)")))?
+            .ok_or_else(|| Error::item(path, ItemError::NotAnItem))?
             .tag;
         let item = item_spec(r.ef, tag, self.version)
-            .ok_or_else(|| Error::Usage(format!("{path}: no such item")))?;
+            .ok_or_else(|| Error::Internal(format!("{path} is not in the specs")))?;
         let bytes = value::encode(item, text)?;
         self.write_item_bytes(&r, &bytes)?;
         Ok(ItemValue::decode(
@@ -45,26 +45,26 @@ impl<T: Transport> Session<T> {
         self.version_lenient()?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage("a write needs an item path (DF/EF/TAG)".into()))?
+            .ok_or_else(|| Error::item(r.path(), ItemError::NotAnItem))?
             .tag;
         let item = item_spec(ef, tag, self.version)
-            .ok_or_else(|| Error::Usage("a write needs an item path (DF/EF/TAG)".into()))?;
+            .ok_or_else(|| Error::Internal(format!("{} is not in the specs", r.path())))?;
         let path = r.path().to_string();
         let WriteRule::Key(uk) = ef.write else {
-            return Err(Error::Usage(format!(
-                "{path} is not writable from outside the card"
-            )));
+            return Err(Error::item(path, ItemError::NotWritable));
         };
         let version = self.version.unwrap_or(SpecVersion::V2_00);
         let number = record_number_for(ef, version, item.tag, r.occurrence).ok_or_else(|| {
-            Error::Usage(format!(
-                "{path} has no record on a {} card",
-                version.as_str()
-            ))
+            Error::item(
+                &path,
+                ItemError::NoRecord {
+                    version: version.as_str(),
+                },
+            )
         })?;
         let mut record = vec![0u8; value.len() + 4];
         let n = encode_record(item.tag, value, &mut record)
-            .map_err(|e| Error::Usage(format!("{path}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("{path}: {e}")))?;
         record.truncate(n);
 
         if self.sm.is_some() {
@@ -83,7 +83,7 @@ impl<T: Transport> Session<T> {
                 None
             };
             let cmd = commands::update_record(number, sfi, &record)
-                .map_err(|e| Error::Usage(format!("UPDATE RECORD {path}: {e}")))?;
+                .map_err(Error::command(format_args!("UPDATE RECORD {path}")))?;
             let (_, sw) = self.send(&cmd)?;
             if sw == StatusWord::OK {
                 break;
