@@ -5,7 +5,7 @@
 //! 2 the request cannot be carried out as given (usage, item paths, PIN format, key names, key /
 //! holder / image files, local I/O), 3 transport (or a failing image store), 4 card refusal (wrong
 //! PIN, blocked, 6982…), 5 card data (malformed record, check character, card not genuine),
-//! 6 security module, 7 write not confirmed. Error messages come from the library; [`errors`]
+//! 6 security module, 7 write not confirmed. Error messages come from the library; `errors.rs`
 //! adds the hints that name this command line's options.
 
 mod apdu;

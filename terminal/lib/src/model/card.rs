@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 use sscard_specs::codes::{self, validate_card_number};
-use sscard_specs::types::{CodeTableId, ItemSpec};
+use sscard_specs::item::{self, ItemRef};
+use sscard_specs::types::CodeTableId;
 
 use crate::error::DataError;
 use crate::model::records::EfRecords;
@@ -114,33 +115,41 @@ pub struct Holder {
     pub birth_date: String,
 }
 
-fn item_bytes<'a>(recs: &'a EfRecords, item: &ItemSpec, path: &str) -> Result<&'a [u8], DataError> {
-    recs.get(item.tag)
-        .ok_or_else(|| DataError::Missing(format!("{path}/{:02X}", item.tag)))
+/// The value bytes of `item` (first occurrence) in `recs`.
+fn item_bytes(recs: &EfRecords, item: ItemRef) -> Result<&[u8], DataError> {
+    recs.get(item.tag())
+        .ok_or_else(|| DataError::Missing(item.path().to_string()))
 }
 
-fn spec_item(items: &'static [ItemSpec], tag: u8) -> Result<&'static ItemSpec, DataError> {
-    items
-        .iter()
-        .find(|i| i.tag == tag)
-        .ok_or(DataError::Missing(format!("spec item {tag:02X}")))
+/// The defined length of an item (0 cannot happen: every `item::` constant has its table entry).
+const fn item_len(item: ItemRef) -> usize {
+    match item.spec() {
+        Some(spec) => spec.len as usize,
+        None => 0,
+    }
 }
+
+/// Bytes of the name (EF06/09).
+pub(crate) const NAME_LEN: usize = item_len(item::SSSE_EF06_NAME);
+/// Bytes of the name extension (EF06/4E, 2.0 and later).
+pub(crate) const NAME_EXT_LEN: usize = item_len(item::SSSE_EF06_NAME_EXT);
 
 impl IssuerData {
     /// Decode EF05's records.
     pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let items = sscard_specs::items::SSSE_EF05;
-        let p = "SSSE/EF05";
-        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
-        let card_number = decode_an(get(0x07)?)?;
+        let get = |item| item_bytes(recs, item);
+        let card_number = decode_an(get(item::SSSE_EF05_CARD_NUMBER)?)?;
         check_card_number(&card_number)?;
         Ok(IssuerData {
-            card_id: CardId::parse(get(0x01)?)?,
-            category: Coded::new(CodeTableId::CardCategory, decode_an(get(0x02)?)?),
-            version: decode_an(get(0x03)?)?,
-            init_org: decode_cn_lenient(get(0x04)?),
-            issue_date: decode_date(get(0x05)?),
-            expiry_date: decode_date(get(0x06)?),
+            card_id: CardId::parse(get(item::SSSE_EF05_CARD_ID)?)?,
+            category: Coded::new(
+                CodeTableId::CardCategory,
+                decode_an(get(item::SSSE_EF05_CATEGORY)?)?,
+            ),
+            version: decode_an(get(item::SSSE_EF05_VERSION)?)?,
+            init_org: decode_cn_lenient(get(item::SSSE_EF05_INIT_ORG)?),
+            issue_date: decode_date(get(item::SSSE_EF05_ISSUE_DATE)?),
+            expiry_date: decode_date(get(item::SSSE_EF05_EXPIRY_DATE)?),
             card_number,
         })
     }
@@ -169,22 +178,23 @@ pub fn check_card_number(number: &str) -> Result<(), DataError> {
 impl Holder {
     /// Decode EF06's records. The name extension (4E) is optional (absent on 1.0 cards).
     pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let items = sscard_specs::items::SSSE_EF06;
-        let p = "SSSE/EF06";
-        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
-        let mut name = decode_an(get(0x09)?)?;
-        if let Some(ext) = recs.get(0x4E) {
+        let get = |item| item_bytes(recs, item);
+        let mut name = decode_an(get(item::SSSE_EF06_NAME)?)?;
+        if let Some(ext) = recs.get(item::SSSE_EF06_NAME_EXT.tag()) {
             // GBK is decoded per item: a double-byte character never spans 09 and 4E (the card
             // writer splits on character boundaries), and 09's 00 padding is dropped first.
             name.push_str(&decode_an(ext)?);
         }
         Ok(Holder {
-            ssn: decode_an(get(0x08)?)?,
+            ssn: decode_an(get(item::SSSE_EF06_SSN)?)?,
             name,
-            sex: Coded::new(CodeTableId::Sex, decode_an(get(0x0A)?)?),
-            ethnicity: Coded::new(CodeTableId::Ethnicity, decode_cn_lenient(get(0x0B)?)),
-            birthplace: decode_cn_lenient(get(0x0C)?),
-            birth_date: decode_date(get(0x0D)?),
+            sex: Coded::new(CodeTableId::Sex, decode_an(get(item::SSSE_EF06_SEX)?)?),
+            ethnicity: Coded::new(
+                CodeTableId::Ethnicity,
+                decode_cn_lenient(get(item::SSSE_EF06_ETHNICITY)?),
+            ),
+            birthplace: decode_cn_lenient(get(item::SSSE_EF06_BIRTHPLACE)?),
+            birth_date: decode_date(get(item::SSSE_EF06_BIRTH_DATE)?),
         })
     }
 }
@@ -197,8 +207,8 @@ pub fn split_name(name: &str) -> Result<(Vec<u8>, Option<Vec<u8>>), DataError> {
             text: name.to_string(),
         });
     }
-    const MAIN: usize = 0x1E;
-    const EXT: usize = 0x14;
+    const MAIN: usize = NAME_LEN;
+    const EXT: usize = NAME_EXT_LEN;
     if bytes.len() > MAIN + EXT {
         return Err(DataError::TooLong {
             max: MAIN + EXT,

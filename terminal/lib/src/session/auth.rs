@@ -2,10 +2,11 @@
 //! (card → terminal) through the security module, with the card's diversification factors.
 
 use serde::Serialize;
-use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
 use sscard_keys::DiversificationFactors;
-use sscard_specs::{key_by_name, DfId, KeySpec};
+use sscard_specs::item::SSSE_EF05_CARD_ID;
+use sscard_specs::{key, key_by_name, DfId, KeySpec};
 use subtle::ConstantTimeEq;
 
 use super::{random, Session};
@@ -36,14 +37,13 @@ impl<T: Transport> Session<T> {
         if let Some(id) = self.card_id {
             return Ok(id);
         }
-        let ef = Self::ef_spec(DfId::Ssse, 0xEF05)?;
         let data = self
-            .read_record_raw(ef, RecordSelector::ByTag(0x01), 2 + 16)?
-            .ok_or_else(|| DataError::Missing("SSSE/EF05/01".into()))?;
+            .read_item_record(SSSE_EF05_CARD_ID)?
+            .ok_or_else(|| DataError::Missing(SSSE_EF05_CARD_ID.path().into()))?;
         let id = data
             .get(2..)
             .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .filter(|_| data.first() == Some(&0x01))
+            .filter(|_| data.first() == Some(&SSSE_EF05_CARD_ID.tag()))
             .ok_or_else(|| DataError::Malformed {
                 what: "card identification code (EF05/01)",
                 hex: hex::encode_upper(&data),
@@ -130,7 +130,7 @@ impl<T: Transport> Session<T> {
     /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with fresh random P and S; compares
     /// the card's answer (constant time) with what the security module computes.
     pub fn internal_authenticate(&mut self) -> Result<AuthVerdict> {
-        let spec = key_spec("IRK")?;
+        let spec = key_spec(key::IRK)?;
         let kid = spec.kid.unwrap_or(0);
         let factors = self.factors(spec.name)?;
         self.select_df(DfId::Ssse)?;

@@ -3,6 +3,7 @@
 //! RELOAD to the holder's PIN, then a full read-back of the basic information and the items.
 
 use serde::Serialize;
+use sscard_specs::item;
 
 use crate::error::{DataError, Error, ItemError, Result};
 use crate::model::holder::HolderProfileError;
@@ -70,59 +71,67 @@ pub fn personalize<T: Transport>(
     let h = &profile.holder;
     let checks = [
         (
-            "SSSE/EF05/02",
+            item::SSSE_EF05_CATEGORY.path(),
             info.issuer.category.code.as_str(),
             c.category.as_str(),
         ),
         (
-            "SSSE/EF05/03",
+            item::SSSE_EF05_VERSION.path(),
             info.issuer.version.as_str(),
             c.spec_version.as_str(),
         ),
         (
-            "SSSE/EF05/04",
+            item::SSSE_EF05_INIT_ORG.path(),
             info.issuer.init_org.as_str(),
             c.init_org.as_str(),
         ),
         (
-            "SSSE/EF05/05",
+            item::SSSE_EF05_ISSUE_DATE.path(),
             info.issuer.issue_date.as_str(),
             c.issue_date.as_str(),
         ),
         (
-            "SSSE/EF05/06",
+            item::SSSE_EF05_EXPIRY_DATE.path(),
             info.issuer.expiry_date.as_str(),
             c.expiry_date.as_str(),
         ),
         (
-            "SSSE/EF05/07",
+            item::SSSE_EF05_CARD_NUMBER.path(),
             info.issuer.card_number.as_str(),
             c.card_number.as_str(),
         ),
         (
-            "SSSE/EF05/01",
+            item::SSSE_EF05_CARD_ID.path(),
             info.issuer.card_id.region.as_str(),
             c.region.as_str(),
         ),
-        ("SSSE/EF06/08", info.holder.ssn.as_str(), h.ssn.as_str()),
-        ("SSSE/EF06/09", info.holder.name.as_str(), h.name.as_str()),
         (
-            "SSSE/EF06/0A",
+            item::SSSE_EF06_SSN.path(),
+            info.holder.ssn.as_str(),
+            h.ssn.as_str(),
+        ),
+        (
+            item::SSSE_EF06_NAME.path(),
+            info.holder.name.as_str(),
+            h.name.as_str(),
+        ),
+        (
+            item::SSSE_EF06_SEX.path(),
             info.holder.sex.code.as_str(),
             h.sex.as_str(),
         ),
         (
-            "SSSE/EF06/0B",
+            item::SSSE_EF06_ETHNICITY.path(),
             info.holder.ethnicity.code.as_str(),
             h.ethnicity.as_str(),
         ),
         (
-            "SSSE/EF06/0C",
+            item::SSSE_EF06_BIRTHPLACE.path(),
             info.holder.birthplace.as_str(),
             h.birthplace.as_str(),
         ),
         (
-            "SSSE/EF06/0D",
+            item::SSSE_EF06_BIRTH_DATE.path(),
             info.holder.birth_date.as_str(),
             h.birth_date.as_str(),
         ),
@@ -134,7 +143,7 @@ pub fn personalize<T: Transport>(
     }
     if !info.issuer.card_id.serial.eq_ignore_ascii_case(&c.serial) {
         return Err(mismatch(
-            "SSSE/EF05/01",
+            item::SSSE_EF05_CARD_ID.path(),
             &info.issuer.card_id.serial,
             &c.serial,
         ));

@@ -4,9 +4,8 @@ use serde::Serialize;
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
 use sscard_keys::Pin;
-use sscard_specs::DfId;
+use sscard_specs::{key, DfId};
 
-use super::auth::key_spec;
 use super::Session;
 use crate::error::{Error, Result};
 use crate::transport::Transport;
@@ -75,7 +74,7 @@ impl<T: Transport> Session<T> {
     /// PIN UNBLOCK: EXTERNAL AUTHENTICATE with PUK, fresh challenge, `84 24 00 00 04 MAC` (MAC
     /// under STK). Restores the try counter; the PIN is unchanged.
     pub fn unblock_pin(&mut self) -> Result<PinOutcome> {
-        self.external_authenticate_in(DfId::Ssse, "PUK")?;
+        self.external_authenticate_in(DfId::Ssse, key::PUK)?;
         let cmd = commands::pin_unblock();
         self.send_maced(cmd, "PIN UNBLOCK")?;
         Ok(PinOutcome {
@@ -87,8 +86,8 @@ impl<T: Transport> Session<T> {
     /// PIN) ‖ MAC` (encrypted and MAC'd under STK's process key). Sets a new PIN.
     pub fn reload_pin(&mut self, new: &str) -> Result<PinOutcome> {
         let new = self.pin(new)?;
-        self.external_authenticate_in(DfId::Ssse, "PUK")?;
-        let stk = key_spec("STK")?.name;
+        self.external_authenticate_in(DfId::Ssse, key::PUK)?;
+        let stk = key::STK;
         let factors = self.factors(stk)?;
         let challenge = self.get_challenge()?;
         let enc = self
@@ -103,7 +102,7 @@ impl<T: Transport> Session<T> {
 
     /// GET CHALLENGE, then MAC `cmd` under STK and send it; requires `9000`.
     pub(crate) fn send_maced(&mut self, cmd: sscard_apdu::Command, operation: &str) -> Result<()> {
-        let stk = key_spec("STK")?.name;
+        let stk = key::STK;
         // Factors first: reading the card id must not come between the challenge and its use.
         self.factors(stk)?;
         let challenge = self.get_challenge()?;
@@ -116,7 +115,7 @@ impl<T: Transport> Session<T> {
         operation: &str,
         challenge: &[u8],
     ) -> Result<()> {
-        let stk = key_spec("STK")?.name;
+        let stk = key::STK;
         let factors = self.factors(stk)?;
         let input = cmd.mac_input();
         let mac = self

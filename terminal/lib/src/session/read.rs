@@ -3,9 +3,11 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::{is_unwritten, Record};
 use sscard_apdu::StatusWord;
-use sscard_specs::paths::record_number_for;
+use sscard_specs::ef::EfRef;
+use sscard_specs::item::{self, ItemRef};
+use sscard_specs::paths::{record_number_for, ItemPath};
 use sscard_specs::types::EfStructure;
-use sscard_specs::{is_unique_tag, DfId, EfSpec, ReadRule, Resolved, SpecVersion};
+use sscard_specs::{ef, is_unique_tag, EfSpec, ReadRule, Resolved, SpecVersion};
 
 use super::select::parse_version_value;
 use super::{is_form_refusal, Session};
@@ -19,8 +21,22 @@ use crate::transport::Transport;
 /// Largest chunk of one READ BINARY.
 const BINARY_CHUNK: u16 = 0x80;
 
-fn ef_path(ef: &EfSpec) -> String {
-    format!("{}/{:04X}", ef.df.name(), ef.fid)
+/// The path of the whole EF (`DF04/EF05`).
+fn ef_path(ef: &EfSpec) -> ItemPath {
+    ItemPath {
+        df: ef.df,
+        ef: ef.fid,
+        tag: None,
+        occurrence: 0,
+    }
+}
+
+/// The path of record `n` of the EF (`DF04/EF08#3`).
+fn record_path(ef: &EfSpec, n: u8) -> ItemPath {
+    ItemPath {
+        occurrence: n,
+        ..ef_path(ef)
+    }
 }
 
 /// Parse one record answered to READ RECORD; `None` for an unwritten one.
@@ -38,10 +54,24 @@ fn parse_one(ef: &EfSpec, expected_tag: Option<u8>, data: &[u8]) -> Result<Optio
 }
 
 impl<T: Transport> Session<T> {
-    /// The specs' EF.
-    pub(crate) fn ef_spec(df: DfId, fid: u16) -> Result<&'static EfSpec> {
-        sscard_specs::ef(df, fid)
-            .ok_or_else(|| Error::Internal(format!("no EF {}/{fid:04X} in the specs", df.name())))
+    /// The specs' table entry of `ef`.
+    pub(crate) fn ef_spec(ef: EfRef) -> Result<&'static EfSpec> {
+        ef.spec()
+            .ok_or_else(|| Error::Internal(format!("no EF {} in the specs", ef.path())))
+    }
+
+    /// READ RECORD of `item` by its tag (Le = its record length in the specs); `None` when the
+    /// card has no such record.
+    pub(crate) fn read_item_record(&mut self, item: ItemRef) -> Result<Option<Vec<u8>>> {
+        let ef = Self::ef_spec(item.ef())?;
+        let spec = item
+            .spec()
+            .ok_or_else(|| Error::Internal(format!("no item {} in the specs", item.path())))?;
+        self.read_record_raw(
+            ef,
+            RecordSelector::ByTag(item.tag()),
+            u32::from(spec.record_len()),
+        )
     }
 
     /// READ RECORD of `ef` with any status word. Names the EF by SFI unless it is the current EF
@@ -156,13 +186,19 @@ impl<T: Transport> Session<T> {
     /// [`Session::open`]: SELECT, READ RECORD all-from-1 of SFI 05 and of SFI 06. On a 3.00
     /// card, EF06 needs RKSSSE external authentication first (2 more APDUs, needs the keys).
     pub fn read_basic_info(&mut self) -> Result<BasicInfo> {
-        let ef05 = Self::ef_spec(DfId::Ssse, 0xEF05)?;
-        let ef06 = Self::ef_spec(DfId::Ssse, 0xEF06)?;
+        let ef05 = Self::ef_spec(ef::SSSE_EF05)?;
+        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
         let r05 = self.read_records(ef05)?;
-        if let Some(v) = r05.get(0x03).and_then(parse_version_value) {
+        if let Some(v) = r05
+            .get(item::SSSE_EF05_VERSION.tag())
+            .and_then(parse_version_value)
+        {
             self.version = Some(v);
         }
-        if let Some(id) = r05.get(0x01).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+        if let Some(id) = r05
+            .get(item::SSSE_EF05_CARD_ID.tag())
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        {
             self.card_id = Some(id);
         }
         let issuer = IssuerData::decode(&r05)?;
@@ -287,7 +323,7 @@ impl<T: Transport> Session<T> {
                     )?
                     else {
                         if record > 0 {
-                            return Err(DataError::Missing(format!("{}#{n}", ef_path(ef))).into());
+                            return Err(DataError::Missing(record_path(ef, n).to_string()).into());
                         }
                         break;
                     };
@@ -301,7 +337,7 @@ impl<T: Transport> Session<T> {
                     let mut r = EfRecords::new();
                     let data = self
                         .read_record_raw(ef, RecordSelector::ByNumber(record), 256)?
-                        .ok_or_else(|| DataError::Missing(format!("{}#{record}", ef_path(ef))))?;
+                        .ok_or_else(|| DataError::Missing(record_path(ef, record).to_string()))?;
                     if let Some((tag, v)) = parse_one(ef, None, &data)? {
                         r.push(tag, v);
                     }

@@ -4,6 +4,7 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::encode_record;
 use sscard_apdu::StatusWord;
+use sscard_specs::item::{SSSE_EF05_CARD_ID, SSSE_EF05_VERSION};
 use sscard_specs::paths::record_number_for;
 use sscard_specs::{Resolved, SpecVersion, WriteRule};
 
@@ -112,15 +113,11 @@ impl<T: Transport> Session<T> {
                 expected: hex::encode_upper(&record),
             });
         }
-        if ef.df == sscard_specs::DfId::Ssse && ef.fid == 0xEF05 {
-            match item.tag {
-                0x01 => self.card_id = <[u8; 16]>::try_from(value).ok(),
-                0x03 => {
-                    if let Some(v) = super::select::parse_version_value(value) {
-                        self.version = Some(v);
-                    }
-                }
-                _ => {}
+        if SSSE_EF05_CARD_ID.is(ef, item.tag) {
+            self.card_id = <[u8; 16]>::try_from(value).ok();
+        } else if SSSE_EF05_VERSION.is(ef, item.tag) {
+            if let Some(v) = super::select::parse_version_value(value) {
+                self.version = Some(v);
             }
         }
         Ok(())
