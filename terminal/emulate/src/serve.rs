@@ -205,11 +205,6 @@ impl<C> Traced<C> {
         }
     }
 
-    /// The wrapped card.
-    pub fn inner(&self) -> &C {
-        &self.inner
-    }
-
     /// The wrapped card, mutably.
     pub fn inner_mut(&mut self) -> &mut C {
         &mut self.inner
@@ -401,7 +396,6 @@ pub struct Emulator {
     card: Option<SlotThread<Traced<Card<FileStore>>>>,
     psam: Option<SlotThread<Traced<Psam<FileStore>>>>,
     card_control: CardControl,
-    psam_control: Option<CardControl>,
     atr: Vec<u8>,
     psam_atr: Option<Vec<u8>>,
     /// The card image (for messages).
@@ -447,7 +441,6 @@ impl Emulator {
             card: Some(card_thread),
             psam: None,
             card_control,
-            psam_control: None,
             atr,
             psam_atr: None,
             image: opts.image.display().to_string(),
@@ -455,9 +448,8 @@ impl Emulator {
         };
         if let Some((psam, port)) = psam {
             emu.psam_atr = Some(psam.atr().to_vec());
-            let (t, c) = spawn_slot(Traced::new(psam, "psam", sink), port, stop, "psam")?;
+            let (t, _control) = spawn_slot(Traced::new(psam, "psam", sink), port, stop, "psam")?;
             emu.psam = Some(t);
-            emu.psam_control = Some(c);
         }
         Ok(emu)
     }
@@ -475,11 +467,6 @@ impl Emulator {
     /// Pull / reinsert the card, watch its counters.
     pub fn card_control(&self) -> CardControl {
         self.card_control.clone()
-    }
-
-    /// Pull / reinsert the PSAM.
-    pub fn psam_control(&self) -> Option<CardControl> {
-        self.psam_control.clone()
     }
 
     /// The flag that stops every slot (raise it from a signal handler).

@@ -210,16 +210,6 @@ impl Error {
         }
     }
 
-    /// The status word, for card refusals.
-    pub fn status_word(&self) -> Option<StatusWord> {
-        match self {
-            Error::Card { sw, .. } => Some(*sw),
-            Error::WrongPin { tries_left } => Some(StatusWord::pin_failed(*tries_left)),
-            Error::Blocked => Some(StatusWord::AUTH_BLOCKED),
-            _ => None,
-        }
-    }
-
     /// The process exit code of the `sscard` command line for this error (see the module docs):
     /// 1 internal, 2 the request cannot be carried out as given (usage, paths, PIN format, key
     /// names, key / holder / image files, local I/O), 3 transport (and a failing image store),

@@ -34,8 +34,6 @@ use sscard_specs::psam::TERMINAL_NUMBER_LEN;
 
 use crate::transport::{Transport, TransportError};
 
-pub use sscard_card_os::psam::{slot_by_name, PsamKeySlot};
-
 /// National read-card interface codes for PSAM problems (sscard-spec.md §5.7, §6.3).
 pub mod national {
     /// No PSAM (−2201).

@@ -238,16 +238,6 @@ impl<T: Transport> Session<T> {
         self.version
     }
 
-    /// Assume a spec version (e.g. while personalising a blank card whose EF05 is empty).
-    pub fn set_version(&mut self, version: SpecVersion) {
-        self.version = Some(version);
-    }
-
-    /// The card identification code, once read.
-    pub fn card_id(&self) -> Option<&[u8; 16]> {
-        self.card_id.as_ref()
-    }
-
     /// Use this card identification code for diversification (blank cards, blocked applications).
     pub fn set_card_id(&mut self, card_id: [u8; 16]) {
         self.card_id = Some(card_id);

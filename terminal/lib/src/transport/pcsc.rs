@@ -277,16 +277,6 @@ impl PcscTransport {
         &self.reader
     }
 
-    /// The active protocol (T=0 / T=1), if any.
-    pub fn protocol(&self) -> Option<Protocol> {
-        self.protocol
-    }
-
-    /// The T=0 policy [`Transport::transmit`] applies.
-    pub fn t0_policy(&self) -> &T0Policy {
-        &self.policy
-    }
-
     /// Set the T=0 policy (e.g. raw mode, or GET RESPONSE with another CLA).
     pub fn set_t0_policy(&mut self, policy: T0Policy) {
         self.policy = policy;
