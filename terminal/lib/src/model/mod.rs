@@ -3,11 +3,11 @@
 //!
 //! | module | holds |
 //! | --- | --- |
-//! | [`basic`] | [`BasicInfo`](basic::BasicInfo): the service-window view (EF05 + EF06 decoded, profile, reset information) |
+//! | [`basic`] | [`BasicInfo`]: the service-window view (EF05 + EF06 decoded, profile, reset information) |
 //! | [`card`] | the issuer data (EF05, with the card identification code) and the holder (EF06) as types; coded values |
-//! | [`item`] | [`ItemValue`](item::ItemValue): one data item decoded by its specs definition |
-//! | [`content`] | what a path holds: [`ReadResult`](content::ReadResult), a whole EF's [`EfContent`](content::EfContent), cyclic [`RecordValue`](content::RecordValue)s |
-//! | [`records`] | [`EfRecords`](records::EfRecords): the raw `tag \| len \| value` records of one record EF |
+//! | [`item`] | [`ItemValue`]: one data item decoded by its specs definition |
+//! | [`content`] | what a path holds: [`ReadResult`], a whole EF's [`EfContent`], cyclic [`RecordValue`]s |
+//! | [`records`] | [`EfRecords`]: the raw `tag \| len \| value` records of one record EF |
 //! | [`value`] | the codecs: one item's value by its data type (an/cn/b/B-TLV) and back; lenient dates and digits |
 //! | [`holder`] | the holder profile file (TOML) a card is personalised from |
 //! | [`atr`] | the answer-to-reset and its historical bytes |

@@ -3,7 +3,7 @@
 //! integration tests and benches with an in-memory image.
 //!
 //! Like the PC/SC transport, the card's raw `process` is plugged into
-//! [`sscard_apdu::exchange`], the one place where `61xx` / `6Cxx` are handled; every leg is
+//! [`sscard_apdu::exchange`](mod@sscard_apdu::exchange), the one place where `61xx` / `6Cxx` are handled; every leg is
 //! counted and traced at `debug` with PIN and key data masked.
 
 use std::path::Path;
