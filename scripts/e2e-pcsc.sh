@@ -8,6 +8,10 @@
 #
 # The tests play the card, so they run inside pcscd's private network namespace
 # (`ip netns exec`, see scripts/pcscd-lib.sh); they are compiled outside it first.
+# They are `#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]` (a plain `cargo test`
+# reports them ignored, never passed), so they run here with `--include-ignored` (the ignored
+# e2e tests plus any not-ignored test of the same binary); with SSCARD_PCSC_E2E=1 set, a test
+# fails when pcscd does not answer.
 # Missing prerequisites (pcscd, vpcd, opensc-tool, root for the namespace) make this print SKIP
 # and exit 0, unless SSCARD_E2E_REQUIRED=1.
 set -euo pipefail
@@ -49,6 +53,6 @@ for target in "${E2E_TARGETS[@]}"; do
   echo "== e2e: cargo test ${sel[*]}"
   cargo test "${sel[@]}" --no-run
   # Run inside the namespace; cargo only runs the already built binary there.
-  SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 "$@"
+  SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 --include-ignored "$@"
 done
 echo "e2e-pcsc: all passed (pcscd log: $PCSCD_LOG)"

@@ -7,9 +7,13 @@
 //! `scripts/e2e-pcsc.sh` runs inside pcscd's network namespace), then drive it through PC/SC with
 //! the terminal library, the `sscard` command line and peer tools (`opensc-tool`, `scriptor`).
 //!
-//! Gate: without `SSCARD_PCSC_E2E=1` every test prints `SKIPPED …` and passes; with it, anything
-//! wrong fails. One vpcd slot pair, so the tests of a binary are serialised by a static mutex
-//! ([`e2e`]); `scripts/e2e-pcsc.sh` also runs each binary with `--test-threads=1`.
+//! Gate: every test is `#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]`, so a plain
+//! `cargo test` lists it as ignored instead of passing it; `scripts/e2e-pcsc.sh` runs them
+//! (`--include-ignored`, `SSCARD_PCSC_E2E=1`, inside pcscd's network namespace). A test run
+//! any other way — without `SSCARD_PCSC_E2E=1`, or with it while pcscd does not answer — fails
+//! ([`e2e`]); anything wrong fails. One vpcd slot pair, so the tests of a binary are serialised
+//! by a static mutex ([`e2e`]); `scripts/e2e-pcsc.sh` also runs each binary with
+//! `--test-threads=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -54,19 +58,19 @@ pub const TERMINAL_NUMBER: &str = "110100000001";
 
 static SLOTS: Mutex<()> = Mutex::new(());
 
-/// `Some(guard)` when the end-to-end tests are enabled (`SSCARD_PCSC_E2E=1`), holding the vpcd
-/// slots for this test; otherwise print why the test is skipped and return `None`.
-pub fn e2e(test: &str) -> Option<MutexGuard<'static, ()>> {
+/// The vpcd slots for this test (a guard). Panics — the test fails, it is not skipped — unless
+/// the end-to-end environment is there: `SSCARD_PCSC_E2E=1` (set by `scripts/e2e-pcsc.sh`) and a
+/// pcscd that answers.
+pub fn e2e(test: &str) -> MutexGuard<'static, ()> {
     match std::env::var("SSCARD_PCSC_E2E") {
-        Ok(v) if !v.is_empty() && v != "0" => Some(SLOTS.lock().unwrap_or_else(|e| e.into_inner())),
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: needs pcscd + vpcd; run scripts/e2e-pcsc.sh (sets SSCARD_PCSC_E2E=1)"
-            );
-            None
-        }
+        Ok(v) if !v.is_empty() && v != "0" => {}
+        _ => panic!("{test}: needs pcscd + vpcd; run scripts/e2e-pcsc.sh (sets SSCARD_PCSC_E2E=1)"),
     }
+    let guard = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = PcscTransport::list_readers() {
+        panic!("{test}: SSCARD_PCSC_E2E is set but pcscd is unreachable: {e}");
+    }
+    guard
 }
 
 /// Hex without spaces, upper case.

@@ -6,8 +6,8 @@ use sscard_apdu::exchange::T0Policy;
 use sscard_apdu::StatusWord;
 
 use super::Ctx;
-use sscard_terminal::error::{Error, Result};
-use sscard_terminal::transport::{redact, Transport};
+use sscard_terminal::error::{Error, Quoted, Result};
+use sscard_terminal::transport::{redact, Transport, TransportError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,9 +34,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             .chars()
             .filter(|c| !c.is_whitespace() && *c != ':')
             .collect();
-        let bytes = hex::decode(&clean).map_err(|_| Error::Usage(format!("not hex: {h:?}")))?;
+        let bytes =
+            hex::decode(&clean).map_err(|_| Error::Usage(format!("not hex: {}", Quoted(h))))?;
         if bytes.len() < 4 {
-            return Err(Error::Usage(format!("an APDU has at least 4 bytes: {h:?}")));
+            return Err(Error::Usage(format!(
+                "an APDU has at least 4 bytes: {}",
+                Quoted(h)
+            )));
         }
         cmds.push(bytes);
     }
@@ -53,7 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let (data, sw) = resp.split_at(n);
         let sw = <[u8; 2]>::try_from(sw)
             .map(StatusWord::from_bytes)
-            .map_err(|_| Error::Usage("the card answered less than a status word".into()))?;
+            .map_err(|_| TransportError::NoResponse(resp.len()))?;
         let e = Exchange {
             command: redact(c),
             data: hex::encode_upper(data),

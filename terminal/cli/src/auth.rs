@@ -10,7 +10,7 @@ use sscard_terminal::session::AuthVerdict;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Key for the external authentication.
-    #[arg(long, default_value = "RKSSSE")]
+    #[arg(long, default_value = sscard_specs::key::RKSSSE)]
     key: String,
     /// Skip the external authentication.
     #[arg(long)]

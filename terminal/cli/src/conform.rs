@@ -24,7 +24,7 @@ use sscard_specs::SpecVersion;
 
 use sscard_conform::fresh::{FreshCard, FRESH_PIN};
 use sscard_conform::{self as conform, Area, Options, Plain, Progress, Report, Target, Verdict};
-use sscard_terminal::error::{DataError, Error, Result};
+use sscard_terminal::error::{DataError, Error, Quoted, Result};
 use sscard_terminal::session::Crypto;
 use sscard_terminal::transport::emulator::{EmulatorOptions, EmulatorTransport};
 use sscard_terminal::transport::{AnyTransport, Transport};
@@ -112,7 +112,7 @@ fn progress_printer(quiet: bool) -> impl FnMut(&Progress<'_>) {
 
 fn parse_areas(list: &[String]) -> Result<Vec<Area>> {
     list.iter()
-        .map(|a| Area::parse(a).ok_or_else(|| Error::Usage(format!("unknown area {a:?}"))))
+        .map(|a| Area::parse(a).ok_or_else(|| Error::Usage(format!("unknown area {}", Quoted(a)))))
         .collect()
 }
 
@@ -124,11 +124,9 @@ fn profile_of(facts: &conform::CardFacts) -> &'static Profile {
 }
 
 fn write_file(path: &PathBuf, text: &str, what: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| {
-        Error::Usage(format!(
-            "cannot write the {what} report {}: {e}",
-            path.display()
-        ))
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        context: format!("cannot write the {what} report {}", path.display()),
+        source,
     })?;
     eprintln!("{what} report written to {}", path.display());
     Ok(())
@@ -139,8 +137,8 @@ fn write_file(path: &PathBuf, text: &str, what: &str) -> Result<()> {
 fn refuse_unconfirmed(opts: &Options, card_number: Option<&str>) -> Result<()> {
     if opts.destructive && !conform::destructive_confirmed(opts, card_number) {
         return Err(Error::Usage(format!(
-            "--destructive: the confirmation {:?} is not the card number {} read from the card; nothing was run",
-            opts.confirm_card_number.as_deref().unwrap_or(""),
+            "--destructive: the confirmation {} is not the card number {} read from the card; nothing was run",
+            Quoted(opts.confirm_card_number.as_deref().unwrap_or("")),
             card_number.unwrap_or("(unreadable)")
         )));
     }
@@ -167,7 +165,10 @@ fn confirm(card_number: Option<&str>) -> Result<Option<String>> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::Usage(format!("reading the confirmation: {e}")))?;
+        .map_err(|source| Error::Io {
+            context: "reading the confirmation".into(),
+            source,
+        })?;
     Ok(Some(line.trim().to_string()))
 }
 
@@ -298,8 +299,12 @@ pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
         return Ok(());
     }
     if args.emulator_fresh {
-        let version = SpecVersion::parse_str(&args.spec_version)
-            .ok_or_else(|| Error::Usage(format!("unknown spec version {:?}", args.spec_version)))?;
+        let version = SpecVersion::parse_str(&args.spec_version).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown spec version {}",
+                Quoted(&args.spec_version)
+            ))
+        })?;
         let fresh = FreshCard::new(version)?;
         let mut card = fresh.build(fresh.config(emu)?)?;
         let mut sm = fresh.security_module();

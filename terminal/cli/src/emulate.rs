@@ -17,7 +17,7 @@ use sscard_card_os::store::FileStore;
 use super::Ctx;
 use sscard_emulate::serve::{EmulateOptions, Emulator, PSAM_DEFAULT_PORT};
 use sscard_emulate::vpcd::DEFAULT_PORT;
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, ImageError, Quoted, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let stop = emu.stop_flag();
     let handler_stop = emu.stop_flag();
     ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst))
-        .map_err(|e| Error::Usage(format!("cannot install the Ctrl-C handler: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot install the Ctrl-C handler: {e}")))?;
     eprintln!(
         "emulating {} (ATR {}) on vpcd 127.0.0.1:{}{}; Ctrl-C to stop",
         a.image.display(),
@@ -128,7 +128,13 @@ fn fixed_hex<const N: usize>(what: &str, s: &str) -> Result<[u8; N]> {
     hex::decode(s)
         .ok()
         .and_then(|v| <[u8; N]>::try_from(v.as_slice()).ok())
-        .ok_or_else(|| Error::Usage(format!("{what} must be {} hex digits, got {s:?}", 2 * N)))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{what} must be {} hex digits, got {}",
+                2 * N,
+                Quoted(s)
+            ))
+        })
 }
 
 pub fn run_psam(ctx: &Ctx, a: PsamArgs) -> Result<()> {
@@ -142,7 +148,8 @@ pub fn run_psam(ctx: &Ctx, a: PsamArgs) -> Result<()> {
         } => {
             if terminal_number.len() != 12 || !terminal_number.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Error::Usage(format!(
-                    "--terminal-number must be 12 digits, got {terminal_number:?}"
+                    "--terminal-number must be 12 digits, got {}",
+                    Quoted(&terminal_number)
                 )));
             }
             let terminal: [u8; 6] = fixed_hex("--terminal-number", &terminal_number)?;
@@ -150,17 +157,18 @@ pub fn run_psam(ctx: &Ctx, a: PsamArgs) -> Result<()> {
             let issuer_id: [u8; 8] = fixed_hex("--issuer-id", &issuer_id)?;
             let kf = ctx.key_file()?;
             let name = out.display().to_string();
+            let image = |reason| Error::Image {
+                path: name.clone(),
+                reason,
+            };
             if out.exists() {
                 if !force {
-                    return Err(Error::Usage(format!(
-                        "{name} exists; pass --force to overwrite it"
-                    )));
+                    return Err(image(ImageError::Exists));
                 }
-                std::fs::remove_file(&out)
-                    .map_err(|e| Error::Usage(format!("cannot replace {name}: {e}")))?;
+                std::fs::remove_file(&out).map_err(|e| image(ImageError::Replace(e)))?;
             }
             let mut store = FileStore::open(&out, PSAM_STORE_SIZE)
-                .map_err(|e| Error::Usage(format!("cannot create {name}: {e:?}")))?;
+                .map_err(|e| image(ImageError::Create(e.into())))?;
             let params = PsamParams {
                 profile: kf.profile,
                 keys: &kf.keys,
@@ -168,11 +176,10 @@ pub fn run_psam(ctx: &Ctx, a: PsamArgs) -> Result<()> {
                 serial,
                 issuer_id,
             };
-            provision(&mut store, &params)
-                .map_err(|e| Error::Usage(format!("provisioning {name} failed: {e:?}")))?;
+            provision(&mut store, &params).map_err(|e| image(ImageError::CardOs(e.into())))?;
             store
                 .sync()
-                .map_err(|e| Error::Usage(format!("{name}: {e:?}")))?;
+                .map_err(|e| image(ImageError::CardOs(e.into())))?;
             println!(
                 "provisioned {name} as a {} PSAM, terminal number {terminal_number}",
                 kf.profile.name

@@ -2,7 +2,7 @@
 //! behaviours, by name, for the emulated card — to see what a failing report looks like.
 
 use sscard_card_os::{Faults, FAULTS};
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, Quoted, Result};
 
 /// The `--fault` names as a fault table (`None`: `--fault list` was asked for).
 pub fn parse(names: &[String]) -> Result<Option<Faults>> {
@@ -13,7 +13,8 @@ pub fn parse(names: &[String]) -> Result<Option<Faults>> {
         }
         faults = faults.with(n).ok_or_else(|| {
             Error::Usage(format!(
-                "unknown fault {n:?} (`sscard conform --fault list` prints the names)"
+                "unknown fault {} (`sscard conform --fault list` prints the names)",
+                Quoted(n)
             ))
         })?;
     }

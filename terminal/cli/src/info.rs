@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::Ctx;
+use super::{errors, Ctx};
 use sscard_terminal::error::{Error, Result};
+use sscard_terminal::model::BasicInfo;
 use sscard_terminal::national::{read_card_bas, TerminalIds};
-use sscard_terminal::session::BasicInfo;
 use sscard_terminal::transport::{
     wait_for_card, wait_for_card_removed, PcscTransport, TransportError,
 };
@@ -137,7 +137,7 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
                 match format {
                     Format::Json => {
                         let line = serde_json::to_string(&info)
-                            .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+                            .map_err(|e| Error::Internal(format!("JSON output: {e}")))?;
                         println!("{line}");
                     }
                     Format::National => {
@@ -152,9 +152,10 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
             Err(e) => {
                 // The card was pulled mid-read, is not a social security card, ...: say so and
                 // wait for the next one; nothing partial is printed as if it were the card.
-                eprintln!("sscard: {e}");
+                let message = errors::message(&e);
+                eprintln!("sscard: {message}");
                 if format == Format::Json {
-                    println!("{}", serde_json::json!({ "error": e.to_string() }));
+                    println!("{}", serde_json::json!({ "error": message }));
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! `sscard init --emulator IMAGE --keys FILE`: factory-initialise a blank emulated card.
 
 use super::Ctx;
+use sscard_keys::profile::{PBOC_CLASSIC_2, SSCARD_3};
 use sscard_specs::SpecVersion;
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, Quoted, Result};
 use sscard_terminal::security::keyfile::profile_by_name;
 use sscard_terminal::transport::emulator::{create_image, identity};
 
@@ -46,11 +47,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let profile = kf.profile;
     let version = match &a.spec_version {
         Some(v) => SpecVersion::parse_str(v)
-            .ok_or_else(|| Error::Usage(format!("unknown spec version {v:?}")))?,
-        None if profile.name == "sscard-3" => SpecVersion::V3_00,
+            .ok_or_else(|| Error::Usage(format!("unknown spec version {}", Quoted(v))))?,
+        None if profile.name == SSCARD_3.name => SpecVersion::V3_00,
         None => SpecVersion::V2_00,
     };
-    if version.profile_name() != profile.name && profile.name != "pboc-classic-2" {
+    if version.profile_name() != profile.name && profile.name != PBOC_CLASSIC_2.name {
         return Err(Error::Usage(format!(
             "a {} card uses {}, but the key file is for {}",
             version.as_str(),

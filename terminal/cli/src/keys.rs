@@ -47,14 +47,23 @@ pub fn run(_ctx: &Ctx, a: Args) -> Result<()> {
                 opts.mode(0o600);
             }
             let mut f = opts.open(&out).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot create {} ({e}){}",
-                    out.display(),
-                    if force { "" } else { "; --force overwrites" }
-                ))
+                if !force && e.kind() == std::io::ErrorKind::AlreadyExists {
+                    // Asked to create a file that is there: the option says how.
+                    Error::Usage(format!(
+                        "cannot create {} ({e}); --force overwrites",
+                        out.display()
+                    ))
+                } else {
+                    Error::Io {
+                        context: format!("cannot create {}", out.display()),
+                        source: e,
+                    }
+                }
             })?;
-            f.write_all(text.as_bytes())
-                .map_err(|e| Error::Usage(format!("cannot write {}: {e}", out.display())))?;
+            f.write_all(text.as_bytes()).map_err(|source| Error::Io {
+                context: format!("cannot write {}", out.display()),
+                source,
+            })?;
             eprintln!(
                 "wrote {} {} keys to {}",
                 key_names().count(),

@@ -1,15 +1,19 @@
 //! The `sscard` command line: argument parsing (clap derive), opening the card, error and exit-code
 //! policy. One file per subcommand; `main.rs` only calls [`main`].
 //!
-//! Exit codes: 0 success, 2 usage, 3 transport, 4 card refusal (wrong PIN, blocked, 6982…),
-//! 5 card data (malformed record, check character, card not genuine), 6 security module,
-//! 7 write not confirmed.
+//! Exit codes ([`sscard_terminal::Error::exit_code`]): 0 success, 1 internal error (a bug),
+//! 2 the request cannot be carried out as given (usage, item paths, PIN format, key names, key /
+//! holder / image files, local I/O), 3 transport (or a failing image store), 4 card refusal (wrong
+//! PIN, blocked, 6982…), 5 card data (malformed record, check character, card not genuine),
+//! 6 security module, 7 write not confirmed. Error messages come from the library; `errors.rs`
+//! adds the hints that name this command line's options.
 
 mod apdu;
 mod app;
 mod auth;
 mod conform;
 mod emulate;
+mod errors;
 #[cfg(feature = "faults")]
 mod faults;
 mod info;
@@ -29,7 +33,7 @@ use clap::{Parser, Subcommand};
 use sscard_card_os::Quirks;
 use sscard_keys::Profile;
 
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, Quoted, Result};
 use sscard_terminal::security::keyfile::KeyFile;
 use sscard_terminal::security::psam::PsamSecurityModule;
 use sscard_terminal::session::Session;
@@ -214,7 +218,7 @@ impl Ctx {
     /// Print a value as pretty JSON on stdout.
     pub fn print_json<T: serde::Serialize>(&self, v: &T) -> Result<()> {
         let s = serde_json::to_string_pretty(v)
-            .map_err(|e| Error::Usage(format!("JSON output: {e}")))?;
+            .map_err(|e| Error::Internal(format!("JSON output: {e}")))?;
         println!("{s}");
         Ok(())
     }
@@ -225,7 +229,12 @@ fn quirks(names: &[String]) -> Result<Quirks> {
     for n in names {
         match n.as_str() {
             "refuse-read-all-records" => q.refuse_read_all_records = true,
-            other => return Err(Error::Usage(format!("unknown emulator quirk {other:?}"))),
+            other => {
+                return Err(Error::Usage(format!(
+                    "unknown emulator quirk {}",
+                    Quoted(other)
+                )))
+            }
         }
     }
     Ok(q)
@@ -247,6 +256,8 @@ fn init_tracing(verbose: u8) {
 }
 
 /// Run a parsed command line.
+// `..default()` fills `faults` in builds with the `faults` feature and nothing otherwise.
+#[allow(clippy::needless_update)]
 pub fn run(cli: Cli) -> Result<()> {
     init_tracing(cli.verbose);
     let ctx = Ctx {
@@ -297,7 +308,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sscard: {e}");
+            eprintln!("sscard: {}", errors::message(&e));
             ExitCode::from(e.exit_code())
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{secret, Ctx};
 use sscard_terminal::error::Result;
-use sscard_terminal::session::{EfContent, ItemValue, ReadResult};
+use sscard_terminal::model::{EfContent, ItemValue, ReadResult};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -50,7 +50,10 @@ pub fn pin(given: Option<String>, prompt: &str) -> Result<Zeroizing<String>> {
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::Usage(format!("cannot read the PIN from stdin: {e}")))?;
+        .map_err(|source| Error::Io {
+            context: "cannot read the PIN from stdin".into(),
+            source,
+        })?;
     let trimmed = Zeroizing::new(line.trim().to_string());
     if trimmed.is_empty() {
         return Err(Error::Usage(format!(

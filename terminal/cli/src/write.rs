@@ -1,7 +1,7 @@
 //! `sscard write PATH=VALUE…`: UK external authentication, UPDATE RECORD, read-back.
 
 use super::Ctx;
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, Quoted, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for it in &a.items {
         let (p, v) = it
             .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("expected PATH=VALUE, got {it:?}")))?;
+            .ok_or_else(|| Error::Usage(format!("expected PATH=VALUE, got {}", Quoted(it))))?;
         sscard_specs::resolve(p)?;
         pairs.push((p.to_string(), v.to_string()));
     }

@@ -48,7 +48,7 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use crate::vpcd::{
     CardControl, RunStats, VirtualCard, VpcdConnection, VpcdError, DEFAULT_PORT, SECOND_PORT,
 };
-use sscard_terminal::error::{Error, Result};
+use sscard_terminal::error::{Error, ImageError, ImageKind, Result};
 use sscard_terminal::transport::{redact, TransportError};
 
 fn respond(process: impl FnOnce(&mut [u8]) -> usize) -> Vec<u8> {
@@ -173,11 +173,6 @@ impl<C> Traced<C> {
         }
     }
 
-    /// The wrapped card.
-    pub fn inner(&self) -> &C {
-        &self.inner
-    }
-
     /// The wrapped card, mutably.
     pub fn inner_mut(&mut self) -> &mut C {
         &mut self.inner
@@ -260,18 +255,19 @@ impl EmulateOptions {
 /// The default port of the PSAM slot.
 pub const PSAM_DEFAULT_PORT: u16 = SECOND_PORT;
 
-fn store_error(name: &str, e: impl std::fmt::Debug) -> Error {
-    Error::Transport(TransportError::NoReader(format!(
-        "{name}: image store: {e:?}"
-    )))
+fn image_error(name: &str, reason: ImageError) -> Error {
+    Error::Image {
+        path: name.to_string(),
+        reason,
+    }
 }
 
-fn open_store(path: &Path) -> Result<FileStore> {
+fn open_store(path: &Path, kind: ImageKind) -> Result<FileStore> {
     let name = path.display().to_string();
     if !path.is_file() {
-        return Err(Error::Usage(format!("no image at {name}")));
+        return Err(image_error(&name, ImageError::Missing(kind)));
     }
-    FileStore::open(path, 0).map_err(|e| store_error(&name, e))
+    FileStore::open(path, 0).map_err(|e| image_error(&name, ImageError::CardOs(e.into())))
 }
 
 /// Open a card image file as a [`Card`]; the suite (sscard-2 / sscard-3) is found by trying the
@@ -284,32 +280,26 @@ pub fn open_card(path: &Path, t0: bool, quirks: Quirks) -> Result<Card<FileStore
             .with_t0(t0)
             .with_quirks(quirks)
             .with_rng_seed(seed);
-        match Card::new(open_store(path)?, cfg) {
+        match Card::new(open_store(path, ImageKind::Card)?, cfg) {
             Ok(card) => return Ok(card),
             Err(InitError::ProfileMismatch) => continue,
             Err(InitError::NotFormatted) => {
-                return Err(Error::Usage(format!(
-                    "{name} is not a card image (create one with `sscard init --emulator {name} --keys FILE`)"
-                )))
+                return Err(image_error(&name, ImageError::NotCardImage))
             }
-            Err(e) => return Err(store_error(&name, e)),
+            Err(e) => return Err(image_error(&name, ImageError::CardOs(e.into()))),
         }
     }
-    Err(Error::Usage(format!(
-        "{name}: the image's algorithm suite is not a built-in profile"
-    )))
+    Err(image_error(&name, ImageError::UnknownSuite))
 }
 
 /// Open a PSAM image file (made by `sscard psam init`).
 pub fn open_psam(path: &Path) -> Result<Psam<FileStore>> {
     let name = path.display().to_string();
     let seed: [u8; 16] = sscard_terminal::session::random()?;
-    match Psam::open(open_store(path)?) {
+    match Psam::open(open_store(path, ImageKind::Psam)?) {
         Ok(p) => Ok(p.with_rng_seed(seed)),
-        Err(PsamInitError::NotProvisioned) => Err(Error::Usage(format!(
-            "{name} is not a PSAM image (create one with `sscard psam init --keys FILE --out {name}`)"
-        ))),
-        Err(e) => Err(store_error(&name, e)),
+        Err(PsamInitError::NotProvisioned) => Err(image_error(&name, ImageError::NotPsamImage)),
+        Err(e) => Err(image_error(&name, ImageError::CardOs(e.into()))),
     }
 }
 
@@ -361,7 +351,10 @@ pub fn spawn_slot<C: VirtualCard + Send + 'static>(
             let r = conn.run_until(&mut card, &stop);
             (card, r)
         })
-        .map_err(|e| Error::Usage(format!("cannot start the {name} thread: {e}")))?;
+        .map_err(|source| Error::Io {
+            context: format!("cannot start the {name} thread"),
+            source,
+        })?;
     Ok((thread, control))
 }
 
@@ -371,9 +364,12 @@ pub struct Emulator {
     card: Option<SlotThread<Traced<Card<FileStore>>>>,
     psam: Option<SlotThread<Traced<Psam<FileStore>>>>,
     card_control: CardControl,
-    psam_control: Option<CardControl>,
     atr: Vec<u8>,
     psam_atr: Option<Vec<u8>>,
+    /// The card image (for messages).
+    image: String,
+    /// The PSAM image (for messages).
+    psam_image: Option<String>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -413,15 +409,15 @@ impl Emulator {
             card: Some(card_thread),
             psam: None,
             card_control,
-            psam_control: None,
             atr,
             psam_atr: None,
+            image: opts.image.display().to_string(),
+            psam_image: opts.psam.as_ref().map(|(p, _)| p.display().to_string()),
         };
         if let Some((psam, port)) = psam {
             emu.psam_atr = Some(psam.atr().to_vec());
-            let (t, c) = spawn_slot(Traced::new(psam, "psam", sink), port, stop, "psam")?;
+            let (t, _control) = spawn_slot(Traced::new(psam, "psam", sink), port, stop, "psam")?;
             emu.psam = Some(t);
-            emu.psam_control = Some(c);
         }
         Ok(emu)
     }
@@ -439,11 +435,6 @@ impl Emulator {
     /// Pull / reinsert the card, watch its counters.
     pub fn card_control(&self) -> CardControl {
         self.card_control.clone()
-    }
-
-    /// Pull / reinsert the PSAM.
-    pub fn psam_control(&self) -> Option<CardControl> {
-        self.psam_control.clone()
     }
 
     /// The flag that stops every slot (raise it from a signal handler).
@@ -465,10 +456,10 @@ impl Emulator {
         if let Some(t) = self.card.take() {
             let (card, r) = t
                 .join()
-                .map_err(|_| Error::Usage("the card thread panicked".into()))?;
+                .map_err(|_| Error::Internal("the card thread panicked".into()))?;
             let mut card = card.into_inner();
             if let Err(e) = card.store_mut().sync() {
-                first_err.get_or_insert(store_error("card image", e));
+                first_err.get_or_insert(image_error(&self.image, ImageError::CardOs(e.into())));
             }
             match r {
                 Ok(stats) => report.card = stats.into(),
@@ -480,10 +471,11 @@ impl Emulator {
         if let Some(t) = self.psam.take() {
             let (psam, r) = t
                 .join()
-                .map_err(|_| Error::Usage("the PSAM thread panicked".into()))?;
+                .map_err(|_| Error::Internal("the PSAM thread panicked".into()))?;
             let mut store = psam.into_inner().into_store();
             if let Err(e) = store.sync() {
-                first_err.get_or_insert(store_error("PSAM image", e));
+                let name = self.psam_image.as_deref().unwrap_or("PSAM image");
+                first_err.get_or_insert(image_error(name, ImageError::CardOs(e.into())));
             }
             match r {
                 Ok(stats) => report.psam = Some(stats.into()),

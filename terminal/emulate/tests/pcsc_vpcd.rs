@@ -2,8 +2,10 @@
 //! serves vpcd's slots over 127.0.0.1 and the terminal talks to it with PC/SC.
 //!
 //! Needs `scripts/pcscd-start.sh` (pcscd in a private network namespace) and this test running
-//! inside that namespace; `scripts/e2e-pcsc.sh` does both. Without `SSCARD_PCSC_E2E` set, every
-//! test prints why it is skipped and passes; with it set, anything wrong fails.
+//! inside that namespace; `scripts/e2e-pcsc.sh` does both. Every test is `#[ignore]`d (a plain
+//! `cargo test` reports it ignored, not passed); the script runs them with `--include-ignored`.
+//! Run without `SSCARD_PCSC_E2E` set, or with it while pcscd does not answer, a test fails;
+//! anything wrong fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
@@ -29,19 +31,18 @@ const WAIT: Duration = Duration::from_secs(15);
 /// One test at a time per vpcd slot (tests run in parallel unless --test-threads=1).
 static SLOTS: Mutex<()> = Mutex::new(());
 
-/// `Some(guard)` when the end-to-end tests are enabled; otherwise print why not (past libtest's
-/// output capture, so it shows in a normal `cargo test` run) and return `None`.
-fn e2e(test: &str) -> Option<MutexGuard<'static, ()>> {
+/// The vpcd slots for this test (a guard). Panics — the test fails, it is not skipped — unless
+/// `SSCARD_PCSC_E2E=1` (set by `scripts/e2e-pcsc.sh`) and pcscd answers.
+fn e2e(test: &str) -> MutexGuard<'static, ()> {
     match std::env::var("SSCARD_PCSC_E2E") {
-        Ok(v) if !v.is_empty() && v != "0" => Some(SLOTS.lock().unwrap_or_else(|e| e.into_inner())),
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: needs pcscd + vpcd; run scripts/e2e-pcsc.sh (sets SSCARD_PCSC_E2E=1)"
-            );
-            None
-        }
+        Ok(v) if !v.is_empty() && v != "0" => {}
+        _ => panic!("{test}: needs pcscd + vpcd; run scripts/e2e-pcsc.sh (sets SSCARD_PCSC_E2E=1)"),
     }
+    let guard = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = PcscTransport::list_readers() {
+        panic!("{test}: SSCARD_PCSC_E2E is set but pcscd is unreachable: {e}");
+    }
+    guard
 }
 
 /// A T=1 ATR with 5 historical bytes and its TCK.
@@ -238,10 +239,9 @@ fn h(s: &str) -> Vec<u8> {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn lists_both_vpcd_readers() {
-    let Some(_g) = e2e("lists_both_vpcd_readers") else {
-        return;
-    };
+    let _g = e2e("lists_both_vpcd_readers");
     let readers = PcscTransport::list_readers().expect("list readers (is pcscd running?)");
     assert!(readers.iter().any(|r| r == READER0), "{readers:?}");
     assert!(readers.iter().any(|r| r == READER1), "{readers:?}");
@@ -254,10 +254,9 @@ fn lists_both_vpcd_readers() {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn connect_atr_transmit_and_leave_card() {
-    let Some(_g) = e2e("connect_atr_transmit_and_leave_card") else {
-        return;
-    };
+    let _g = e2e("connect_atr_transmit_and_leave_card");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-A");
     let mut t = connect(READER0);
     assert_eq!(t.atr(), card.atr.as_slice());
@@ -304,10 +303,9 @@ fn connect_atr_transmit_and_leave_card() {
 /// handle fails with the typed `CardReset` (the card's security state is gone, so nothing may be
 /// assumed), never with a success; `reconnect()` re-attaches without a further reset.
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn reset_by_another_application_is_reported_then_reconnect_recovers() {
-    let Some(_g) = e2e("reset_by_another_application_is_reported_then_reconnect_recovers") else {
-        return;
-    };
+    let _g = e2e("reset_by_another_application_is_reported_then_reconnect_recovers");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-R");
     let mut ours = connect(READER0);
     assert_eq!(ours.transmit(&h("00A4000C023F00")).unwrap(), h("9000"));
@@ -335,10 +333,9 @@ fn reset_by_another_application_is_reported_then_reconnect_recovers() {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn t0_61xx_is_followed_and_raw_mode_shows_it() {
-    let Some(_g) = e2e("t0_61xx_is_followed_and_raw_mode_shows_it") else {
-        return;
-    };
+    let _g = e2e("t0_61xx_is_followed_and_raw_mode_shows_it");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-B");
     let mut t = connect(READER0);
     let r = t.transmit(&h("0088000004 11223344")).unwrap();
@@ -362,10 +359,9 @@ fn t0_61xx_is_followed_and_raw_mode_shows_it() {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn t0_6cxx_is_reissued_and_raw_mode_shows_it() {
-    let Some(_g) = e2e("t0_6cxx_is_reissued_and_raw_mode_shows_it") else {
-        return;
-    };
+    let _g = e2e("t0_6cxx_is_reissued_and_raw_mode_shows_it");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-C");
     let mut t = connect(READER0);
     let mut expected = FILE.to_vec();
@@ -423,26 +419,23 @@ fn pulled_mid_command(mode: PullMode) {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn card_pulled_before_execute_is_an_error() {
-    let Some(_g) = e2e("card_pulled_before_execute_is_an_error") else {
-        return;
-    };
+    let _g = e2e("card_pulled_before_execute_is_an_error");
     pulled_mid_command(PullMode::BeforeExecute);
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn card_pulled_after_execute_is_an_error() {
-    let Some(_g) = e2e("card_pulled_after_execute_is_an_error") else {
-        return;
-    };
+    let _g = e2e("card_pulled_after_execute_is_an_error");
     pulled_mid_command(PullMode::AfterExecute);
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn two_readers_served_at_once() {
-    let Some(_g) = e2e("two_readers_served_at_once") else {
-        return;
-    };
+    let _g = e2e("two_readers_served_at_once");
     let a = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-0");
     let b = RunningCard::start(SECOND_PORT, READER1, *b"SSC-1");
     assert_ne!(a.atr, b.atr);
@@ -467,10 +460,9 @@ fn two_readers_served_at_once() {
 }
 
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn vpcd_answers_atr_polls() {
-    let Some(_g) = e2e("vpcd_answers_atr_polls") else {
-        return;
-    };
+    let _g = e2e("vpcd_answers_atr_polls");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-E");
     let before = card.control.atr_requests();
     std::thread::sleep(Duration::from_millis(1500));
@@ -481,10 +473,9 @@ fn vpcd_answers_atr_polls() {
 
 /// Independent PC/SC clients see the same card: OpenSC's opensc-tool and pcsc-tools' scriptor.
 #[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn peer_tools_see_the_card() {
-    let Some(_g) = e2e("peer_tools_see_the_card") else {
-        return;
-    };
+    let _g = e2e("peer_tools_see_the_card");
     let card = RunningCard::start(DEFAULT_PORT, READER0, *b"SSC-F");
     let index = PcscTransport::list_readers()
         .unwrap()

@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | [`transport`] | getting APDUs to a card: PC/SC, the in-process card OS (feature `emulator`), a scripted fake; PIN-masked traces (T=0 handling is `sscard_apdu::exchange`) |
 //! | [`session`] | the typed SSC session: select, read, write with read-back, PIN, authentication, lifecycle, personalisation — in the fewest APDUs |
-//! | [`model`] | every card data type (basic info, holder, card identity), the holder profile file, value codecs, the ATR |
+//! | [`model`] | every card data type: basic info, issuer data and holder, items, EF contents, raw records; the holder profile file, value codecs, the ATR |
 //! | [`security`] | security modules: software keys (issuer key files) and the PSAM |
 //! | [`national`] | the national read-card interface's string formats |
 //! | [`error`] | the library's one error type |

@@ -1,7 +1,7 @@
 //! Output strings of the national read-card interface (sscard-spec.md §6.2), so integrators
 //! that parse `iReadCardBas` output can switch to sscard without changing their parsers.
 
-use crate::session::BasicInfo;
+use crate::model::BasicInfo;
 
 /// Terminal numbers a PSAM would provide (empty without a PSAM).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Every session operation against the in-process card OS (sscard-card-os), including refusals.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// `..EmulatorOptions::default()` also fills `faults` when a workspace build enables the feature.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::needless_update)]
 
 mod common;
 
@@ -9,8 +10,9 @@ use sscard_card_os::Quirks;
 use sscard_keys::profile::SSCARD_2;
 use sscard_keys::{IssuerKeySet, Key, SoftwareSecurityModule};
 use sscard_specs::SpecVersion;
+use sscard_terminal::error::{HolderProfileError, ItemError};
 use sscard_terminal::model::value::Value;
-use sscard_terminal::session::{EfContent, ReadResult};
+use sscard_terminal::model::{EfContent, ReadResult};
 use sscard_terminal::transport::emulator::EmulatorOptions;
 use sscard_terminal::transport::{Transport, TransportError};
 use sscard_terminal::{Error, Session};
@@ -191,18 +193,28 @@ fn write_bad_values_are_usage_or_data_errors() {
         s.write_item("DF04/EF05/8F", "12"),
         Err(Error::Data(_))
     ));
-    assert!(matches!(
-        s.write_item("DF04/EF05", "1"),
-        Err(Error::Usage(_))
-    ));
-    assert!(matches!(
-        s.write_item("DF09/EF05/8F", "1"),
-        Err(Error::Usage(_))
-    ));
-    assert!(matches!(
-        s.write_item("DF04/EF08/01", "1"),
-        Err(Error::Usage(_))
-    ));
+    for (path, usage) in [
+        ("DF04/EF05", false),
+        ("DF09/EF05/8F", true),
+        ("DF04/EF08/01", true),
+    ] {
+        let e = s.write_item(path, "1").unwrap_err();
+        if usage {
+            assert!(matches!(e, Error::Path(_)), "{path}: {e}");
+        } else {
+            assert!(
+                matches!(
+                    e,
+                    Error::Item {
+                        reason: ItemError::NotAnItem,
+                        ..
+                    }
+                ),
+                "{path}: {e}"
+            );
+        }
+        assert_eq!(e.exit_code(), 2, "{path}: {e}");
+    }
 }
 
 /// Flips the last data byte of the READ RECORD that follows an UPDATE RECORD.
@@ -282,12 +294,11 @@ fn wrong_pin_counts_down_then_blocks_then_unblock() {
 #[test]
 fn bad_pin_format_is_a_usage_error() {
     let mut s = session(demo_card());
-    assert!(matches!(s.verify_pin("12a456"), Err(Error::Usage(_))));
-    assert!(matches!(s.verify_pin("123"), Err(Error::Usage(_))));
-    assert!(matches!(
-        s.verify_pin("1234567890123"),
-        Err(Error::Usage(_))
-    ));
+    for pin in ["12a456", "123", "1234567890123"] {
+        let e = s.verify_pin(pin).unwrap_err();
+        assert!(matches!(e, Error::Pin(_)), "{pin}: {e}");
+        assert_eq!(e.exit_code(), 2, "{pin}: {e}");
+    }
 }
 
 #[test]
@@ -304,8 +315,13 @@ fn change_and_reload_pin() {
     s.verify_pin("97531").unwrap();
     // Without keys, unblock and reload are usage errors (no card traffic needed to know).
     let mut s2 = session(s.into_transport());
-    assert!(matches!(s2.reload_pin("123456"), Err(Error::Usage(_))));
-    assert!(matches!(s2.unblock_pin(), Err(Error::Usage(_))));
+    assert!(matches!(
+        s2.reload_pin("123456"),
+        Err(Error::NoSecurityModule)
+    ));
+    let e = s2.unblock_pin().unwrap_err();
+    assert!(matches!(e, Error::NoSecurityModule), "{e}");
+    assert_eq!(e.exit_code(), 2);
 }
 
 #[test]
@@ -329,10 +345,9 @@ fn external_authentication() {
     let mut bad = session(demo_card()).with_security_module(wrong_keys());
     let e = bad.external_authenticate("RKSSSE").unwrap_err();
     assert_eq!(sw_of(&e), Some(0x63C2));
-    assert!(matches!(
-        bad.external_authenticate("NOPE"),
-        Err(Error::Usage(_))
-    ));
+    let e = bad.external_authenticate("NOPE").unwrap_err();
+    assert!(matches!(e, Error::UnknownKey(ref k) if k == "NOPE"), "{e}");
+    assert_eq!(e.exit_code(), 2);
 }
 
 #[test]
@@ -381,10 +396,18 @@ fn a_3_00_card_uses_sm4_and_needs_rkssse_for_ef06() {
     assert!(s.internal_authenticate().unwrap().genuine);
     // A 3DES key set on an SM4 card is refused before any cryptogram is sent.
     let mut s = session(s.into_transport()).with_security_module(sm(&SSCARD_2));
-    assert!(matches!(
-        s.external_authenticate("RKSSSE"),
-        Err(Error::Usage(_))
-    ));
+    let e = s.external_authenticate("RKSSSE").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::SuiteMismatch {
+                keys: "sscard-2",
+                card: "sscard-3"
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 2);
 }
 
 #[test]
@@ -395,7 +418,17 @@ fn personalize_refuses_a_version_mismatch() {
         .unwrap()
         .with_security_module(sm(&SSCARD_2));
     let e = sscard_terminal::session::personalize(&mut s, &holder(&text)).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::HolderProfile(HolderProfileError::VersionMismatch {
+                card: "2.00",
+                profile: "2.01"
+            })
+        ),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 2);
 }
 
 #[test]

@@ -200,7 +200,7 @@ fn unknown_paths_are_usage_errors() {
         "SSSE/EF05/07/1",
     ] {
         let e = s.read_path(p).unwrap_err();
-        assert!(matches!(e, Error::Usage(_)), "{p}: {e}");
+        assert!(matches!(e, Error::Path(_)), "{p}: {e}");
         assert_eq!(e.exit_code(), 2);
     }
     assert_eq!(s.apdu_count(), 1);

@@ -89,12 +89,6 @@ impl VpcdConnection {
         self
     }
 
-    /// Upper bound of the reconnect back-off (starts at 50 ms, doubles; default 1 s).
-    pub fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
-        self.max_backoff = max_backoff.max(Duration::from_millis(10));
-        self
-    }
-
     /// The vpcd address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -103,11 +97,6 @@ impl VpcdConnection {
     /// A handle to pull / reinsert the card and read counters from another thread.
     pub fn control(&self) -> CardControl {
         self.control.clone()
-    }
-
-    /// True while the socket is open.
-    pub fn is_connected(&self) -> bool {
-        self.stream.is_some()
     }
 
     /// One connection attempt ("insert the card"). vpcd accepts the socket at its next presence
@@ -277,7 +266,6 @@ impl VpcdConnection {
             }
             apdu => {
                 stats.apdus = stats.apdus.saturating_add(1);
-                control.count_apdu();
                 tracing::trace!(apdu = %redact(apdu), "vpcd: C-APDU");
                 if control.fire_if(PullMode::BeforeExecute) {
                     tracing::debug!("vpcd: card pulled before executing the APDU");

@@ -45,7 +45,6 @@ struct Inner {
     reinsert: AtomicBool,
     connected: AtomicBool,
     connections: AtomicU64,
-    apdus: AtomicU64,
     atr_requests: AtomicU64,
 }
 
@@ -60,11 +59,6 @@ impl CardControl {
     pub fn pull(&self, mode: PullMode) {
         self.inner.reinsert.store(false, Ordering::SeqCst);
         self.inner.pull.store(mode.to_raw(), Ordering::SeqCst);
-    }
-
-    /// Disarm a pull that has not fired yet.
-    pub fn cancel_pull(&self) {
-        self.inner.pull.store(NONE, Ordering::SeqCst);
     }
 
     /// Put a pulled card back: the connection loop reconnects to vpcd.
@@ -85,11 +79,6 @@ impl CardControl {
     /// Number of successful TCP connections so far (1 after the first insert, +1 per reinsert).
     pub fn connections(&self) -> u64 {
         self.inner.connections.load(Ordering::SeqCst)
-    }
-
-    /// APDUs received (including one swallowed by a pull).
-    pub fn apdus(&self) -> u64 {
-        self.inner.apdus.load(Ordering::SeqCst)
     }
 
     /// ATR requests received (vpcd's presence polling).
@@ -129,10 +118,6 @@ impl CardControl {
         if connected && !was {
             self.inner.connections.fetch_add(1, Ordering::SeqCst);
         }
-    }
-
-    pub(super) fn count_apdu(&self) {
-        self.inner.apdus.fetch_add(1, Ordering::SeqCst);
     }
 
     pub(super) fn count_atr(&self) {

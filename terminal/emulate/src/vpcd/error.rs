@@ -2,11 +2,16 @@
 
 use std::io;
 
+use sscard_terminal::error::Quoted;
+
 /// What can go wrong between a virtual card and vpcd.
 #[derive(Debug, thiserror::Error)]
 pub enum VpcdError {
     /// The host is not a loopback address; vpcd clients connect only to 127.0.0.1 / ::1.
-    #[error("refusing to connect to non-loopback host {0:?} (vpcd is reached on 127.0.0.1 only)")]
+    #[error(
+        "refusing to connect to non-loopback host {} (vpcd is reached on 127.0.0.1 only)",
+        Quoted(.0)
+    )]
     NonLoopback(String),
     /// Could not connect (pcscd not running, vpcd not loaded, or the slot is taken).
     #[error("cannot connect to vpcd at {addr}: {source}")]

@@ -1,102 +1,16 @@
-//! Typed views of the basic card data: SSSE EF05 (issuer data) and EF06 (cardholder basic info),
-//! decoded with the item definitions of `sscard_specs` and the codec in [`crate::model::value`]. Raw bytes
-//! are kept next to every decoded value for audit.
+//! The card's identity and its holder as types: SSSE EF05 ([`IssuerData`], with the
+//! [`CardId`]) and EF06 ([`Holder`]), decoded from their [`EfRecords`] with the item definitions
+//! of `sscard_specs` and the codecs in [`crate::model::value`]; coded values keep their code-table
+//! meaning ([`Coded`]).
 
 use serde::Serialize;
-use sscard_apdu::record::RecordIter;
 use sscard_specs::codes::{self, validate_card_number};
-use sscard_specs::types::{CodeTableId, ItemSpec};
+use sscard_specs::item::{self, ItemRef};
+use sscard_specs::types::CodeTableId;
 
 use crate::error::DataError;
-use crate::model::value::{decode_an, decode_cn};
-
-/// A date item (`cn 4`, YYYYMMDD) decoded leniently: BCD when that gives a 19xx/20xx date;
-/// ASCII digits otherwise (the Hunan test card stores "2012" as `32 30 31 32`, sscard-spec.md §3.1).
-pub fn decode_date(bytes: &[u8]) -> String {
-    let bcd = decode_cn_lenient(bytes);
-    if bcd.starts_with("19") || bcd.starts_with("20") {
-        return bcd;
-    }
-    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
-        return bytes.iter().map(|&b| char::from(b)).collect();
-    }
-    bcd
-}
-
-/// A `cn` item decoded leniently: BCD digits, or — for the anomalies of real test cards (dates
-/// stored as ASCII "2012", an init-org number ending in a hex digit, sscard-spec.md §3.1, §8) —
-/// the ASCII text when the bytes are printable, else upper-case hex. Never an error: these items
-/// are shown, not computed with.
-pub fn decode_cn_lenient(bytes: &[u8]) -> String {
-    if let Ok(s) = decode_cn(bytes) {
-        return s;
-    }
-    if !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic()) {
-        return bytes.iter().map(|&b| char::from(b)).collect();
-    }
-    hex::encode_upper(bytes)
-}
-
-/// The records of one record EF, by tag in card order (repeated tags keep their order).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EfRecords {
-    records: Vec<(u8, Vec<u8>)>,
-}
-
-impl EfRecords {
-    /// Empty set.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Parse a READ RECORD "all records" reply (concatenated `tag | len | value` records).
-    /// Unwritten records (all `FF`/`00`) end the list.
-    pub fn from_concatenated(bytes: &[u8]) -> Result<Self, DataError> {
-        let mut out = Self::new();
-        for rec in RecordIter::new(bytes) {
-            let rec = rec.map_err(|_| DataError::Malformed {
-                what: "record list",
-                hex: hex::encode_upper(bytes),
-            })?;
-            out.push(rec.tag, rec.value.to_vec());
-        }
-        Ok(out)
-    }
-
-    /// Add a record.
-    pub fn push(&mut self, tag: u8, value: Vec<u8>) {
-        self.records.push((tag, value));
-    }
-
-    /// The first record with `tag`.
-    pub fn get(&self, tag: u8) -> Option<&[u8]> {
-        self.nth(tag, 1)
-    }
-
-    /// The `occurrence`-th (1-based) record with `tag`.
-    pub fn nth(&self, tag: u8, occurrence: usize) -> Option<&[u8]> {
-        self.records
-            .iter()
-            .filter(|(t, _)| *t == tag)
-            .nth(occurrence.checked_sub(1)?)
-            .map(|(_, v)| v.as_slice())
-    }
-
-    /// All records in card order.
-    pub fn iter(&self) -> impl Iterator<Item = (u8, &[u8])> {
-        self.records.iter().map(|(t, v)| (*t, v.as_slice()))
-    }
-
-    /// Number of records.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// True when no record is held.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-}
+use crate::model::records::EfRecords;
+use crate::model::value::{decode_an, decode_cn, decode_cn_lenient, decode_date};
 
 /// A coded value with its meaning from the code table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -201,33 +115,41 @@ pub struct Holder {
     pub birth_date: String,
 }
 
-fn item_bytes<'a>(recs: &'a EfRecords, item: &ItemSpec, path: &str) -> Result<&'a [u8], DataError> {
-    recs.get(item.tag)
-        .ok_or_else(|| DataError::Missing(format!("{path}/{:02X}", item.tag)))
+/// The value bytes of `item` (first occurrence) in `recs`.
+fn item_bytes(recs: &EfRecords, item: ItemRef) -> Result<&[u8], DataError> {
+    recs.get(item.tag())
+        .ok_or_else(|| DataError::Missing(item.path().to_string()))
 }
 
-fn spec_item(items: &'static [ItemSpec], tag: u8) -> Result<&'static ItemSpec, DataError> {
-    items
-        .iter()
-        .find(|i| i.tag == tag)
-        .ok_or(DataError::Missing(format!("spec item {tag:02X}")))
+/// The defined length of an item (0 cannot happen: every `item::` constant has its table entry).
+const fn item_len(item: ItemRef) -> usize {
+    match item.spec() {
+        Some(spec) => spec.len as usize,
+        None => 0,
+    }
 }
+
+/// Bytes of the name (EF06/09).
+pub(crate) const NAME_LEN: usize = item_len(item::SSSE_EF06_NAME);
+/// Bytes of the name extension (EF06/4E, 2.0 and later).
+pub(crate) const NAME_EXT_LEN: usize = item_len(item::SSSE_EF06_NAME_EXT);
 
 impl IssuerData {
     /// Decode EF05's records.
     pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let items = sscard_specs::items::SSSE_EF05;
-        let p = "SSSE/EF05";
-        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
-        let card_number = decode_an(get(0x07)?)?;
+        let get = |item| item_bytes(recs, item);
+        let card_number = decode_an(get(item::SSSE_EF05_CARD_NUMBER)?)?;
         check_card_number(&card_number)?;
         Ok(IssuerData {
-            card_id: CardId::parse(get(0x01)?)?,
-            category: Coded::new(CodeTableId::CardCategory, decode_an(get(0x02)?)?),
-            version: decode_an(get(0x03)?)?,
-            init_org: decode_cn_lenient(get(0x04)?),
-            issue_date: decode_date(get(0x05)?),
-            expiry_date: decode_date(get(0x06)?),
+            card_id: CardId::parse(get(item::SSSE_EF05_CARD_ID)?)?,
+            category: Coded::new(
+                CodeTableId::CardCategory,
+                decode_an(get(item::SSSE_EF05_CATEGORY)?)?,
+            ),
+            version: decode_an(get(item::SSSE_EF05_VERSION)?)?,
+            init_org: decode_cn_lenient(get(item::SSSE_EF05_INIT_ORG)?),
+            issue_date: decode_date(get(item::SSSE_EF05_ISSUE_DATE)?),
+            expiry_date: decode_date(get(item::SSSE_EF05_EXPIRY_DATE)?),
             card_number,
         })
     }
@@ -256,22 +178,23 @@ pub fn check_card_number(number: &str) -> Result<(), DataError> {
 impl Holder {
     /// Decode EF06's records. The name extension (4E) is optional (absent on 1.0 cards).
     pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let items = sscard_specs::items::SSSE_EF06;
-        let p = "SSSE/EF06";
-        let get = |tag| -> Result<&[u8], DataError> { item_bytes(recs, spec_item(items, tag)?, p) };
-        let mut name = decode_an(get(0x09)?)?;
-        if let Some(ext) = recs.get(0x4E) {
+        let get = |item| item_bytes(recs, item);
+        let mut name = decode_an(get(item::SSSE_EF06_NAME)?)?;
+        if let Some(ext) = recs.get(item::SSSE_EF06_NAME_EXT.tag()) {
             // GBK is decoded per item: a double-byte character never spans 09 and 4E (the card
             // writer splits on character boundaries), and 09's 00 padding is dropped first.
             name.push_str(&decode_an(ext)?);
         }
         Ok(Holder {
-            ssn: decode_an(get(0x08)?)?,
+            ssn: decode_an(get(item::SSSE_EF06_SSN)?)?,
             name,
-            sex: Coded::new(CodeTableId::Sex, decode_an(get(0x0A)?)?),
-            ethnicity: Coded::new(CodeTableId::Ethnicity, decode_cn_lenient(get(0x0B)?)),
-            birthplace: decode_cn_lenient(get(0x0C)?),
-            birth_date: decode_date(get(0x0D)?),
+            sex: Coded::new(CodeTableId::Sex, decode_an(get(item::SSSE_EF06_SEX)?)?),
+            ethnicity: Coded::new(
+                CodeTableId::Ethnicity,
+                decode_cn_lenient(get(item::SSSE_EF06_ETHNICITY)?),
+            ),
+            birthplace: decode_cn_lenient(get(item::SSSE_EF06_BIRTHPLACE)?),
+            birth_date: decode_date(get(item::SSSE_EF06_BIRTH_DATE)?),
         })
     }
 }
@@ -284,8 +207,8 @@ pub fn split_name(name: &str) -> Result<(Vec<u8>, Option<Vec<u8>>), DataError> {
             text: name.to_string(),
         });
     }
-    const MAIN: usize = 0x1E;
-    const EXT: usize = 0x14;
+    const MAIN: usize = NAME_LEN;
+    const EXT: usize = NAME_EXT_LEN;
     if bytes.len() > MAIN + EXT {
         return Err(DataError::TooLong {
             max: MAIN + EXT,

@@ -25,14 +25,42 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sscard_specs::item;
 use sscard_specs::types::CodeTableId;
 use sscard_specs::{codes, SpecVersion};
 
-use crate::error::{DataError, Error, Result};
-use crate::model::card::{check_card_number, split_name};
+use crate::error::{DataError, Quoted, Result};
+use crate::model::card::{check_card_number, split_name, NAME_EXT_LEN, NAME_LEN};
+
+/// Why a holder profile cannot be used ([`crate::Error::HolderProfile`]).
+#[derive(Debug, thiserror::Error)]
+pub enum HolderProfileError {
+    /// The file cannot be read.
+    #[error("cannot read holder profile {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not a holder profile (TOML syntax, missing or unknown fields).
+    #[error("holder profile: {0}")]
+    Syntax(String),
+    /// `spec_version` is not a known version.
+    #[error("holder profile: unknown spec_version {} (1.00, 2.00, 2.01, 3.00)", Quoted(.0))]
+    UnknownVersion(String),
+    /// The card was initialised for another spec version than the profile's.
+    #[error("the card was initialised as a {card} card but the holder profile says {profile}")]
+    VersionMismatch {
+        /// The card's version.
+        card: &'static str,
+        /// The profile's version.
+        profile: &'static str,
+    },
+}
 
 /// `[card]`: issuer data and the card identity.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -112,16 +140,14 @@ fn check_code(table: CodeTableId, item: &str, code: &str) -> Result<()> {
 impl HolderProfile {
     /// Parse TOML text.
     pub fn parse(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::Usage(format!("holder profile: {}", e.message())))
+        toml::from_str(text).map_err(|e| HolderProfileError::Syntax(e.message().to_string()).into())
     }
 
     /// Read and parse a holder profile.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read holder profile {}: {e}",
-                path.display()
-            ))
+        let text = std::fs::read_to_string(path).map_err(|source| HolderProfileError::Read {
+            path: path.to_path_buf(),
+            source,
         })?;
         Self::parse(&text)
     }
@@ -129,10 +155,7 @@ impl HolderProfile {
     /// The spec version.
     pub fn version(&self) -> Result<SpecVersion> {
         SpecVersion::parse_str(&self.card.spec_version).ok_or_else(|| {
-            Error::Usage(format!(
-                "holder profile: unknown spec_version {:?} (1.00, 2.00, 2.01, 3.00)",
-                self.card.spec_version
-            ))
+            HolderProfileError::UnknownVersion(self.card.spec_version.clone()).into()
         })
     }
 
@@ -142,13 +165,17 @@ impl HolderProfile {
         check_card_number(&self.card.card_number)?;
         check_code(
             CodeTableId::CardCategory,
-            "SSSE/EF05/02",
+            item::SSSE_EF05_CATEGORY.path(),
             &self.card.category,
         )?;
-        check_code(CodeTableId::Sex, "SSSE/EF06/0A", &self.holder.sex)?;
+        check_code(
+            CodeTableId::Sex,
+            item::SSSE_EF06_SEX.path(),
+            &self.holder.sex,
+        )?;
         check_code(
             CodeTableId::Ethnicity,
-            "SSSE/EF06/0B",
+            item::SSSE_EF06_ETHNICITY.path(),
             &self.holder.ethnicity,
         )?;
         Ok(())
@@ -163,30 +190,36 @@ impl HolderProfile {
         let c = &self.card;
         let h = &self.holder;
         let mut out = vec![
-            t("SSSE/EF05/02", &c.category),
-            t("SSSE/EF05/04", &c.init_org),
-            t("SSSE/EF05/05", &c.issue_date),
-            t("SSSE/EF05/06", &c.expiry_date),
-            t("SSSE/EF05/07", &c.card_number),
-            t("SSSE/EF06/08", &h.ssn),
+            t(item::SSSE_EF05_CATEGORY.path(), &c.category),
+            t(item::SSSE_EF05_INIT_ORG.path(), &c.init_org),
+            t(item::SSSE_EF05_ISSUE_DATE.path(), &c.issue_date),
+            t(item::SSSE_EF05_EXPIRY_DATE.path(), &c.expiry_date),
+            t(item::SSSE_EF05_CARD_NUMBER.path(), &c.card_number),
+            t(item::SSSE_EF06_SSN.path(), &h.ssn),
         ];
         let (main, ext) = split_name(&h.name)?;
-        out.push(("SSSE/EF06/09".into(), PlannedValue::Bytes(main)));
+        out.push((
+            item::SSSE_EF06_NAME.path().into(),
+            PlannedValue::Bytes(main),
+        ));
         if v.has_name_extension() {
-            let ext = ext.unwrap_or_else(|| vec![0u8; 0x14]);
-            out.push(("SSSE/EF06/4E".into(), PlannedValue::Bytes(ext)));
+            let ext = ext.unwrap_or_else(|| vec![0u8; NAME_EXT_LEN]);
+            out.push((
+                item::SSSE_EF06_NAME_EXT.path().into(),
+                PlannedValue::Bytes(ext),
+            ));
         } else if ext.is_some() {
             return Err(DataError::TooLong {
-                max: 0x1E,
+                max: NAME_LEN,
                 got: encoding_rs::GBK.encode(&h.name).0.len(),
             }
             .into());
         }
         out.extend([
-            t("SSSE/EF06/0A", &h.sex),
-            t("SSSE/EF06/0B", &h.ethnicity),
-            t("SSSE/EF06/0C", &h.birthplace),
-            t("SSSE/EF06/0D", &h.birth_date),
+            t(item::SSSE_EF06_SEX.path(), &h.sex),
+            t(item::SSSE_EF06_ETHNICITY.path(), &h.ethnicity),
+            t(item::SSSE_EF06_BIRTHPLACE.path(), &h.birthplace),
+            t(item::SSSE_EF06_BIRTH_DATE.path(), &h.birth_date),
         ]);
         for (path, value) in &self.items {
             out.push(t(path, value));
@@ -199,6 +232,7 @@ impl HolderProfile {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::Error;
 
     #[test]
     fn demo_profile_parses_and_plans() {

@@ -221,6 +221,33 @@ pub fn encode(item: &ItemSpec, text: &str) -> Result<Vec<u8>, DataError> {
     }
 }
 
+/// A date item (`cn 4`, YYYYMMDD) decoded leniently: BCD when that gives a 19xx/20xx date;
+/// ASCII digits otherwise (the Hunan test card stores "2012" as `32 30 31 32`, sscard-spec.md §3.1).
+pub fn decode_date(bytes: &[u8]) -> String {
+    let bcd = decode_cn_lenient(bytes);
+    if bcd.starts_with("19") || bcd.starts_with("20") {
+        return bcd;
+    }
+    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
+        return bytes.iter().map(|&b| char::from(b)).collect();
+    }
+    bcd
+}
+
+/// A `cn` item decoded leniently: BCD digits, or — for the anomalies of real test cards (dates
+/// stored as ASCII "2012", an init-org number ending in a hex digit, sscard-spec.md §3.1, §8) —
+/// the ASCII text when the bytes are printable, else upper-case hex. Never an error: these items
+/// are shown, not computed with.
+pub fn decode_cn_lenient(bytes: &[u8]) -> String {
+    if let Ok(s) = decode_cn(bytes) {
+        return s;
+    }
+    if !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return bytes.iter().map(|&b| char::from(b)).collect();
+    }
+    hex::encode_upper(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

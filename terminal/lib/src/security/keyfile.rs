@@ -12,14 +12,55 @@
 //! The number of diversification levels of every key comes from the specs, not from the file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sscard_keys::{IssuerKeySet, Key, Profile, SoftwareSecurityModule};
+use sscard_keys::keyset::KeySetError;
+use sscard_keys::{IssuerKeySet, Key, KeyError, Profile, SoftwareSecurityModule};
 use sscard_specs::keys::all_keys;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+
+/// Why an issuer key file cannot be used ([`Error::KeyFile`]).
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file cannot be read.
+    #[error("cannot read key file {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not a key file (TOML syntax, missing or unknown fields).
+    #[error("key file: {0}")]
+    Syntax(String),
+    /// A key name that is not in the specs' key table.
+    #[error("key file: unknown key name {0}")]
+    UnknownKey(String),
+    /// A key that is not hex.
+    #[error("key file: {0} is not hex")]
+    NotHex(String),
+    /// A key that is not a key of the suite's algorithm (wrong length).
+    #[error("key file: {name} is not a {algorithm} key: {source}")]
+    BadKey {
+        /// The key name.
+        name: String,
+        /// The suite's key algorithm.
+        algorithm: &'static str,
+        /// Why.
+        source: KeyError,
+    },
+    /// The key set refused the key.
+    #[error("key file: {name}: {source}")]
+    KeySet {
+        /// The key name.
+        name: String,
+        /// Why.
+        source: KeySetError,
+    },
+}
 
 /// The header every generated file starts with.
 pub const TEST_KEYS_BANNER: &str = "# TEST KEYS — NOT FOR PRODUCTION";
@@ -55,10 +96,10 @@ pub fn key_names() -> impl Iterator<Item = &'static str> {
 
 /// The profile for a suite name (`sscard-2`, `sscard-3`, `pboc-classic-2`).
 pub fn profile_by_name(name: &str) -> Result<&'static Profile> {
-    Profile::by_name(name).ok_or_else(|| {
-        Error::Usage(format!(
-            "unknown suite {name:?} (sscard-2, sscard-3, pboc-classic-2)"
-        ))
+    Profile::by_name(name).ok_or_else(|| Error::Value {
+        what: "suite",
+        expected: "sscard-2, sscard-3 or pboc-classic-2",
+        got: name.to_string(),
     })
 }
 
@@ -66,22 +107,27 @@ impl KeyFile {
     /// Parse the TOML text.
     pub fn parse(text: &str) -> Result<Self> {
         let raw: Raw =
-            toml::from_str(text).map_err(|e| Error::Usage(format!("key file: {}", e.message())))?;
+            toml::from_str(text).map_err(|e| KeyFileError::Syntax(e.message().to_string()))?;
         let profile = profile_by_name(&raw.suite)?;
         let alg = profile.key_algorithm();
         let mut keys = IssuerKeySet::new();
         for (name, hex_key) in &raw.keys {
             let spec = all_keys()
                 .find(|k| k.name == name.as_str())
-                .ok_or_else(|| Error::Usage(format!("key file: unknown key name {name}")))?;
+                .ok_or_else(|| KeyFileError::UnknownKey(name.clone()))?;
             let bytes = Zeroizing::new(
-                hex::decode(hex_key.trim())
-                    .map_err(|_| Error::Usage(format!("key file: {name} is not hex")))?,
+                hex::decode(hex_key.trim()).map_err(|_| KeyFileError::NotHex(name.clone()))?,
             );
-            let key = Key::new(alg, &bytes)
-                .map_err(|e| Error::Usage(format!("key file: {name} is not a {alg:?} key: {e}")))?;
+            let key = Key::new(alg, &bytes).map_err(|source| KeyFileError::BadKey {
+                name: name.clone(),
+                algorithm: alg.name(),
+                source,
+            })?;
             keys.insert(spec.name, key, spec.levels)
-                .map_err(|e| Error::Usage(format!("key file: {name}: {e}")))?;
+                .map_err(|source| KeyFileError::KeySet {
+                    name: name.clone(),
+                    source,
+                })?;
         }
         Ok(KeyFile { profile, keys })
     }
@@ -89,9 +135,12 @@ impl KeyFile {
     /// Read and parse a key file.
     pub fn load(path: &Path) -> Result<Self> {
         let text =
-            Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-                Error::Usage(format!("cannot read key file {}: {e}", path.display()))
-            })?);
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|source| KeyFileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?,
+            );
         Self::parse(&text)
     }
 
@@ -149,22 +198,31 @@ mod tests {
 
     #[test]
     fn bad_files_are_usage_errors() {
-        assert!(matches!(
-            KeyFile::parse("suite = \"x\"\n[keys]\n"),
-            Err(Error::Usage(_))
-        ));
-        assert!(matches!(
-            KeyFile::parse("suite = \"sscard-2\"\n[keys]\nNOPE = \"00\"\n"),
-            Err(Error::Usage(_))
-        ));
-        assert!(matches!(
-            KeyFile::parse("suite = \"sscard-2\"\n[keys]\nPUK = \"zz\"\n"),
-            Err(Error::Usage(_))
-        ));
-        assert!(matches!(
-            KeyFile::parse("suite = \"sscard-2\"\n[keys]\nPUK = \"0011\"\n"),
-            Err(Error::Usage(_))
-        ));
-        assert!(matches!(KeyFile::parse("garbage"), Err(Error::Usage(_))));
+        let e = KeyFile::parse("suite = \"x\"\n[keys]\n").unwrap_err();
+        assert!(matches!(e, Error::Value { what: "suite", .. }), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        let e = KeyFile::parse("suite = \"sscard-2\"\n[keys]\nNOPE = \"00\"\n").unwrap_err();
+        assert!(
+            matches!(e, Error::KeyFile(KeyFileError::UnknownKey(_))),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), 2);
+        let e = KeyFile::parse("suite = \"sscard-2\"\n[keys]\nPUK = \"zz\"\n").unwrap_err();
+        assert!(matches!(e, Error::KeyFile(KeyFileError::NotHex(_))), "{e}");
+        assert_eq!(e.exit_code(), 2);
+        let e = KeyFile::parse("suite = \"sscard-2\"\n[keys]\nPUK = \"0011\"\n").unwrap_err();
+        assert!(
+            matches!(e, Error::KeyFile(KeyFileError::BadKey { .. })),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("key file: PUK is not a 3DES-2 key: "),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), 2);
+        let e = KeyFile::parse("garbage").unwrap_err();
+        assert!(matches!(e, Error::KeyFile(KeyFileError::Syntax(_))), "{e}");
+        assert_eq!(e.exit_code(), 2);
     }
 }

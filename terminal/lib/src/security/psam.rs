@@ -27,12 +27,12 @@ use std::fmt;
 
 use sscard_apdu::fci::{Fci, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::StatusWord;
-use sscard_card_os::psam::{PsamChannel, PsamDriver, PsamFault, EF16_LEN};
+use sscard_card_os::psam::{PsamChannel, PsamDriver, PsamFault};
 use sscard_keys::Profile;
+use sscard_specs::key;
+use sscard_specs::psam::TERMINAL_NUMBER_LEN;
 
 use crate::transport::{Transport, TransportError};
-
-pub use sscard_card_os::psam::{slot_by_name, PsamKeySlot};
 
 /// National read-card interface codes for PSAM problems (sscard-spec.md §5.7, §6.3).
 pub mod national {
@@ -151,7 +151,7 @@ impl PsamError {
     pub fn national_code(&self) -> i32 {
         match self {
             PsamError::Transport(_) => national::NO_PSAM,
-            PsamError::KeyNotInPsam { name: "RKSSSE" } => national::NO_RKSSSE,
+            PsamError::KeyNotInPsam { name: key::RKSSSE } => national::NO_RKSSSE,
             PsamError::KeyNotInPsam { .. } => national::KEY_LEVEL_INSUFFICIENT,
             PsamError::AlgorithmMismatch { .. } => national::NO_ALGORITHM,
             PsamError::Refused { sw, .. } => sw.national_error_code(),
@@ -214,10 +214,10 @@ pub fn open<T: Transport>(
 
 /// The terminal number of PSAM EF16 (终端机编号): 6 bytes cn, region (6 digits) ‖ 6 digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TerminalNumber(pub [u8; EF16_LEN]);
+pub struct TerminalNumber(pub [u8; TERMINAL_NUMBER_LEN]);
 
-impl From<[u8; EF16_LEN]> for TerminalNumber {
-    fn from(b: [u8; EF16_LEN]) -> Self {
+impl From<[u8; TERMINAL_NUMBER_LEN]> for TerminalNumber {
+    fn from(b: [u8; TERMINAL_NUMBER_LEN]) -> Self {
         TerminalNumber(b)
     }
 }

@@ -2,10 +2,11 @@
 //! (card → terminal) through the security module, with the card's diversification factors.
 
 use serde::Serialize;
-use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
 use sscard_keys::DiversificationFactors;
-use sscard_specs::{key_by_name, DfId, KeySpec};
+use sscard_specs::item::SSSE_EF05_CARD_ID;
+use sscard_specs::{key, key_by_name, DfId, KeySpec};
 use subtle::ConstantTimeEq;
 
 use super::{random, Session};
@@ -26,7 +27,7 @@ pub struct AuthVerdict {
 }
 
 pub(crate) fn key_spec(name: &str) -> Result<&'static KeySpec> {
-    key_by_name(name).ok_or_else(|| Error::Usage(format!("unknown key {name}")))
+    key_by_name(name).ok_or_else(|| Error::UnknownKey(name.to_string()))
 }
 
 impl<T: Transport> Session<T> {
@@ -36,14 +37,13 @@ impl<T: Transport> Session<T> {
         if let Some(id) = self.card_id {
             return Ok(id);
         }
-        let ef = Self::ef_spec(DfId::Ssse, 0xEF05)?;
         let data = self
-            .read_record_raw(ef, RecordSelector::ByTag(0x01), 2 + 16)?
-            .ok_or_else(|| DataError::Missing("SSSE/EF05/01".into()))?;
+            .read_item_record(SSSE_EF05_CARD_ID)?
+            .ok_or_else(|| DataError::Missing(SSSE_EF05_CARD_ID.path().into()))?;
         let id = data
             .get(2..)
             .and_then(|v| <[u8; 16]>::try_from(v).ok())
-            .filter(|_| data.first() == Some(&0x01))
+            .filter(|_| data.first() == Some(&SSSE_EF05_CARD_ID.tag()))
             .ok_or_else(|| DataError::Malformed {
                 what: "card identification code (EF05/01)",
                 hex: hex::encode_upper(&data),
@@ -76,8 +76,7 @@ impl<T: Transport> Session<T> {
     /// GET CHALLENGE (`00 84 00 00 08`): the card's random for the next authentication or MAC.
     pub fn get_challenge(&mut self) -> Result<Vec<u8>> {
         let len = self.profile.challenge_len;
-        let cmd = commands::get_challenge(len)
-            .map_err(|e| Error::Usage(format!("GET CHALLENGE: {e}")))?;
+        let cmd = commands::get_challenge(len).map_err(Error::command("GET CHALLENGE"))?;
         let data = self.send_ok(&cmd, || "GET CHALLENGE".into())?;
         if data.len() != usize::from(len) {
             return Err(DataError::Malformed {
@@ -103,9 +102,7 @@ impl<T: Transport> Session<T> {
     /// EXTERNAL AUTHENTICATE with key `name` in `df`, always sent.
     pub fn external_authenticate_in(&mut self, df: DfId, name: &str) -> Result<()> {
         let spec = key_spec(name)?;
-        let kid = spec
-            .kid
-            .ok_or_else(|| Error::Usage(format!("key {name} has no card KID")))?;
+        let kid = spec.kid.ok_or_else(|| Error::NoCardKid(name.to_string()))?;
         let factors = self.factors(spec.name)?;
         self.select_df(df)?;
         let challenge = self.get_challenge()?;
@@ -133,7 +130,7 @@ impl<T: Transport> Session<T> {
     /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with fresh random P and S; compares
     /// the card's answer (constant time) with what the security module computes.
     pub fn internal_authenticate(&mut self) -> Result<AuthVerdict> {
-        let spec = key_spec("IRK")?;
+        let spec = key_spec(key::IRK)?;
         let kid = spec.kid.unwrap_or(0);
         let factors = self.factors(spec.name)?;
         self.select_df(DfId::Ssse)?;

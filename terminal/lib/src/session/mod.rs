@@ -36,8 +36,6 @@ use crate::transport::{Transport, TransportError};
 pub use self::auth::AuthVerdict;
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
-pub(crate) use self::read::item_spec;
-pub use self::read::{BasicInfo, EfContent, ItemValue, ReadResult, RecordValue};
 
 /// The operations a session needs from a security module, in an object-safe form with the
 /// module's errors turned into [`Error::SecurityModule`]. Every
@@ -240,16 +238,6 @@ impl<T: Transport> Session<T> {
         self.version
     }
 
-    /// Assume a spec version (e.g. while personalising a blank card whose EF05 is empty).
-    pub fn set_version(&mut self, version: SpecVersion) {
-        self.version = Some(version);
-    }
-
-    /// The card identification code, once read.
-    pub fn card_id(&self) -> Option<&[u8; 16]> {
-        self.card_id.as_ref()
-    }
-
     /// Use this card identification code for diversification (blank cards, blocked applications).
     pub fn set_card_id(&mut self, card_id: [u8; 16]) {
         self.card_id = Some(card_id);
@@ -311,7 +299,7 @@ impl<T: Transport> Session<T> {
     pub(crate) fn send(&mut self, cmd: &Command) -> Result<(Vec<u8>, StatusWord)> {
         let bytes = cmd
             .to_vec()
-            .map_err(|e| Error::Usage(format!("cannot encode command: {e}")))?;
+            .map_err(Error::command("cannot encode command"))?;
         self.send_raw(&bytes)
     }
 
@@ -349,15 +337,12 @@ impl<T: Transport> Session<T> {
 
     fn security_module(&mut self) -> Result<&mut Box<dyn Crypto>> {
         let profile = self.profile;
-        let sm = self.sm.as_mut().ok_or_else(|| {
-            Error::Usage("this operation needs the issuer keys (--keys FILE)".into())
-        })?;
+        let sm = self.sm.as_mut().ok_or(Error::NoSecurityModule)?;
         if sm.profile().suite != profile.suite {
-            return Err(Error::Usage(format!(
-                "the key set is for {} but the card uses {}",
-                sm.profile().name,
-                profile.name
-            )));
+            return Err(Error::SuiteMismatch {
+                keys: sm.profile().name,
+                card: profile.name,
+            });
         }
         Ok(sm)
     }

@@ -3,11 +3,15 @@
 //! RELOAD to the holder's PIN, then a full read-back of the basic information and the items.
 
 use serde::Serialize;
+use sscard_specs::item;
 
-use crate::error::{DataError, Error, Result};
+use crate::error::{DataError, Error, ItemError, Result};
+use crate::model::holder::HolderProfileError;
 use crate::model::holder::{HolderProfile, PlannedValue};
+use crate::model::item::item_spec;
 use crate::model::value;
-use crate::session::{BasicInfo, Session};
+use crate::model::BasicInfo;
+use crate::session::Session;
 use crate::transport::Transport;
 
 /// What a personalisation did.
@@ -38,11 +42,11 @@ pub fn personalize<T: Transport>(
     let want = profile.version()?;
     let have = session.detect_version()?;
     if have != want {
-        return Err(Error::Usage(format!(
-            "the card was initialised as a {} card but the holder profile says {}",
-            have.as_str(),
-            want.as_str()
-        )));
+        return Err(HolderProfileError::VersionMismatch {
+            card: have.as_str(),
+            profile: want.as_str(),
+        }
+        .into());
     }
     session.ensure_card_id()?;
     // The holder's PIN first (RELOAD needs no knowledge of the factory PIN): the read-backs of
@@ -67,59 +71,67 @@ pub fn personalize<T: Transport>(
     let h = &profile.holder;
     let checks = [
         (
-            "SSSE/EF05/02",
+            item::SSSE_EF05_CATEGORY.path(),
             info.issuer.category.code.as_str(),
             c.category.as_str(),
         ),
         (
-            "SSSE/EF05/03",
+            item::SSSE_EF05_VERSION.path(),
             info.issuer.version.as_str(),
             c.spec_version.as_str(),
         ),
         (
-            "SSSE/EF05/04",
+            item::SSSE_EF05_INIT_ORG.path(),
             info.issuer.init_org.as_str(),
             c.init_org.as_str(),
         ),
         (
-            "SSSE/EF05/05",
+            item::SSSE_EF05_ISSUE_DATE.path(),
             info.issuer.issue_date.as_str(),
             c.issue_date.as_str(),
         ),
         (
-            "SSSE/EF05/06",
+            item::SSSE_EF05_EXPIRY_DATE.path(),
             info.issuer.expiry_date.as_str(),
             c.expiry_date.as_str(),
         ),
         (
-            "SSSE/EF05/07",
+            item::SSSE_EF05_CARD_NUMBER.path(),
             info.issuer.card_number.as_str(),
             c.card_number.as_str(),
         ),
         (
-            "SSSE/EF05/01",
+            item::SSSE_EF05_CARD_ID.path(),
             info.issuer.card_id.region.as_str(),
             c.region.as_str(),
         ),
-        ("SSSE/EF06/08", info.holder.ssn.as_str(), h.ssn.as_str()),
-        ("SSSE/EF06/09", info.holder.name.as_str(), h.name.as_str()),
         (
-            "SSSE/EF06/0A",
+            item::SSSE_EF06_SSN.path(),
+            info.holder.ssn.as_str(),
+            h.ssn.as_str(),
+        ),
+        (
+            item::SSSE_EF06_NAME.path(),
+            info.holder.name.as_str(),
+            h.name.as_str(),
+        ),
+        (
+            item::SSSE_EF06_SEX.path(),
             info.holder.sex.code.as_str(),
             h.sex.as_str(),
         ),
         (
-            "SSSE/EF06/0B",
+            item::SSSE_EF06_ETHNICITY.path(),
             info.holder.ethnicity.code.as_str(),
             h.ethnicity.as_str(),
         ),
         (
-            "SSSE/EF06/0C",
+            item::SSSE_EF06_BIRTHPLACE.path(),
             info.holder.birthplace.as_str(),
             h.birthplace.as_str(),
         ),
         (
-            "SSSE/EF06/0D",
+            item::SSSE_EF06_BIRTH_DATE.path(),
             info.holder.birth_date.as_str(),
             h.birth_date.as_str(),
         ),
@@ -131,7 +143,7 @@ pub fn personalize<T: Transport>(
     }
     if !info.issuer.card_id.serial.eq_ignore_ascii_case(&c.serial) {
         return Err(mismatch(
-            "SSSE/EF05/01",
+            item::SSSE_EF05_CARD_ID.path(),
             &info.issuer.card_id.serial,
             &c.serial,
         ));
@@ -140,10 +152,10 @@ pub fn personalize<T: Transport>(
         let r = sscard_specs::resolve(path)?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage(format!("{path} names no item")))?
+            .ok_or_else(|| Error::item(path, ItemError::NotAnItem))?
             .tag;
-        let item = crate::session::item_spec(r.ef, tag, session.version())
-            .ok_or_else(|| Error::Usage(format!("{path} names no item")))?;
+        let item = item_spec(r.ef, tag, session.version())
+            .ok_or_else(|| Error::Internal(format!("{path} is not in the specs")))?;
         let expected = value::encode(item, text)?;
         let got = session
             .read_item_bytes(&r)?

@@ -4,9 +4,8 @@ use serde::Serialize;
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
 use sscard_keys::Pin;
-use sscard_specs::DfId;
+use sscard_specs::{key, DfId};
 
-use super::auth::key_spec;
 use super::Session;
 use crate::error::{Error, Result};
 use crate::transport::Transport;
@@ -34,8 +33,7 @@ impl<T: Transport> Session<T> {
         if self.current_df.is_none() {
             self.select_ssse()?;
         }
-        let cmd =
-            commands::verify(&pin.to_bcd()).map_err(|e| Error::Usage(format!("VERIFY: {e}")))?;
+        let cmd = commands::verify(&pin.to_bcd()).map_err(Error::command("VERIFY"))?;
         self.send_ok(&cmd, || "VERIFY".into())?;
         self.pin_verified = true;
         Ok(PinOutcome {
@@ -66,7 +64,7 @@ impl<T: Transport> Session<T> {
         let new = self.pin(new)?;
         self.select_df(DfId::Ssse)?;
         let cmd = commands::change_pin(&old.to_bcd(), &new.to_bcd())
-            .map_err(|e| Error::Usage(format!("CHANGE PIN: {e}")))?;
+            .map_err(Error::command("CHANGE PIN"))?;
         self.send_ok(&cmd, || "CHANGE PIN".into())?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
@@ -76,7 +74,7 @@ impl<T: Transport> Session<T> {
     /// PIN UNBLOCK: EXTERNAL AUTHENTICATE with PUK, fresh challenge, `84 24 00 00 04 MAC` (MAC
     /// under STK). Restores the try counter; the PIN is unchanged.
     pub fn unblock_pin(&mut self) -> Result<PinOutcome> {
-        self.external_authenticate_in(DfId::Ssse, "PUK")?;
+        self.external_authenticate_in(DfId::Ssse, key::PUK)?;
         let cmd = commands::pin_unblock();
         self.send_maced(cmd, "PIN UNBLOCK")?;
         Ok(PinOutcome {
@@ -88,15 +86,14 @@ impl<T: Transport> Session<T> {
     /// PIN) ‖ MAC` (encrypted and MAC'd under STK's process key). Sets a new PIN.
     pub fn reload_pin(&mut self, new: &str) -> Result<PinOutcome> {
         let new = self.pin(new)?;
-        self.external_authenticate_in(DfId::Ssse, "PUK")?;
-        let stk = key_spec("STK")?.name;
+        self.external_authenticate_in(DfId::Ssse, key::PUK)?;
+        let stk = key::STK;
         let factors = self.factors(stk)?;
         let challenge = self.get_challenge()?;
         let enc = self
             .security_module()?
             .encrypt_pin_block(stk, &factors, &challenge, &new)?;
-        let cmd =
-            commands::pin_reload(&enc).map_err(|e| Error::Usage(format!("PIN RELOAD: {e}")))?;
+        let cmd = commands::pin_reload(&enc).map_err(Error::command("PIN RELOAD"))?;
         self.send_maced_with(cmd, "PIN RELOAD", &challenge)?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
@@ -105,7 +102,7 @@ impl<T: Transport> Session<T> {
 
     /// GET CHALLENGE, then MAC `cmd` under STK and send it; requires `9000`.
     pub(crate) fn send_maced(&mut self, cmd: sscard_apdu::Command, operation: &str) -> Result<()> {
-        let stk = key_spec("STK")?.name;
+        let stk = key::STK;
         // Factors first: reading the card id must not come between the challenge and its use.
         self.factors(stk)?;
         let challenge = self.get_challenge()?;
@@ -118,15 +115,13 @@ impl<T: Transport> Session<T> {
         operation: &str,
         challenge: &[u8],
     ) -> Result<()> {
-        let stk = key_spec("STK")?.name;
+        let stk = key::STK;
         let factors = self.factors(stk)?;
         let input = cmd.mac_input();
         let mac = self
             .security_module()?
             .line_mac(stk, &factors, challenge, &input.parts())?;
-        let cmd = cmd
-            .append_mac(&mac)
-            .map_err(|e| Error::Usage(format!("{operation}: {e}")))?;
+        let cmd = cmd.append_mac(&mac).map_err(Error::command(operation))?;
         let (_, sw) = self.send(&cmd)?;
         if sw != StatusWord::OK {
             return Err(Error::refused(operation, sw));

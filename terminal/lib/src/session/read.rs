@@ -1,184 +1,42 @@
 //! Reading: the 3-APDU basic-info path, items and whole EFs by specs path.
 
-use serde::Serialize;
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::{is_unwritten, Record};
 use sscard_apdu::StatusWord;
-use sscard_specs::paths::record_number_for;
-use sscard_specs::types::{EfStructure, FieldSpec};
-use sscard_specs::{is_unique_tag, DfId, EfSpec, ItemSpec, ReadRule, Resolved, SpecVersion};
+use sscard_specs::ef::EfRef;
+use sscard_specs::item::{self, ItemRef};
+use sscard_specs::paths::{record_number_for, ItemPath};
+use sscard_specs::types::EfStructure;
+use sscard_specs::{ef, is_unique_tag, EfSpec, ReadRule, Resolved, SpecVersion};
 
 use super::select::parse_version_value;
 use super::{is_form_refusal, Session};
-use crate::error::{DataError, Error, Result};
-use crate::model::card::{EfRecords, Holder, IssuerData};
-use crate::model::value::{self, Value};
+use crate::error::{DataError, Error, ItemError, Result};
+use crate::model::item::{item_path, item_spec};
+use crate::model::{
+    BasicInfo, EfContent, EfRecords, Holder, IssuerData, ItemValue, ReadResult, RecordValue,
+};
 use crate::transport::Transport;
 
 /// Largest chunk of one READ BINARY.
 const BINARY_CHUNK: u16 = 0x80;
 
-/// The service-window view of a card: SSSE EF05 and EF06, decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BasicInfo {
-    /// Issuer data (EF05).
-    pub issuer: IssuerData,
-    /// Holder basic information (EF06).
-    pub holder: Holder,
-    /// Security profile in use (`sscard-2`, `sscard-3`).
-    pub profile: &'static str,
-    /// Algorithm id from the FCI (`None` when absent).
-    pub algorithm_id: Option<u8>,
-    /// The ATR's historical bytes (卡复位信息), hex.
-    pub reset_info: String,
-}
-
-/// One decoded data item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ItemValue {
-    /// Path, e.g. `DF04/EF05/81`, `DF01/EF15/40#2`.
-    pub path: String,
-    /// Tag, 2 hex digits.
-    pub tag: String,
-    /// Chinese name.
-    pub name_zh: &'static str,
-    /// English name.
-    pub name_en: &'static str,
-    /// Encoding (`an`, `cn`, `b`, `B-TLV`).
-    #[serde(rename = "type")]
-    pub data_type: &'static str,
-    /// Decoded value.
-    pub value: Value,
-    /// The value bytes as stored (hex).
-    pub raw: String,
-}
-
-/// One record of a cyclic EF (fields without tags).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RecordValue {
-    /// Record number (1 = newest).
-    pub number: u8,
-    /// Fields in record order: (English name, value).
-    pub fields: Vec<(String, Value)>,
-    /// The record bytes (hex).
-    pub raw: String,
-}
-
-/// The content of a whole EF.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "structure", rename_all = "snake_case")]
-pub enum EfContent {
-    /// Tagged records (variable or fixed), in card order.
-    Records {
-        /// Items.
-        items: Vec<ItemValue>,
-    },
-    /// Cyclic records.
-    Cyclic {
-        /// Records, newest first.
-        records: Vec<RecordValue>,
-    },
-    /// A transparent EF.
-    Binary {
-        /// Size in bytes.
-        size: usize,
-        /// Content (hex).
-        hex: String,
-    },
-}
-
-/// What `read` returns for one path.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ReadResult {
-    /// One data item.
-    Item(ItemValue),
-    /// A whole EF (or one record of it).
-    Ef {
-        /// The path read.
-        path: String,
-        /// Its content.
-        content: EfContent,
-    },
-}
-
-fn ef_path(ef: &EfSpec) -> String {
-    format!("{}/{:04X}", ef.df.name(), ef.fid)
-}
-
-fn item_path(ef: &EfSpec, tag: u8, occurrence: u8) -> String {
-    if occurrence > 1 {
-        format!("{}/{tag:02X}#{occurrence}", ef_path(ef))
-    } else {
-        format!("{}/{tag:02X}", ef_path(ef))
+/// The path of the whole EF (`DF04/EF05`).
+fn ef_path(ef: &EfSpec) -> ItemPath {
+    ItemPath {
+        df: ef.df,
+        ef: ef.fid,
+        tag: None,
+        occurrence: 0,
     }
 }
 
-/// The item with `tag` in `ef` as laid out on a card of `version` (1.0 layouts differ in
-/// lengths), or the 2.0 definition when the version is unknown.
-pub(crate) fn item_spec(
-    ef: &EfSpec,
-    tag: u8,
-    version: Option<SpecVersion>,
-) -> Option<&'static ItemSpec> {
-    match version {
-        Some(v) => ef
-            .items_for(v)
-            .iter()
-            .find(|i| i.tag == tag)
-            .or_else(|| ef.item(tag)),
-        None => ef.item(tag),
+/// The path of record `n` of the EF (`DF04/EF08#3`).
+fn record_path(ef: &EfSpec, n: u8) -> ItemPath {
+    ItemPath {
+        occurrence: n,
+        ..ef_path(ef)
     }
-}
-
-/// Decode one item into an [`ItemValue`]. Tags the specs do not know are shown as binary.
-pub(crate) fn item_value(
-    ef: &EfSpec,
-    tag: u8,
-    occurrence: u8,
-    bytes: &[u8],
-    version: Option<SpecVersion>,
-) -> Result<ItemValue, DataError> {
-    let spec: Option<&ItemSpec> = item_spec(ef, tag, version);
-    let (name_zh, name_en, data_type, value) = match spec {
-        Some(i) => (
-            i.name_zh,
-            i.name_en,
-            value::type_name(i.data_type),
-            value::decode(i, bytes)?,
-        ),
-        None => (
-            "未知",
-            "unknown item",
-            "b",
-            Value::Text(hex::encode_upper(bytes)),
-        ),
-    };
-    Ok(ItemValue {
-        path: item_path(ef, tag, occurrence),
-        tag: format!("{tag:02X}"),
-        name_zh,
-        name_en,
-        data_type,
-        value,
-        raw: hex::encode_upper(bytes),
-    })
-}
-
-fn decode_fields(fields: &[FieldSpec], bytes: &[u8]) -> Result<Vec<(String, Value)>, DataError> {
-    let mut out = Vec::with_capacity(fields.len());
-    let mut rest = bytes;
-    for f in fields {
-        let (v, r) =
-            rest.split_at_checked(usize::from(f.len))
-                .ok_or_else(|| DataError::Malformed {
-                    what: "cyclic record",
-                    hex: hex::encode_upper(bytes),
-                })?;
-        out.push((f.name_en.to_string(), value::decode_typed(f.data_type, v)?));
-        rest = r;
-    }
-    Ok(out)
 }
 
 /// Parse one record answered to READ RECORD; `None` for an unwritten one.
@@ -196,10 +54,24 @@ fn parse_one(ef: &EfSpec, expected_tag: Option<u8>, data: &[u8]) -> Result<Optio
 }
 
 impl<T: Transport> Session<T> {
-    /// The specs' EF.
-    pub(crate) fn ef_spec(df: DfId, fid: u16) -> Result<&'static EfSpec> {
-        sscard_specs::ef(df, fid)
-            .ok_or_else(|| Error::Usage(format!("no EF {}/{fid:04X} in the specs", df.name())))
+    /// The specs' table entry of `ef`.
+    pub(crate) fn ef_spec(ef: EfRef) -> Result<&'static EfSpec> {
+        ef.spec()
+            .ok_or_else(|| Error::Internal(format!("no EF {} in the specs", ef.path())))
+    }
+
+    /// READ RECORD of `item` by its tag (Le = its record length in the specs); `None` when the
+    /// card has no such record.
+    pub(crate) fn read_item_record(&mut self, item: ItemRef) -> Result<Option<Vec<u8>>> {
+        let ef = Self::ef_spec(item.ef())?;
+        let spec = item
+            .spec()
+            .ok_or_else(|| Error::Internal(format!("no item {} in the specs", item.path())))?;
+        self.read_record_raw(
+            ef,
+            RecordSelector::ByTag(item.tag()),
+            u32::from(spec.record_len()),
+        )
     }
 
     /// READ RECORD of `ef` with any status word. Names the EF by SFI unless it is the current EF
@@ -222,7 +94,7 @@ impl<T: Transport> Session<T> {
                 None
             };
             let cmd = commands::read_record(sel, sfi, ne)
-                .map_err(|e| Error::Usage(format!("READ RECORD {}: {e}", ef_path(ef))))?;
+                .map_err(Error::command(format_args!("READ RECORD {}", ef_path(ef))))?;
             let (data, sw) = self.send(&cmd)?;
             let all = matches!(sel, RecordSelector::AllFrom(_));
             if sfi.is_some() && !all && is_form_refusal(sw) {
@@ -259,7 +131,7 @@ impl<T: Transport> Session<T> {
     /// RECORD per item (by tag for unique tags, by number for repeated ones).
     pub fn read_records(&mut self, ef: &EfSpec) -> Result<EfRecords> {
         if !ef.structure.is_record() {
-            return Err(Error::Usage(format!("{} is not a record EF", ef_path(ef))));
+            return Err(Error::item(ef_path(ef), ItemError::NotRecordEf));
         }
         self.ensure_read_access(ef)?;
         if self.read_all {
@@ -314,13 +186,19 @@ impl<T: Transport> Session<T> {
     /// [`Session::open`]: SELECT, READ RECORD all-from-1 of SFI 05 and of SFI 06. On a 3.00
     /// card, EF06 needs RKSSSE external authentication first (2 more APDUs, needs the keys).
     pub fn read_basic_info(&mut self) -> Result<BasicInfo> {
-        let ef05 = Self::ef_spec(DfId::Ssse, 0xEF05)?;
-        let ef06 = Self::ef_spec(DfId::Ssse, 0xEF06)?;
+        let ef05 = Self::ef_spec(ef::SSSE_EF05)?;
+        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
         let r05 = self.read_records(ef05)?;
-        if let Some(v) = r05.get(0x03).and_then(parse_version_value) {
+        if let Some(v) = r05
+            .get(item::SSSE_EF05_VERSION.tag())
+            .and_then(parse_version_value)
+        {
             self.version = Some(v);
         }
-        if let Some(id) = r05.get(0x01).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+        if let Some(id) = r05
+            .get(item::SSSE_EF05_CARD_ID.tag())
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        {
             self.card_id = Some(id);
         }
         let issuer = IssuerData::decode(&r05)?;
@@ -357,7 +235,7 @@ impl<T: Transport> Session<T> {
     pub fn read_item(&mut self, path: &str) -> Result<ItemValue> {
         let resolved = sscard_specs::resolve(path)?;
         if resolved.item.is_none() {
-            return Err(Error::Usage(format!("{path} names an EF, not an item")));
+            return Err(Error::item(path, ItemError::NotAnItem));
         }
         self.read_resolved_item(&resolved)
     }
@@ -366,11 +244,11 @@ impl<T: Transport> Session<T> {
     pub(crate) fn read_item_bytes(&mut self, r: &Resolved) -> Result<Option<Vec<u8>>> {
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage("path names no item".into()))?
+            .ok_or_else(|| Error::item(r.path(), ItemError::NotAnItem))?
             .tag;
         let ef = r.ef;
         let item = item_spec(ef, tag, self.version)
-            .ok_or_else(|| Error::Usage("path names no item".into()))?;
+            .ok_or_else(|| Error::Internal(format!("{} is not in the specs", r.path())))?;
         self.ensure_read_access(ef)?;
         let sel = self.record_selector(ef, item.tag, r.occurrence)?;
         let Some(data) = self.read_record_raw(ef, sel, u32::from(item.record_len()))? else {
@@ -383,7 +261,13 @@ impl<T: Transport> Session<T> {
         let tag = r.item.map(|i| i.tag).unwrap_or_default();
         let path = r.path().to_string();
         let bytes = self.read_item_bytes(r)?.ok_or(DataError::Missing(path))?;
-        Ok(item_value(r.ef, tag, r.occurrence, &bytes, self.version)?)
+        Ok(ItemValue::decode(
+            r.ef,
+            tag,
+            r.occurrence,
+            &bytes,
+            self.version,
+        )?)
     }
 
     /// By tag (P2 = 00) for unique tags, by absolute number (P2 = 04) for repeated ones.
@@ -400,10 +284,12 @@ impl<T: Transport> Session<T> {
         record_number_for(ef, version, tag, occurrence)
             .map(RecordSelector::ByNumber)
             .ok_or_else(|| {
-                Error::Usage(format!(
-                    "{} has no record for tag {tag:02X}#{occurrence}",
-                    ef_path(ef)
-                ))
+                Error::item(
+                    item_path(ef, tag, occurrence),
+                    ItemError::NoRecord {
+                        version: version.as_str(),
+                    },
+                )
             })
     }
 
@@ -437,15 +323,11 @@ impl<T: Transport> Session<T> {
                     )?
                     else {
                         if record > 0 {
-                            return Err(DataError::Missing(format!("{}#{n}", ef_path(ef))).into());
+                            return Err(DataError::Missing(record_path(ef, n).to_string()).into());
                         }
                         break;
                     };
-                    out.push(RecordValue {
-                        number: n,
-                        fields: decode_fields(ef.fields, &data)?,
-                        raw: hex::encode_upper(&data),
-                    });
+                    out.push(RecordValue::decode(n, ef.fields, &data)?);
                 }
                 Ok(EfContent::Cyclic { records: out })
             }
@@ -455,7 +337,7 @@ impl<T: Transport> Session<T> {
                     let mut r = EfRecords::new();
                     let data = self
                         .read_record_raw(ef, RecordSelector::ByNumber(record), 256)?
-                        .ok_or_else(|| DataError::Missing(format!("{}#{record}", ef_path(ef))))?;
+                        .ok_or_else(|| DataError::Missing(record_path(ef, record).to_string()))?;
                     if let Some((tag, v)) = parse_one(ef, None, &data)? {
                         r.push(tag, v);
                     }
@@ -476,7 +358,7 @@ impl<T: Transport> Session<T> {
                             1
                         }
                     };
-                    items.push(item_value(ef, tag, occ, v, self.version)?);
+                    items.push(ItemValue::decode(ef, tag, occ, v, self.version)?);
                 }
                 Ok(EfContent::Records { items })
             }
@@ -490,8 +372,8 @@ impl<T: Transport> Session<T> {
         let mut off: u16 = 0;
         while off < size {
             let n = (size - off).min(BINARY_CHUNK);
-            let cmd = commands::read_binary(off, u32::from(n))
-                .map_err(|e| Error::Usage(format!("READ BINARY: {e}")))?;
+            let cmd =
+                commands::read_binary(off, u32::from(n)).map_err(Error::command("READ BINARY"))?;
             let data = self.send_ok(&cmd, || format!("READ BINARY {}", ef_path(ef)))?;
             if data.is_empty() {
                 break;

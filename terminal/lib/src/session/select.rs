@@ -1,11 +1,12 @@
 //! Selection of the SSSE and its DFs/EFs; spec version and algorithm suite detection.
 
-use sscard_apdu::commands::{self, RecordSelector};
-use sscard_apdu::fci::{Fci, ALGORITHM_ID_SM4};
+use sscard_apdu::commands;
+use sscard_apdu::fci::{Fci, ALGORITHM_ID_SM4, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::record::Record;
 use sscard_apdu::StatusWord;
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
-use sscard_specs::files::SSSE_NAME;
+use sscard_specs::files::{MF_FID, SSSE_NAME};
+use sscard_specs::item::SSSE_EF05_VERSION;
 use sscard_specs::{DfId, SpecVersion};
 
 use super::{is_form_refusal, Session};
@@ -18,7 +19,7 @@ impl<T: Transport> Session<T> {
     /// profile from the FCI's algorithm id.
     pub fn select_ssse(&mut self) -> Result<()> {
         let cmd = commands::select_by_name(SSSE_NAME)
-            .map_err(|e| Error::Usage(format!("SELECT SSSE: {e}")))?
+            .map_err(Error::command("SELECT SSSE"))?
             .with_ne(256);
         let (data, sw) = self.send(&cmd)?;
         let blocked = sw == StatusWord::SELECTED_FILE_INVALIDATED;
@@ -41,7 +42,7 @@ impl<T: Transport> Session<T> {
         self.profile = if self.algorithm_id == Some(ALGORITHM_ID_SM4) {
             &SSCARD_3
         } else {
-            if let Some(id) = self.algorithm_id.filter(|&id| id != 0x01) {
+            if let Some(id) = self.algorithm_id.filter(|&id| id != DEFAULT_ALGORITHM_ID) {
                 tracing::warn!(
                     algorithm_id = id,
                     "unknown algorithm id in the SSSE FCI; assuming 3DES (sscard-2)"
@@ -76,14 +77,14 @@ impl<T: Transport> Session<T> {
         match df {
             DfId::Ssse => return self.select_ssse(),
             DfId::Mf => {
-                self.send_ok(&commands::select_by_fid(0x3F00), || "SELECT MF".into())?;
+                self.send_ok(&commands::select_by_fid(MF_FID), || "SELECT MF".into())?;
                 // Leaving the SSSE tree ends the PIN verification (profile.md §4).
                 self.pin_verified = false;
             }
             _ => {
-                let fid = sscard_specs::df(df)
-                    .fid
-                    .ok_or_else(|| Error::Usage(format!("{} has no FID", df.name())))?;
+                let fid = df
+                    .fid()
+                    .ok_or_else(|| Error::Internal(format!("{} has no FID", df.name())))?;
                 let from_sibling =
                     matches!(self.current_df, Some(d) if d != DfId::Ssse && d != DfId::Mf);
                 if !from_sibling && self.current_df != Some(DfId::Ssse) {
@@ -124,11 +125,9 @@ impl<T: Transport> Session<T> {
         if let Some(v) = self.version {
             return Ok(v);
         }
-        let ef = sscard_specs::ef(DfId::Ssse, 0xEF05)
-            .ok_or_else(|| Error::Usage("specs lack SSSE/EF05".into()))?;
         let rec = self
-            .read_record_raw(ef, RecordSelector::ByTag(0x03), 2 + 4)?
-            .ok_or_else(|| DataError::Missing("SSSE/EF05/03".into()))?;
+            .read_item_record(SSSE_EF05_VERSION)?
+            .ok_or_else(|| DataError::Missing(SSSE_EF05_VERSION.path().into()))?;
         let v = parse_version_record(&rec)?;
         self.version = Some(v);
         Ok(v)
@@ -176,7 +175,7 @@ pub(crate) fn parse_version_record(rec: &[u8]) -> Result<SpecVersion> {
     };
     let r = Record::parse(rec)
         .map_err(|_| malformed())?
-        .ok_or_else(|| DataError::Missing("SSSE/EF05/03".into()))?;
+        .ok_or_else(|| DataError::Missing(SSSE_EF05_VERSION.path().into()))?;
     parse_version_value(r.value).ok_or_else(malformed)
 }
 

@@ -4,13 +4,15 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::encode_record;
 use sscard_apdu::StatusWord;
+use sscard_specs::item::{SSSE_EF05_CARD_ID, SSSE_EF05_VERSION};
 use sscard_specs::paths::record_number_for;
 use sscard_specs::{Resolved, SpecVersion, WriteRule};
 
-use super::read::{item_spec, item_value, ItemValue};
 use super::{is_form_refusal, Session};
-use crate::error::{Error, Result};
+use crate::error::{Error, ItemError, Result};
+use crate::model::item::item_spec;
 use crate::model::value;
+use crate::model::ItemValue;
 use crate::transport::Transport;
 
 impl<T: Transport> Session<T> {
@@ -21,13 +23,19 @@ impl<T: Transport> Session<T> {
         self.version_lenient()?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage(format!("{path} names an EF; write items (DF/EF/TAG)")))?
+            .ok_or_else(|| Error::item(path, ItemError::NotAnItem))?
             .tag;
         let item = item_spec(r.ef, tag, self.version)
-            .ok_or_else(|| Error::Usage(format!("{path}: no such item")))?;
+            .ok_or_else(|| Error::Internal(format!("{path} is not in the specs")))?;
         let bytes = value::encode(item, text)?;
         self.write_item_bytes(&r, &bytes)?;
-        Ok(item_value(r.ef, tag, r.occurrence, &bytes, self.version)?)
+        Ok(ItemValue::decode(
+            r.ef,
+            tag,
+            r.occurrence,
+            &bytes,
+            self.version,
+        )?)
     }
 
     /// Write the value bytes of a resolved item path (UK ext-auth + UPDATE RECORD by absolute
@@ -38,26 +46,26 @@ impl<T: Transport> Session<T> {
         self.version_lenient()?;
         let tag = r
             .item
-            .ok_or_else(|| Error::Usage("a write needs an item path (DF/EF/TAG)".into()))?
+            .ok_or_else(|| Error::item(r.path(), ItemError::NotAnItem))?
             .tag;
         let item = item_spec(ef, tag, self.version)
-            .ok_or_else(|| Error::Usage("a write needs an item path (DF/EF/TAG)".into()))?;
+            .ok_or_else(|| Error::Internal(format!("{} is not in the specs", r.path())))?;
         let path = r.path().to_string();
         let WriteRule::Key(uk) = ef.write else {
-            return Err(Error::Usage(format!(
-                "{path} is not writable from outside the card"
-            )));
+            return Err(Error::item(path, ItemError::NotWritable));
         };
         let version = self.version.unwrap_or(SpecVersion::V2_00);
         let number = record_number_for(ef, version, item.tag, r.occurrence).ok_or_else(|| {
-            Error::Usage(format!(
-                "{path} has no record on a {} card",
-                version.as_str()
-            ))
+            Error::item(
+                &path,
+                ItemError::NoRecord {
+                    version: version.as_str(),
+                },
+            )
         })?;
         let mut record = vec![0u8; value.len() + 4];
         let n = encode_record(item.tag, value, &mut record)
-            .map_err(|e| Error::Usage(format!("{path}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("{path}: {e}")))?;
         record.truncate(n);
 
         if self.sm.is_some() {
@@ -76,7 +84,7 @@ impl<T: Transport> Session<T> {
                 None
             };
             let cmd = commands::update_record(number, sfi, &record)
-                .map_err(|e| Error::Usage(format!("UPDATE RECORD {path}: {e}")))?;
+                .map_err(Error::command(format_args!("UPDATE RECORD {path}")))?;
             let (_, sw) = self.send(&cmd)?;
             if sw == StatusWord::OK {
                 break;
@@ -105,15 +113,11 @@ impl<T: Transport> Session<T> {
                 expected: hex::encode_upper(&record),
             });
         }
-        if ef.df == sscard_specs::DfId::Ssse && ef.fid == 0xEF05 {
-            match item.tag {
-                0x01 => self.card_id = <[u8; 16]>::try_from(value).ok(),
-                0x03 => {
-                    if let Some(v) = super::select::parse_version_value(value) {
-                        self.version = Some(v);
-                    }
-                }
-                _ => {}
+        if SSSE_EF05_CARD_ID.is(ef, item.tag) {
+            self.card_id = <[u8; 16]>::try_from(value).ok();
+        } else if SSSE_EF05_VERSION.is(ef, item.tag) {
+            if let Some(v) = super::select::parse_version_value(value) {
+                self.version = Some(v);
             }
         }
         Ok(())

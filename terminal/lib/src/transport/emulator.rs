@@ -3,7 +3,7 @@
 //! integration tests and benches with an in-memory image.
 //!
 //! Like the PC/SC transport, the card's raw `process` is plugged into
-//! [`sscard_apdu::exchange`], the one place where `61xx` / `6Cxx` are handled; every leg is
+//! [`sscard_apdu::exchange`](mod@sscard_apdu::exchange), the one place where `61xx` / `6Cxx` are handled; every leg is
 //! counted and traced at `debug` with PIN and key data masked.
 
 use std::path::Path;
@@ -21,7 +21,7 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{IssuerKeySet, Profile};
 use sscard_specs::SpecVersion;
 
-use crate::error::{Error, Result};
+use crate::error::{CardOsError, Error, ImageError, ImageKind, Result};
 use crate::transport::{redact, Transport, TransportError};
 
 /// Room for the response data of all GET RESPONSE rounds plus the status word.
@@ -73,16 +73,24 @@ fn exchange_error(e: ExchangeError<TransportError>) -> TransportError {
     }
 }
 
-fn init_error(what: &str, e: InitError) -> Error {
-    match e {
-        InitError::NotFormatted => Error::Usage(format!(
-            "{what} is not a card image (create one with `sscard init --emulator {what} --keys FILE`)"
-        )),
-        InitError::Store(s) => {
-            Error::Transport(TransportError::NoReader(format!("{what}: image store: {s:?}")))
-        }
-        other => Error::Usage(format!("{what}: cannot open the card image: {other:?}")),
+/// [`Error::Image`] for the image at `path`.
+pub(crate) fn image_error(path: &str, reason: ImageError) -> Error {
+    Error::Image {
+        path: path.to_string(),
+        reason,
     }
+}
+
+/// Why `Card::new` refused the image at `path`.
+fn init_error(path: &str, e: InitError) -> Error {
+    image_error(
+        path,
+        match e {
+            InitError::NotFormatted => ImageError::NotCardImage,
+            InitError::ProfileMismatch => ImageError::UnknownSuite,
+            other => ImageError::CardOs(other.into()),
+        },
+    )
 }
 
 /// How the emulated card behaves on the wire.
@@ -130,15 +138,14 @@ impl<S: Store> EmulatorTransport<S> {
         opts: EmulatorOptions,
         name: &str,
     ) -> Result<Self> {
-        let mut last = None;
         for profile in [&SSCARD_2, &SSCARD_3] {
             match Card::new(store()?, opts.card_config(profile)?) {
                 Ok(card) => return Ok(Self::new(card, name)),
-                Err(InitError::ProfileMismatch) => last = Some(InitError::ProfileMismatch),
+                Err(InitError::ProfileMismatch) => {}
                 Err(e) => return Err(init_error(name, e)),
             }
         }
-        Err(init_error(name, last.unwrap_or(InitError::ProfileMismatch)))
+        Err(image_error(name, ImageError::UnknownSuite))
     }
 
     /// The T=0 policy [`Transport::transmit`] applies (default: follow `61xx`, re-issue `6Cxx`).
@@ -162,15 +169,12 @@ impl EmulatorTransport<FileStore> {
     pub fn open_image(path: &Path, opts: EmulatorOptions) -> Result<Self> {
         let name = path.display().to_string();
         if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "no card image at {name} (create one with `sscard init --emulator {name} --keys FILE`)"
-            )));
+            return Err(image_error(&name, ImageError::Missing(ImageKind::Card)));
         }
         Self::open_store(
             || {
-                FileStore::open(path, 0).map_err(|e| {
-                    Error::Transport(TransportError::NoReader(format!("{name}: {e:?}")))
-                })
+                FileStore::open(path, 0)
+                    .map_err(|e| image_error(&name, ImageError::CardOs(e.into())))
             },
             opts,
             &name,
@@ -182,10 +186,11 @@ impl EmulatorTransport<RamImage> {
     /// A fresh in-memory card, factory-initialised.
     pub fn new_in_memory(params: &FactoryParams<'_>, opts: EmulatorOptions) -> Result<Self> {
         let mut store = RamImage::new();
+        const NAME: &str = "in-memory image";
         factory_initialise(&mut store, params)
-            .map_err(|e| Error::Usage(format!("factory initialisation failed: {e:?}")))?;
-        let card = Card::new(store, opts.card_config(params.profile)?)
-            .map_err(|e| init_error("in-memory image", e))?;
+            .map_err(|e| image_error(NAME, ImageError::CardOs(e.into())))?;
+        let card =
+            Card::new(store, opts.card_config(params.profile)?).map_err(|e| init_error(NAME, e))?;
         Ok(Self::new(card, "in-memory card"))
     }
 }
@@ -234,12 +239,20 @@ pub fn identity(region: &str, serial: &str) -> Result<CardIdentity> {
     let region_bcd: [u8; 3] = <[u8; 3]>::try_from(r.as_slice())
         .ok()
         .filter(|_| region.len() == 6)
-        .ok_or_else(|| Error::Usage(format!("region must be 6 digits, got {region:?}")))?;
+        .ok_or_else(|| Error::Value {
+            what: "region",
+            expected: "6 digits",
+            got: region.to_string(),
+        })?;
     let serial_bytes = hex::decode(serial).ok();
     let serial: [u8; 4] = serial_bytes
         .as_deref()
         .and_then(|s| <[u8; 4]>::try_from(s).ok())
-        .ok_or_else(|| Error::Usage(format!("serial must be 8 hex digits, got {serial:?}")))?;
+        .ok_or_else(|| Error::Value {
+            what: "serial",
+            expected: "8 hex digits",
+            got: serial.to_string(),
+        })?;
     let mut hist = [0u8; 13];
     let parts = [0x00, 0x81, 0x53, 0x43, 0x20, 0x86]
         .into_iter()
@@ -253,8 +266,8 @@ pub fn identity(region: &str, serial: &str) -> Result<CardIdentity> {
     })
 }
 
-/// Factory-initialise a new image file at `path` (refused when a card image is already there,
-/// unless `force`).
+/// Factory-initialise a new image file at `path` (refused with [`ImageError::Exists`] when a file
+/// is already there, unless `force`).
 pub fn create_image(
     path: &Path,
     profile: &'static Profile,
@@ -267,15 +280,12 @@ pub fn create_image(
     let name = path.display().to_string();
     if path.exists() {
         if !force {
-            return Err(Error::Usage(format!(
-                "{name} exists; pass --force to overwrite it"
-            )));
+            return Err(image_error(&name, ImageError::Exists));
         }
-        std::fs::remove_file(path)
-            .map_err(|e| Error::Usage(format!("cannot replace {name}: {e}")))?;
+        std::fs::remove_file(path).map_err(|e| image_error(&name, ImageError::Replace(e)))?;
     }
     let mut store = FileStore::open(path, CARD_STORE_SIZE)
-        .map_err(|e| Error::Usage(format!("cannot create {name}: {e:?}")))?;
+        .map_err(|e| image_error(&name, ImageError::Create(e.into())))?;
     let params = FactoryParams {
         profile,
         version,
@@ -284,5 +294,5 @@ pub fn create_image(
         pin: initial_pin.as_bytes(),
     };
     factory_initialise(&mut store, &params)
-        .map_err(|e| Error::Usage(format!("factory initialisation of {name} failed: {e:?}")))
+        .map_err(|e| image_error(&name, ImageError::CardOs(CardOsError::from(e))))
 }

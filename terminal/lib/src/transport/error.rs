@@ -1,5 +1,7 @@
 //! [`TransportError`].
 
+use crate::error::Quoted;
+
 /// Why an APDU did not get an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
@@ -10,7 +12,7 @@ pub enum TransportError {
     #[error("card removed")]
     CardRemoved,
     /// Connecting found no card in the reader.
-    #[error("no card in reader {0:?}")]
+    #[error("no card in reader {}", Quoted(.0))]
     NoCard(String),
     /// pcscd is not running (or not reachable).
     #[error(

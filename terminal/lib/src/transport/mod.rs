@@ -5,7 +5,7 @@
 //!
 //! T=0 behaviour (follow `61xx` with GET RESPONSE, re-issue on `6Cxx`, or neither in raw mode) is
 //! not implemented here: every transport plugs its raw transmit into
-//! [`sscard_apdu::exchange`], the one place that logic lives.
+//! [`sscard_apdu::exchange`](mod@sscard_apdu::exchange), the one place that logic lives.
 
 mod any;
 #[cfg(feature = "emulator")]

@@ -13,6 +13,7 @@ use sscard_apdu::exchange::{exchange, RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
 
 use super::{redact, Transport, TransportError};
+use crate::error::Quoted;
 
 /// Receive buffer size: the largest extended R-APDU pcsc-lite handles.
 const RECV_MAX: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
@@ -100,7 +101,7 @@ fn unknown_reader(ctx: &Context, name: &str) -> TransportError {
             .collect();
         format!("readers: {}", items.join(", "))
     };
-    TransportError::NoReader(format!("{name:?} ({list})"))
+    TransportError::NoReader(format!("{} ({list})", Quoted(name)))
 }
 
 /// Map a pcsc error of operation `op`.
@@ -274,16 +275,6 @@ impl PcscTransport {
     /// The reader name.
     pub fn reader(&self) -> &str {
         &self.reader
-    }
-
-    /// The active protocol (T=0 / T=1), if any.
-    pub fn protocol(&self) -> Option<Protocol> {
-        self.protocol
-    }
-
-    /// The T=0 policy [`Transport::transmit`] applies.
-    pub fn t0_policy(&self) -> &T0Policy {
-        &self.policy
     }
 
     /// Set the T=0 policy (e.g. raw mode, or GET RESPONSE with another CLA).

@@ -56,11 +56,6 @@ impl ScriptedTransport {
         self
     }
 
-    /// Commands sent so far.
-    pub fn sent(&self) -> &[Vec<u8>] {
-        &self.sent
-    }
-
     /// Whether every step was used.
     pub fn is_done(&self) -> bool {
         self.steps.is_empty()

@@ -1,0 +1,334 @@
+//! The terminal's one error type: transport faults, card refusals (with the status word and its
+//! meaning), data problems, and the ways a request can be wrong (a bad path, PIN, key name, file
+//! or image) are separate variants, so integrators can react to each.
+//!
+//! Messages are for people and use `Display` throughout; they never name a command-line option
+//! (the `sscard` command line adds its own hints when it prints them).
+//!
+//! | variant | [`Error::exit_code`] | [`Error::national_code`] |
+//! | --- | --- | --- |
+//! | [`Error::Internal`] | 1 | −14 |
+//! | [`Error::Usage`], [`Error::Path`], [`Error::Item`], [`Error::UnknownKey`], [`Error::NoCardKid`], [`Error::Value`], [`Error::KeyFile`], [`Error::HolderProfile`], [`Error::Command`], [`Error::Io`] | 2 | −14 bad parameter |
+//! | [`Error::Pin`] | 2 | −33 bad PIN length (too short / long), else −14 |
+//! | [`Error::NoSecurityModule`] | 2 | −2201 no PSAM |
+//! | [`Error::SuiteMismatch`] | 2 | −2202 PSAM lacks the algorithm |
+//! | [`Error::Image`] | 2; 3 when the image's store fails | −14; −11 reader connect error when the store fails |
+//! | [`Error::Transport`] | 3 | −11 no reader, −2 card removed, else −4 no answer |
+//! | [`Error::Card`] | 4 | −SW (e.g. −27010 for `6982`) |
+//! | [`Error::WrongPin`], [`Error::Blocked`] | 4 | −51, −52 |
+//! | [`Error::Data`] | 5 | −22 |
+//! | [`Error::SecurityModule`] | 6 | −24 |
+//! | [`Error::WriteNotConfirmed`] | 7 | −22 |
+
+mod data;
+mod image;
+
+use std::fmt;
+
+use sscard_apdu::{ApduError, StatusWord};
+use sscard_keys::pin::PinError;
+use sscard_specs::PathError;
+
+pub use self::data::DataError;
+pub use self::image::{CardOsError, ImageError, ImageKind};
+pub use crate::model::holder::HolderProfileError;
+pub use crate::security::keyfile::KeyFileError;
+use crate::transport::TransportError;
+
+/// `Result` with the terminal's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a session operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The reader, the link or the card's presence failed (no reader, card removed, reset...).
+    #[error("transport: {0}")]
+    Transport(#[from] TransportError),
+    /// The card refused a command; `sw` says why.
+    #[error("card refused {operation}: {sw}")]
+    Card {
+        /// What the session was doing (e.g. "READ RECORD SSSE/EF05").
+        operation: String,
+        /// The status word the card answered.
+        sw: StatusWord,
+    },
+    /// VERIFY (or another PIN check) failed; the card reported how many tries are left.
+    #[error("wrong PIN: {tries_left} tries left")]
+    WrongPin {
+        /// Tries left before the PIN blocks.
+        tries_left: u8,
+    },
+    /// The PIN (or the key needed) is blocked.
+    #[error("PIN or key blocked (6983)")]
+    Blocked,
+    /// The card's answer does not make sense (malformed record, failed check character...).
+    #[error("card data: {0}")]
+    Data(#[from] DataError),
+    /// The security module (software key set or PSAM) failed.
+    #[error("security module: {0}")]
+    SecurityModule(String),
+    /// A write was accepted by the card but reading it back gave different bytes.
+    #[error("write of {path} not confirmed: card holds {read_back}, expected {expected}")]
+    WriteNotConfirmed {
+        /// The item path.
+        path: String,
+        /// What the card holds (hex).
+        read_back: String,
+        /// What was written (hex).
+        expected: String,
+    },
+    /// An item path does not parse, or names nothing in the specs' tables.
+    #[error("bad item path: {0}")]
+    Path(PathError),
+    /// A valid path that does not suit the operation (an EF where an item is needed, an item
+    /// that cannot be written...).
+    #[error("{path} {reason}")]
+    Item {
+        /// The path (`DF04/EF05`, `SSSE/EF05/07#2`).
+        path: String,
+        /// Why it does not suit.
+        reason: ItemError,
+    },
+    /// A PIN the profile does not accept (not digits, too short or too long).
+    #[error("bad PIN: {0}")]
+    Pin(#[from] PinError),
+    /// A key name the specs' key table does not have.
+    #[error("unknown key {0}")]
+    UnknownKey(String),
+    /// A key with no card KID (it cannot be authenticated with on the card).
+    #[error("key {0} has no card KID")]
+    NoCardKid(String),
+    /// The operation needs a security module (issuer keys or a PSAM) and the session has none.
+    #[error("this operation needs the issuer keys")]
+    NoSecurityModule,
+    /// The security module implements another algorithm suite than the card's.
+    #[error("the key set is for {keys} but the card uses {card}")]
+    SuiteMismatch {
+        /// The security module's profile.
+        keys: &'static str,
+        /// The card's profile.
+        card: &'static str,
+    },
+    /// A value given to the library is not of the required form (a region code, a serial, a
+    /// suite name...).
+    #[error("{what} must be {expected}, got {}", Quoted(.got))]
+    Value {
+        /// What the value is.
+        what: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What was given.
+        got: String,
+    },
+    /// An issuer key file cannot be read or is not valid.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// A holder profile cannot be read, is not valid, or does not fit the card.
+    #[error(transparent)]
+    HolderProfile(#[from] HolderProfileError),
+    /// A card or PSAM image file cannot be used.
+    #[error("{}", image::image_message(.path, .reason))]
+    Image {
+        /// The image file (or `in-memory image`).
+        path: String,
+        /// Why.
+        reason: ImageError,
+    },
+    /// A command APDU could not be built (its data does not fit).
+    #[error("{operation}: {source}")]
+    Command {
+        /// The command (e.g. `UPDATE RECORD DF04/EF05/8F`).
+        operation: String,
+        /// Why.
+        source: ApduError,
+    },
+    /// A local file or stream could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done (e.g. `cannot write the JSON report out.json`).
+        context: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Something that cannot happen did (a bug in sscard: a thread panicked, the specs lack an
+    /// entry the code names).
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The caller asked for something that cannot be done (used by the command line for its
+    /// own arguments).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl From<PathError> for Error {
+    fn from(e: PathError) -> Self {
+        Error::Path(e)
+    }
+}
+
+/// Why a valid path does not suit an operation ([`Error::Item`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ItemError {
+    /// The path names an EF (or a record); the operation needs a data item (`DF/EF/TAG`).
+    #[error("names an EF, not an item")]
+    NotAnItem,
+    /// The EF is transparent; the operation needs a record EF.
+    #[error("is not a record EF")]
+    NotRecordEf,
+    /// The EF cannot be written with UPDATE RECORD from outside the card.
+    #[error("is not writable from outside the card")]
+    NotWritable,
+    /// The item has no record on a card of this spec version.
+    #[error("has no record on a {version} card")]
+    NoRecord {
+        /// The spec version (`"1.00"`, `"2.00"`...).
+        version: &'static str,
+    },
+}
+
+impl Error {
+    /// Build a card refusal, mapping the PIN/blocked cases to their own variants.
+    pub fn card(operation: impl Into<String>, sw: StatusWord) -> Self {
+        if let Some(tries_left) = sw.tries_left() {
+            return Error::WrongPin { tries_left };
+        }
+        if sw == StatusWord::AUTH_BLOCKED {
+            return Error::Blocked;
+        }
+        Error::Card {
+            operation: operation.into(),
+            sw,
+        }
+    }
+
+    /// A card refusal kept as [`Error::Card`] even for `63Cx`/`6983` (used for key
+    /// authentication, where `63Cx` counts key tries, not PIN tries).
+    pub fn refused(operation: impl Into<String>, sw: StatusWord) -> Self {
+        Error::Card {
+            operation: operation.into(),
+            sw,
+        }
+    }
+
+    /// The process exit code of the `sscard` command line for this error (see the module docs):
+    /// 1 internal, 2 the request cannot be carried out as given (usage, paths, PIN format, key
+    /// names, key / holder / image files, local I/O), 3 transport (and a failing image store),
+    /// 4 card refusal (including wrong PIN / blocked), 5 card data, 6 security module, 7 write
+    /// not confirmed.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Internal(_) => 1,
+            Error::Image { reason, .. } if reason.is_store_failure() => 3,
+            Error::Usage(_)
+            | Error::Path(_)
+            | Error::Item { .. }
+            | Error::Pin(_)
+            | Error::UnknownKey(_)
+            | Error::NoCardKid(_)
+            | Error::NoSecurityModule
+            | Error::SuiteMismatch { .. }
+            | Error::Value { .. }
+            | Error::KeyFile(_)
+            | Error::HolderProfile(_)
+            | Error::Image { .. }
+            | Error::Command { .. }
+            | Error::Io { .. } => 2,
+            Error::Transport(_) => 3,
+            Error::Card { .. } | Error::WrongPin { .. } | Error::Blocked => 4,
+            Error::Data(_) => 5,
+            Error::SecurityModule(_) => 6,
+            Error::WriteNotConfirmed { .. } => 7,
+        }
+    }
+
+    /// The national read-card interface's error code for this error (sscard-spec.md §6.3; see
+    /// the module docs): card refusals are −SW, transport faults −2 (no card) / −11 (reader) /
+    /// −4, data −22, a bad request −14 (−33 for a PIN of the wrong length), no security module
+    /// −2201, a security module of the wrong suite −2202.
+    pub fn national_code(&self) -> i32 {
+        match self {
+            Error::Transport(TransportError::NoReader(_)) => -11,
+            Error::Transport(TransportError::CardRemoved) => -2,
+            Error::Transport(_) => -4,
+            Error::WrongPin { .. } => -51,
+            Error::Blocked => -52,
+            Error::Card { sw, .. } => -i32::from(sw.0),
+            Error::Data(_) => -22,
+            Error::SecurityModule(_) => -24,
+            Error::WriteNotConfirmed { .. } => -22,
+            Error::Pin(PinError::TooShort { .. } | PinError::TooLong { .. }) => -33,
+            Error::NoSecurityModule => -2201,
+            Error::SuiteMismatch { .. } => -2202,
+            Error::Image { reason, .. } if reason.is_store_failure() => -11,
+            Error::Internal(_)
+            | Error::Usage(_)
+            | Error::Path(_)
+            | Error::Item { .. }
+            | Error::Pin(_)
+            | Error::UnknownKey(_)
+            | Error::NoCardKid(_)
+            | Error::Value { .. }
+            | Error::KeyFile(_)
+            | Error::HolderProfile(_)
+            | Error::Image { .. }
+            | Error::Command { .. }
+            | Error::Io { .. } => -14,
+        }
+    }
+
+    /// [`Error::Item`] for `path`.
+    pub(crate) fn item(path: impl fmt::Display, reason: ItemError) -> Self {
+        Error::Item {
+            path: path.to_string(),
+            reason,
+        }
+    }
+
+    /// [`Error::Command`]: building the APDU of `operation` failed.
+    pub(crate) fn command(operation: impl fmt::Display) -> impl FnOnce(ApduError) -> Self {
+        move |source| Error::Command {
+            operation: operation.to_string(),
+            source,
+        }
+    }
+}
+
+/// A user-given string in a message, quoted like Rust's `{:?}` does for `str` (`"a\"b"`), but
+/// through `Display`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\'' => f.write_str("'")?,
+                c => write!(f, "{}", c.escape_debug())?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_is_debug_quoting_through_display() {
+        for s in [
+            "",
+            "abc",
+            "a\"b",
+            "it's",
+            "tab\there",
+            "王小明",
+            "back\\slash",
+            "nl\n",
+        ] {
+            assert_eq!(Quoted(s).to_string(), format!("{s:?}"), "{s}");
+        }
+    }
+}
