@@ -1,0 +1,209 @@
+//! The checks every request passes before it can reach a card, in this order:
+//!
+//! 1. **Host** must be this service's loopback address (`127.0.0.1:port`, `[::1]:port`,
+//!    `localhost:port`): a page on an attacker's name that resolves to 127.0.0.1 (DNS rebinding)
+//!    gets nothing.
+//! 2. **Origin**, when the request carries one (every browser request does), must be the
+//!    service's own origin or on the allow-list; `null` (sandboxed frames, files) never is.
+//!    CORS and Private-Network-Access preflights (`OPTIONS` with
+//!    `Access-Control-Request-Private-Network`) are answered **only** for allowed origins, and
+//!    `Authorization` is named explicitly in `Access-Control-Allow-Headers`.
+//! 3. **Rate**: a token bucket per origin (all clients are on loopback, so the address tells
+//!    nothing), `rate_per_minute` requests, then `429`.
+//! 4. **Size**: a declared body over `max_body_bytes` → `413` (axum's body limit backs it up).
+//! 5. **Token** (`Authorization: Bearer …`) on the API (`/v1/…`); on the WebSocket dialect when
+//!    `ws_requires_token` (legacy pages cannot send headers on a WebSocket: they may pass
+//!    `?token=`, or are admitted by an allowed Origin alone when the option is off; a WebSocket
+//!    without an Origin always needs the token).
+//!
+//! Every refusal is logged at `warn` with its reason, the method, the path without its query and
+//! the origin — never a token or a PIN.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{Refusal, ServeError};
+use crate::server::AppState;
+
+/// Per-origin token buckets.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// `per_minute` requests a minute per key, bursts up to that many.
+    pub fn new(per_minute: u32) -> Self {
+        RateLimiter {
+            per_minute: f64::from(per_minute),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Take one token for `key`; false when the bucket is empty.
+    pub fn allow(&self, key: &str) -> bool {
+        let mut map = match self.buckets.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        let now = Instant::now();
+        let (tokens, last) = map
+            .entry(key.to_string())
+            .or_insert((self.per_minute, now));
+        let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
+        *tokens = (*tokens + refill).min(self.per_minute);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Is `host` (a Host header value) one of the service's own loopback authorities?
+pub fn host_allowed(state: &AppState, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    state.ports.iter().any(|p| {
+        [
+            format!("127.0.0.1:{p}"),
+            format!("[::1]:{p}"),
+            format!("localhost:{p}"),
+        ]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(host))
+    })
+}
+
+/// Is `origin` allowed: the service's own origin or on the allow-list (`null` never)?
+pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
+    if origin == "null" {
+        return false;
+    }
+    let own = state.ports.iter().any(|p| {
+        ["http", "https"].iter().any(|s| {
+            [
+                format!("{s}://127.0.0.1:{p}"),
+                format!("{s}://[::1]:{p}"),
+                format!("{s}://localhost:{p}"),
+            ]
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+        })
+    });
+    own || state.config.allowed_origins.iter().any(|o| o == origin)
+}
+
+fn bearer(h: &HeaderMap) -> Option<&str> {
+    header_str(h, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "))
+}
+
+fn query_token(q: Option<&str>) -> Option<&str> {
+    q?.split('&').find_map(|kv| kv.strip_prefix("token="))
+}
+
+fn refuse(r: Refusal, method: &Method, path: &str, origin: Option<&str>) -> Response {
+    tracing::warn!(
+        reason = r.code(),
+        %method,
+        path,
+        origin = origin.unwrap_or("-"),
+        "refused request"
+    );
+    ServeError::Refused(r).into_response()
+}
+
+fn cors_headers(resp: &mut Response, origin: &str) {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+/// The middleware.
+pub async fn guard(State(state): State<Arc<AppState>>, req: Request<Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let headers = req.headers();
+    let origin = header_str(headers, header::ORIGIN).map(str::to_string);
+    let o = origin.as_deref();
+    if !host_allowed(&state, header_str(headers, header::HOST)) {
+        return refuse(Refusal::Host, &method, &path, o);
+    }
+    if let Some(origin) = o {
+        if !origin_allowed(&state, origin) {
+            return refuse(Refusal::Origin, &method, &path, o);
+        }
+    }
+    if method == Method::OPTIONS {
+        let Some(origin) = o else {
+            return StatusCode::NO_CONTENT.into_response();
+        };
+        let mut resp = StatusCode::NO_CONTENT.into_response();
+        cors_headers(&mut resp, origin);
+        let h = resp.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        if headers.contains_key("access-control-request-private-network") {
+            h.insert(
+                "access-control-allow-private-network",
+                HeaderValue::from_static("true"),
+            );
+        }
+        return resp;
+    }
+    if !state.rate.allow(o.unwrap_or("-")) {
+        return refuse(Refusal::Rate, &method, &path, o);
+    }
+    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > state.config.max_body_bytes) {
+        return refuse(Refusal::TooLarge, &method, &path, o);
+    }
+    let is_ws = headers
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let needs_token = if is_ws {
+        state.config.ws_requires_token || o.is_none()
+    } else {
+        path.starts_with("/v1/")
+    };
+    if needs_token {
+        let presented = bearer(headers).or_else(|| if is_ws { query_token(req.uri().query()) } else { None });
+        match presented {
+            None => return refuse(Refusal::NoToken, &method, &path, o),
+            Some(t) if !state.token.matches(t) => {
+                return refuse(Refusal::WrongToken, &method, &path, o)
+            }
+            Some(_) => {}
+        }
+    }
+    let mut resp = next.run(req).await;
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        tracing::warn!(reason = "too-large", %method, path, origin = o.unwrap_or("-"), "refused request");
+    }
+    if let Some(origin) = o {
+        cors_headers(&mut resp, origin);
+    }
+    resp
+}
