@@ -1,18 +1,14 @@
 //! The crate's error type: what can fail outside the cases themselves (a case never errors, it
 //! fails or skips). Today that is building the `--emulator-fresh` card ([`crate::fresh`]).
 //!
-//! The card OS's error types (`FactoryError`, `InitError`, `StoreError`, `LayoutError`) have no
-//! `Display` (the card OS is `no_std` and keeps its firmware small), so this module words them
-//! itself instead of showing their `Debug` form.
+//! The card OS's own refusals (`FactoryError`, `InitError`, `StoreError`) have no `Display` (the
+//! card OS is `no_std` and keeps its firmware small); they are carried as the terminal library's
+//! [`CardOsError`], the one place that words them, so a message never shows their `Debug` form.
 
 use sscard_apdu::record::RecordError;
-use sscard_card_os::layout::LayoutError;
-use sscard_card_os::store::StoreError;
-use sscard_card_os::{FactoryError, InitError};
 use sscard_keys::keyset::KeySetError;
 use sscard_keys::CryptoError;
-use sscard_terminal::error::DataError;
-use sscard_terminal::transport::TransportError;
+use sscard_terminal::error::{CardOsError, DataError};
 
 /// Why the suite could not do something outside a case.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +35,8 @@ pub enum ConformError {
         error: RecordError,
     },
     /// The diversification factors of the fresh card's identity could not be formed.
-    #[error("fresh card: diversification factors: {}", factory_text(.0))]
-    Factors(FactoryError),
+    #[error("fresh card: diversification factors: {0}")]
+    Factors(CardOsError),
     /// A card key of the fresh card could not be derived from the test issuer keys.
     #[error("fresh card: card key {key}: {error}")]
     CardKey {
@@ -56,85 +52,45 @@ pub enum ConformError {
     #[error("fresh card: no check character for the card number {0}")]
     CardNumber(String),
     /// The card OS's factory initialisation refused the fresh card.
-    #[error("fresh card: factory initialisation: {}", factory_text(.0))]
-    Factory(FactoryError),
+    #[error("fresh card: factory initialisation: {0}")]
+    Factory(CardOsError),
     /// The card OS refused a personalisation record of the fresh card.
-    #[error("fresh card: personalising {ef}: {}", factory_text(.error))]
+    #[error("fresh card: personalising {ef}: {error}")]
     Personalise {
         /// `DF/FID`.
         ef: String,
         /// Why.
-        error: FactoryError,
+        error: CardOsError,
     },
     /// The card OS did not power up the fresh card's image.
-    #[error("fresh card: power-up: {}", init_text(.0))]
-    PowerUp(InitError),
+    #[error("fresh card: power-up: {0}")]
+    PowerUp(CardOsError),
 }
 
 impl From<ConformError> for sscard_terminal::Error {
     /// For callers working with the terminal's error (the `sscard` command line and its exit
-    /// codes): terminal and data errors stay what they are, key derivation failures are security
-    /// module errors, and a card OS that cannot bring the fresh card up is a transport error (the
-    /// in-process card is the run's reader).
+    /// codes): terminal and data errors stay what they are, and deriving the card keys from the
+    /// test issuer keys is the security module's failure. Everything else is
+    /// [`Error::Internal`](sscard_terminal::Error::Internal): the fresh card is built from the
+    /// suite's own fixed identity, personalisation and specs tables in memory, so the card OS
+    /// refusing it (or the specs lacking one of its EFs) is a bug in sscard — not a reader, an
+    /// image or an argument of the caller's.
     fn from(e: ConformError) -> Self {
         use sscard_terminal::Error;
         match e {
             ConformError::Terminal(e) => e,
             ConformError::Data(e) => Error::Data(e),
-            e @ (ConformError::Factors(_)
-            | ConformError::CardKey { .. }
-            | ConformError::CardIdAuthCode(_)) => Error::SecurityModule(e.to_string()),
+            e @ (ConformError::CardKey { .. } | ConformError::CardIdAuthCode(_)) => {
+                Error::SecurityModule(e.to_string())
+            }
             e @ (ConformError::NoSuchEf { .. }
             | ConformError::Record { .. }
+            | ConformError::Factors(_)
             | ConformError::CardNumber(_)
             | ConformError::Factory(_)
             | ConformError::Personalise { .. }
-            | ConformError::PowerUp(_)) => {
-                Error::Transport(TransportError::NoReader(e.to_string()))
-            }
+            | ConformError::PowerUp(_)) => Error::Internal(e.to_string()),
         }
-    }
-}
-
-fn store_text(e: &StoreError) -> &'static str {
-    match e {
-        StoreError::OutOfRange => "access outside the store",
-        StoreError::PowerLoss => "power lost",
-        StoreError::Io => "the backing medium failed",
-        StoreError::JournalFull => "a journal batch is larger than the journal area",
-    }
-}
-
-fn factory_text(e: &FactoryError) -> String {
-    match e {
-        FactoryError::Store(s) => format!("store: {}", store_text(s)),
-        FactoryError::StoreTooSmall { need } => {
-            format!("the store is too small ({need} bytes needed)")
-        }
-        FactoryError::MissingKey(k) => format!("the issuer key set lacks the root key {k}"),
-        FactoryError::Crypto => {
-            "key derivation or MAC failed (wrong algorithm for the profile)".to_string()
-        }
-        FactoryError::BadIdentity => "the region code is not BCD".to_string(),
-        FactoryError::BadPin => "the PIN is not 4–12 digits".to_string(),
-        FactoryError::Layout(sw) => format!(
-            "the spec tables do not fit the layout or a record does not fit its file ({sw})"
-        ),
-    }
-}
-
-fn init_text(e: &InitError) -> String {
-    match e {
-        InitError::Store(s) => format!("store: {}", store_text(s)),
-        InitError::NotFormatted => "no card image in the store".to_string(),
-        InitError::LayoutVersion(v) => format!("the image was formatted for layout version {v}"),
-        InitError::ProfileMismatch => {
-            "the image's algorithm suite differs from the configured profile".to_string()
-        }
-        InitError::Layout(LayoutError::TooManyEfs) => {
-            "the spec tables do not fit the layout (too many EFs)".to_string()
-        }
-        InitError::StoreTooSmall => "the store is smaller than the layout needs".to_string(),
     }
 }
 
@@ -142,19 +98,22 @@ fn init_text(e: &InitError) -> String {
 mod tests {
     use super::*;
     use sscard_apdu::StatusWord;
+    use sscard_card_os::layout::LayoutError;
+    use sscard_card_os::store::StoreError;
+    use sscard_card_os::{FactoryError, InitError};
 
     #[test]
     fn messages_are_worded_not_debug() {
         let all = [
-            ConformError::Factory(FactoryError::Store(StoreError::Io)),
-            ConformError::Factory(FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY)),
+            ConformError::Factory(FactoryError::Store(StoreError::Io).into()),
+            ConformError::Factory(FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY).into()),
             ConformError::Personalise {
                 ef: "SSSE/EF05".into(),
-                error: FactoryError::StoreTooSmall { need: 9 },
+                error: FactoryError::StoreTooSmall { need: 9 }.into(),
             },
-            ConformError::PowerUp(InitError::Layout(LayoutError::TooManyEfs)),
-            ConformError::PowerUp(InitError::LayoutVersion(3)),
-            ConformError::Factors(FactoryError::BadIdentity),
+            ConformError::PowerUp(InitError::Layout(LayoutError::TooManyEfs).into()),
+            ConformError::PowerUp(InitError::LayoutVersion(3).into()),
+            ConformError::Factors(FactoryError::BadIdentity.into()),
             ConformError::Record {
                 tag: 7,
                 error: RecordError::InvalidTag,
@@ -174,9 +133,17 @@ mod tests {
                 assert!(!text.contains(debug), "{text}");
             }
         }
-        let e: sscard_terminal::Error = ConformError::PowerUp(InitError::NotFormatted).into();
-        assert_eq!(e.exit_code(), 3);
-        let e: sscard_terminal::Error = ConformError::Factors(FactoryError::Crypto).into();
+        // The card OS refusing the suite's own fixed card is a bug in sscard, not a reader fault.
+        let e: sscard_terminal::Error =
+            ConformError::PowerUp(InitError::NotFormatted.into()).into();
+        assert!(matches!(e, sscard_terminal::Error::Internal(_)), "{e}");
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(
+            e.to_string(),
+            "internal error: fresh card: power-up: not formatted"
+        );
+        let e: sscard_terminal::Error =
+            ConformError::CardIdAuthCode(CryptoError::MalformedField).into();
         assert_eq!(e.exit_code(), 6);
     }
 }

@@ -112,7 +112,9 @@ impl FreshCard {
         };
         let identity = identity("110100", "00000001")?;
         let keys = test_issuer_keys(profile);
-        let factors = identity.factors(profile).map_err(ConformError::Factors)?;
+        let factors = identity
+            .factors(profile)
+            .map_err(|e| ConformError::Factors(e.into()))?;
         let cidk = keys
             .card_key(CIDK, &factors)
             .map_err(|error| ConformError::CardKey { key: CIDK, error })?;
@@ -235,17 +237,18 @@ impl FreshCard {
             pin: FRESH_PIN.as_bytes(),
         };
         let mut store = RamImage::new();
-        factory_initialise(&mut store, &params).map_err(ConformError::Factory)?;
+        factory_initialise(&mut store, &params).map_err(|e| ConformError::Factory(e.into()))?;
         for e in &self.records {
             let refs: Vec<&[u8]> = e.records.iter().map(Vec::as_slice).collect();
             personalise_direct(&mut store, self.version, e.df, e.fid, &refs).map_err(|error| {
                 ConformError::Personalise {
                     ef: format!("{}/{:04X}", e.df.name(), e.fid),
-                    error,
+                    error: error.into(),
                 }
             })?;
         }
-        let card = Card::new(TearingStore::new(store), config).map_err(ConformError::PowerUp)?;
+        let card = Card::new(TearingStore::new(store), config)
+            .map_err(|e| ConformError::PowerUp(e.into()))?;
         Ok(EmulatorTransport::new(
             card,
             format!(
