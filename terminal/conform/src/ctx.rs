@@ -249,7 +249,7 @@ impl<'a> Ctx<'a> {
     /// response whatever it is.
     pub fn try_select_df(&mut self, df: DfId) -> Result<Resp, Verdict> {
         match df {
-            DfId::Mf => self.send_cmd(&commands::select_by_fid(0x3F00)),
+            DfId::Mf => self.send_cmd(&commands::select_by_fid(files::MF_FID)),
             DfId::Ssse => {
                 let c = commands::select_by_name(SSSE_NAME)
                     .map_err(|e| fail(format!("SELECT SSSE: {e}")))?;

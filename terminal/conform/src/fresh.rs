@@ -130,7 +130,7 @@ impl FreshCard {
         let ef05 = records_for(
             version,
             DfId::Ssse,
-            0xEF05,
+            sscard_specs::ef::SSSE_EF05.fid(),
             &[
                 (0x01, card_id),
                 (0x02, encode_an("3", 1)?),
@@ -144,7 +144,7 @@ impl FreshCard {
         let ef06 = records_for(
             version,
             DfId::Ssse,
-            0xEF06,
+            sscard_specs::ef::SSSE_EF06.fid(),
             &[
                 (0x08, encode_an("110101199003071233", 18)?),
                 (0x09, encode_an("王小明", 30)?),
@@ -159,7 +159,7 @@ impl FreshCard {
             records.push(records_for(
                 version,
                 DfId::Df01,
-                0xEF05,
+                sscard_specs::ef::DF01_EF05.fid(),
                 &[
                     (0x20, encode_an("10", 2)?),
                     (0x21, encode_an("北京市东城区示例胡同1号", 0x50)?),
@@ -169,7 +169,7 @@ impl FreshCard {
             records.push(records_for(
                 version,
                 DfId::Df04,
-                0xEF05,
+                sscard_specs::ef::DF04_EF05.fid(),
                 &[
                     (0x81, encode_an("31010000", 8)?),
                     (0x8C, encode_cn("11", 1)?),

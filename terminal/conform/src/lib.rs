@@ -191,7 +191,7 @@ fn probe_env(target: &mut dyn Target, pin: Option<String>) -> Env {
         return env;
     };
     env.algorithm_id = Fci::parse(&fci).ok().and_then(|f| f.algorithm_id);
-    if send(t, commands::select_ef(0xEF05)).is_none() {
+    if send(t, commands::select_ef(sscard_specs::ef::SSSE_EF05.fid())).is_none() {
         return env;
     }
     let mut item = |tag: u8| -> Option<Vec<u8>> {

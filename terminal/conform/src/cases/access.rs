@@ -260,7 +260,7 @@ fn pin_state_ends_at_mf(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     expect_read(ctx, ef, true, "after VERIFY")?;
     ctx.expect_cmd(
         "SELECT MF",
-        &commands::select_by_fid(0x3F00),
+        &commands::select_by_fid(sscard_specs::files::MF_FID),
         &[StatusWord::OK],
     )?;
     ctx.select_df(ef.df)?;

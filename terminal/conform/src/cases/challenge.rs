@@ -131,7 +131,7 @@ pub(super) fn cases() -> Vec<Case> {
             let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
             ctx.expect_cmd(
                 "SELECT EF05",
-                &commands::select_ef(0xEF05),
+                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
                 &[StatusWord::OK],
             )?;
             let res = refused(ctx, &apdu, "EXTERNAL AUTHENTICATE after an intervening command");

@@ -3,7 +3,6 @@
 
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::{Command, StatusWord};
-use sscard_specs::files::ef;
 use sscard_specs::types::DfId;
 
 use super::refs;
@@ -100,7 +99,7 @@ pub(super) fn cases() -> Vec<Case> {
             in_ssse(
                 ctx,
                 "SELECT EF3E",
-                &commands::select_ef(0xEF3E),
+                &commands::select_ef(0xEF3E), /* literal-ok: a FID no DF has */
                 &[StatusWord::FILE_NOT_FOUND],
             )
         },
@@ -115,7 +114,7 @@ pub(super) fn cases() -> Vec<Case> {
             in_ssse(
                 ctx,
                 "SELECT DF3E",
-                &commands::select_by_fid(0xDF3E),
+                &commands::select_by_fid(0xDF3E), /* literal-ok: a DF no card has */
                 &[StatusWord::FILE_NOT_FOUND],
             )
         },
@@ -181,7 +180,7 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.select_ssse()?;
             ctx.expect_cmd(
                 "SELECT EF05",
-                &commands::select_ef(0xEF05),
+                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
                 &[StatusWord::OK],
             )?;
             let c = commands::read_binary(0, 16).map_err(|e| fail(e.to_string()))?;
@@ -200,7 +199,7 @@ pub(super) fn cases() -> Vec<Case> {
         r,
         Needs::NONE,
         |ctx| {
-            let Some(ef16) = ef(DfId::Df01, 0xEF16) else {
+            let Some(ef16) = sscard_specs::ef::DF01_EF16.spec() else {
                 return Err(fail("specs: no DF01 EF16"));
             };
             ctx.select_df(DfId::Df01)?;
@@ -246,7 +245,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::NONE,
         |ctx| {
             ctx.select_df(DfId::Df01)?;
-            let s = ctx.send_cmd(&commands::select_ef(0xEF16))?;
+            let s = ctx.send_cmd(&commands::select_ef(sscard_specs::ef::DF01_EF16.fid()))?;
             if s.sw == StatusWord::FILE_NOT_FOUND {
                 return Err(skip("DF01 EF16 absent (reserved file)"));
             }

@@ -7,8 +7,8 @@ use sscard_apdu::commands::RecordSelector;
 use sscard_apdu::record::is_unwritten;
 use sscard_apdu::StatusWord;
 use sscard_specs::codes::code_table;
-use sscard_specs::files::{all_efs, ef, RID};
-use sscard_specs::types::{CodeTableId, DataType, DfId, EfSpec, EfStructure, ItemSpec};
+use sscard_specs::files::{all_efs, RID};
+use sscard_specs::types::{CodeTableId, DataType, EfSpec, EfStructure, ItemSpec};
 use sscard_specs::versions::{REUSED_TAGS_1_0_TO_2_0, VERSION_STRINGS};
 use sscard_specs::{validate_card_number, FieldSpec};
 
@@ -224,7 +224,7 @@ fn record_file(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
             [t, l, value @ ..] if *t == item.tag && usize::from(*l) == value.len() => {
                 // The card id (EF05/01) is cn only in its region bytes; RID, serial and
                 // authentication code are binary (sscard-spec.md §3.3): checked by its own case.
-                let checked = if ef.df == DfId::Ssse && ef.fid == 0xEF05 && item.tag == 0x01 {
+                let checked = if sscard_specs::item::SSSE_EF05_CARD_ID.is(ef, item.tag) {
                     if value.len() == usize::from(item.len) {
                         Ok(())
                     } else {
@@ -268,7 +268,7 @@ fn ef05_item(ctx: &mut Ctx<'_>, tag: u8) -> Result<Vec<u8>, Verdict> {
     ctx.select_ssse()?;
     ctx.expect_cmd(
         "SELECT EF05",
-        &sscard_apdu::commands::select_ef(0xEF05),
+        &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
         &[StatusWord::OK],
     )?;
     let r = ctx.read_record(RecordSelector::ByTag(tag), None)?;
@@ -452,16 +452,16 @@ pub(super) fn cases() -> Vec<Case> {
         "sscard-spec.md §3.4",
         Needs::NONE,
         |ctx| {
-            let Some(ef06) = ef(DfId::Ssse, 0xEF06) else {
+            let Some(ef06) = sscard_specs::ef::SSSE_EF06.spec() else {
                 return Err(fail("specs: no SSSE EF06"));
             };
             ctx.gain_read(ef06)?;
             ctx.expect_cmd(
                 "SELECT EF06",
-                &sscard_apdu::commands::select_ef(0xEF06),
+                &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
                 &[StatusWord::OK],
             )?;
-            let r = ctx.read_record(RecordSelector::ByTag(0x4E), None)?;
+            let r = ctx.read_record(RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME_EXT.tag()), None)?;
             let has = r.sw == StatusWord::OK && r.data.first() == Some(&0x4E);
             match (ctx.version().has_name_extension(), has) {
                 (true, true) | (false, false) => Ok(()),

@@ -3,7 +3,6 @@
 
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::ef;
 use sscard_specs::types::DfId;
 
 use crate::area::{Area, Needs};
@@ -22,18 +21,18 @@ fn lifecycle(
     want: &[StatusWord],
 ) -> Check {
     let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(cmd, "STK", &ch)?;
+    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
     ctx.expect(what, &apdu, want)?;
     Ok(())
 }
 
 /// DF01 readable after RK1DF01?
 fn df01_usable(ctx: &mut Ctx<'_>) -> Check {
-    let Some(ef05) = ef(DfId::Df01, 0xEF05) else {
+    let Some(ef05) = sscard_specs::ef::DF01_EF05.spec() else {
         return Err(fail("specs: no DF01 EF05"));
     };
     ctx.select_df(DfId::Df01)?;
-    ctx.authenticate("RK1DF01")?;
+    ctx.authenticate(sscard_specs::key::RK1DF01)?;
     let r = ctx.read_first_by_sfi(ef05, 1)?;
     if r.sw == StatusWord::OK {
         Ok(())
@@ -65,9 +64,9 @@ pub(super) fn cases() -> Vec<Case> {
                     sw_text(r.sw)
                 )));
             }
-            let ef05 = ef(DfId::Df01, 0xEF05).ok_or_else(|| fail("specs: no DF01 EF05"))?;
+            let ef05 = sscard_specs::ef::DF01_EF05.spec().ok_or_else(|| fail("specs: no DF01 EF05"))?;
             // EXTERNAL AUTHENTICATE is still accepted, reading is not.
-            ctx.authenticate("RK1DF01")?;
+            ctx.authenticate(sscard_specs::key::RK1DF01)?;
             let r = ctx.read_first_by_sfi(ef05, 1)?;
             if r.sw == StatusWord::OK {
                 return Err(fail("a blocked application answered a READ RECORD"));
@@ -87,7 +86,11 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_df(DfId::Df01)?;
             let ch = ctx.challenge()?;
-            let mut apdu = ctx.mac_command(commands::application_block(false), "STK", &ch)?;
+            let mut apdu = ctx.mac_command(
+                commands::application_block(false),
+                sscard_specs::key::STK,
+                &ch,
+            )?;
             if let Some(b) = apdu.last_mut() {
                 *b ^= 0x01;
             }
@@ -120,7 +123,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_df(DfId::Df01)?;
-            let apdu = ctx.mac_command(commands::application_block(false), "STK", &[0x33; 8])?;
+            let apdu = ctx.mac_command(commands::application_block(false), sscard_specs::key::STK, &[0x33; 8])?;
             let r = ctx.send(&apdu)?;
             if r.sw == StatusWord::OK {
                 let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK]);

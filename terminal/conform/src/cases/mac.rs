@@ -22,7 +22,7 @@ fn prepare(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
     ctx.select_ssse()?;
     ctx.expect_cmd(
         "SELECT EF05",
-        &commands::select_ef(0xEF05),
+        &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
         &[StatusWord::OK],
     )?;
     let r = ctx.read_record(RecordSelector::ByNumber(REC), None)?;
@@ -208,9 +208,9 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            ctx.authenticate("PUK")?;
+            ctx.authenticate(key::PUK)?;
             let ch = ctx.challenge()?;
-            let mut apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
+            let mut apdu = ctx.mac_command(commands::pin_unblock(), key::STK, &ch)?;
             if let Some(b) = apdu.last_mut() {
                 *b ^= 0x80;
             }

@@ -66,9 +66,9 @@ fn expect_verify(ctx: &mut Ctx<'_>, pin: &str, want: StatusWord, what: &str) -> 
 /// PUK external authentication + `84 24 00 00 04 MAC(STK)`.
 pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
     ctx.select_ssse()?;
-    ctx.authenticate("PUK")?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
+    let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
     ctx.expect("PIN UNBLOCK", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
@@ -76,11 +76,11 @@ pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
 /// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
 fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
     ctx.select_ssse()?;
-    ctx.authenticate("PUK")?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
-    let enc = ctx.encrypt_pin_block("STK", &ch, new_pin)?;
+    let enc = ctx.encrypt_pin_block(sscard_specs::key::STK, &ch, new_pin)?;
     let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
-    let apdu = ctx.mac_command(cmd, "STK", &ch)?;
+    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
     ctx.expect("PIN RELOAD", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
@@ -250,7 +250,7 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_ssse()?;
             let ch = ctx.challenge()?;
-            let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
+            let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
             ctx.expect("PIN UNBLOCK without PUK", &apdu, &[StatusWord::SECURITY_NOT_SATISFIED])?;
             Ok(())
         },

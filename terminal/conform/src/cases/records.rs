@@ -5,8 +5,6 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::RecordIter;
 use sscard_apdu::{Command, StatusWord};
-use sscard_specs::files::ef;
-use sscard_specs::types::DfId;
 
 use super::refs;
 use crate::area::{Area, Needs};
@@ -17,7 +15,8 @@ use crate::verdict::{fail, skip, Check, Verdict};
 const EF05_SFI: u8 = 0x05;
 
 fn ef05_tags(ctx: &Ctx<'_>) -> Vec<u8> {
-    ef(DfId::Ssse, 0xEF05)
+    sscard_specs::ef::SSSE_EF05
+        .spec()
         .map(|e| {
             record_tags(e, ctx.version())
                 .iter()
@@ -33,7 +32,7 @@ fn enter(ctx: &mut Ctx<'_>, select_ef: bool) -> Check {
     if select_ef {
         ctx.expect_cmd(
             "SELECT EF05",
-            &commands::select_ef(0xEF05),
+            &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
             &[StatusWord::OK],
         )?;
     }
@@ -157,7 +156,10 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::NONE,
         |ctx| {
             enter(ctx, false)?;
-            let r = ctx.read_record(RecordSelector::ByTag(0x07), Some(EF05_SFI))?;
+            let r = ctx.read_record(
+                RecordSelector::ByTag(sscard_specs::item::SSSE_EF05_CARD_NUMBER.tag()),
+                Some(EF05_SFI),
+            )?;
             want_record(&r, "READ RECORD tag 07 by SFI 05", 0x07)
         },
     );
@@ -187,8 +189,12 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::NONE,
         |ctx| {
             enter(ctx, true)?;
-            let c = commands::read_record(RecordSelector::ByTag(0x55), None, 256)
-                .map_err(|e| fail(e.to_string()))?;
+            let c = commands::read_record(
+                RecordSelector::ByTag(0x55), /* literal-ok: a tag no EF05 record has */
+                None,
+                256,
+            )
+            .map_err(|e| fail(e.to_string()))?;
             ctx.expect_cmd("READ RECORD tag 55", &c, &[StatusWord::RECORD_NOT_FOUND])?;
             Ok(())
         },

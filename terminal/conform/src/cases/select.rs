@@ -138,7 +138,7 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.expect_cmd(
                 "SELECT 3F00",
-                &commands::select_by_fid(0x3F00),
+                &commands::select_by_fid(files::MF_FID),
                 &[StatusWord::OK],
             )?;
             Ok(())
@@ -152,9 +152,9 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::NONE,
         |ctx| {
             ctx.select_ssse()?;
-            ctx.expect_cmd("SELECT EF05 (P1=00)", &commands::select_by_fid(0xEF05), &[StatusWord::OK])?;
+            ctx.expect_cmd("SELECT EF05 (P1=00)", &commands::select_by_fid(sscard_specs::ef::SSSE_EF05.fid()), &[StatusWord::OK])?;
             ctx.select_ssse()?;
-            ctx.expect_cmd("SELECT EF05 (P1=02)", &commands::select_ef(0xEF05), &[StatusWord::OK])?;
+            ctx.expect_cmd("SELECT EF05 (P1=02)", &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()), &[StatusWord::OK])?;
             Ok(())
         },
     );
@@ -222,7 +222,7 @@ pub(super) fn cases() -> Vec<Case> {
                             }
                         }
                         // The DF must really be current: its first EF is selectable.
-                        let ef = files::df(id).efs.first().map_or(0xEF05, |e| e.fid);
+                        let ef = files::df(id).efs.first().map_or(sscard_specs::ef::SSSE_EF05.fid(), |e| e.fid);
                         ctx.expect_cmd(
                             &format!("SELECT EF{:02X} after SELECT by AID", ef & 0xFF),
                             &commands::select_ef(ef),

@@ -4,8 +4,6 @@
 
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::StatusWord;
-use sscard_specs::files::ef;
-use sscard_specs::types::DfId;
 
 use super::pin::{query_tries, verify_ascii, wrong_pin};
 use crate::area::{Area, Needs};
@@ -23,14 +21,19 @@ fn power_needs(mut n: Needs) -> Needs {
 }
 
 fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
-    let ef06 = ef(DfId::Ssse, 0xEF06).ok_or_else(|| fail("specs: no SSSE EF06"))?;
+    let ef06 = sscard_specs::ef::SSSE_EF06
+        .spec()
+        .ok_or_else(|| fail("specs: no SSSE EF06"))?;
     ctx.gain_read(ef06)?;
     ctx.expect_cmd(
         "SELECT EF06",
-        &commands::select_ef(0xEF06),
+        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
         &[StatusWord::OK],
     )?;
-    let r = ctx.read_record(RecordSelector::ByTag(0x09), None)?;
+    let r = ctx.read_record(
+        RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME.tag()),
+        None,
+    )?;
     if r.sw != StatusWord::OK {
         return Err(fail(format!("READ RECORD tag 09: {}", sw_text(r.sw))));
     }
@@ -38,10 +41,10 @@ fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
 }
 
 fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
-    ctx.authenticate("UKSSSE")?;
+    ctx.authenticate(sscard_specs::key::UKSSSE)?;
     ctx.expect_cmd(
         "SELECT EF06",
-        &commands::select_ef(0xEF06),
+        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
         &[StatusWord::OK],
     )?;
     let c = commands::update_record(2, None, record).map_err(|e| fail(e.to_string()))?;
@@ -64,10 +67,10 @@ fn update_record_atomic(ctx: &mut Ctx<'_>) -> Check {
     for k in 0..=MAX_K {
         ctx.reset()?;
         name_record(ctx)?;
-        ctx.authenticate("UKSSSE")?;
+        ctx.authenticate(sscard_specs::key::UKSSSE)?;
         ctx.expect_cmd(
             "SELECT EF06",
-            &commands::select_ef(0xEF06),
+            &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
             &[StatusWord::OK],
         )?;
         ctx.power()?.arm_cut(k);
@@ -181,7 +184,7 @@ fn wrong_pin_never_free(ctx: &mut Ctx<'_>) -> Check {
 }
 
 /// The key the EXTERNAL AUTHENTICATE tearing cases use (card-level, SSSE).
-const KEY: &str = "RKSSSE";
+const KEY: &str = sscard_specs::key::RKSSSE;
 
 /// EXTERNAL AUTHENTICATE for a fresh challenge; `wrong` flips a cryptogram bit.
 fn ext_auth(ctx: &mut Ctx<'_>, wrong: bool) -> Result<Vec<u8>, Verdict> {
