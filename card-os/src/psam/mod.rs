@@ -38,12 +38,10 @@
 //! for DES/3DES, 16 for SM4); the PSAM pads the data itself (method 2), so the host passes the
 //! unpadded MAC input and `MAC == sscard_keys::session::line_mac(...)`.
 
-mod host;
 pub mod image;
 pub mod keymap;
 mod os;
 
-pub use host::{PsamChannel, PsamDriver, PsamFault};
 pub use image::{
     provision, ProvisionError, PsamParams, EF15_LEN, EF16_LEN, MAX_KEYS, PSAM_STORE_SIZE,
 };

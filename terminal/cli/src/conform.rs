@@ -55,7 +55,8 @@ pub struct ConformArgs {
     /// PIN, CHL, MAC, LCY, SW, TEAR.
     #[arg(long = "area", value_name = "AREA")]
     pub areas: Vec<String>,
-    /// Only cases whose id starts with this (repeatable), e.g. `SEL-00`, `MAC`.
+    /// Only cases whose id starts with this (repeatable; ids name what a case tests, see
+    /// `--list`), e.g. `MAC`, `ACC-DF04`, `FIL-SSSE-EF05`, `PIN-VERIFY-WRONG-DECREMENTS`.
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
     /// List the cases and exit.
@@ -95,13 +96,14 @@ fn progress_printer(quiet: bool) -> impl FnMut(&Progress<'_>) {
         let width = 30usize;
         let filled = p.done * width / p.total.max(1);
         eprint!(
-            "\r[{}{}] {:>4}/{:<4} {:<9} {:<4}",
+            "\r[{}{}] {:>4}/{:<4} {:<w$} {:<4}",
             "#".repeat(filled),
             "-".repeat(width - filled),
             p.done,
             p.total,
             p.result.id,
-            mark
+            mark,
+            w = conform::MAX_ID_LEN
         );
         if p.done == p.total {
             eprintln!();
@@ -287,9 +289,11 @@ pub fn run(ctx: &Ctx, args: ConformArgs) -> Result<()> {
         return Ok(());
     };
     if args.list {
-        for c in conform::all_cases() {
+        let cases = conform::all_cases();
+        let w = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        for c in cases {
             println!(
-                "{:<9} {:<2} {}{}",
+                "{:<w$} {:<2} {}{}",
                 c.id,
                 c.area.number(),
                 c.title,

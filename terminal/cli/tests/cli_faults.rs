@@ -45,7 +45,7 @@ fn the_cli_switches_faults_on() {
         report.contains("deliberately faulty: mac-not-checked"),
         "{report}"
     );
-    assert!(report.contains("FAIL MAC-002"), "{report}");
+    assert!(report.contains("FAIL MAC-UKSSSE-BAD-MAC"), "{report}");
     let (code, _, err) = sscard(&["conform", "--fault", "no-such-fault"]);
     assert_eq!(code, 2, "{err}");
     let (code, _, err) = sscard(&["conform", "--fault", "mac-not-checked"]);

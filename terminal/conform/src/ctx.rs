@@ -13,9 +13,9 @@ use sscard_specs::files::{self, SSSE_NAME};
 use sscard_specs::types::{DfId, EfSpec, EfStructure, ReadRule};
 use sscard_specs::{key_by_name, KeySpec, SpecVersion};
 
-use super::case::{fail, skip, Check, Verdict};
 use super::power::{PowerControl, Target};
 use super::report::Exchange;
+use super::verdict::{fail, skip, Check, Verdict};
 use sscard_terminal::session::Crypto;
 use sscard_terminal::transport::redact;
 
@@ -40,9 +40,9 @@ pub fn sw_text(sw: StatusWord) -> String {
     format!("{:04X} ({})", sw.0, sw.description())
 }
 
-fn sw_list(ok: &[u16]) -> String {
+fn sw_list(ok: &[StatusWord]) -> String {
     ok.iter()
-        .map(|s| format!("{s:04X}"))
+        .map(|s| format!("{:04X}", s.0))
         .collect::<Vec<_>>()
         .join(" or ")
 }
@@ -143,9 +143,9 @@ impl<'a> Ctx<'a> {
 
     /// Send and require one of the status words `ok` (a T=0 card's `61xx` never shows here: the
     /// transport follows it with GET RESPONSE, so FCI + `9000` and `61xx` are the same answer).
-    pub fn expect(&mut self, what: &str, apdu: &[u8], ok: &[u16]) -> Result<Resp, Verdict> {
+    pub fn expect(&mut self, what: &str, apdu: &[u8], ok: &[StatusWord]) -> Result<Resp, Verdict> {
         let r = self.send(apdu)?;
-        if ok.contains(&r.sw.0) {
+        if ok.contains(&r.sw) {
             Ok(r)
         } else {
             Err(fail(format!(
@@ -157,7 +157,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// [`Ctx::expect`] for a built command.
-    pub fn expect_cmd(&mut self, what: &str, c: &Command, ok: &[u16]) -> Result<Resp, Verdict> {
+    pub fn expect_cmd(
+        &mut self,
+        what: &str,
+        c: &Command,
+        ok: &[StatusWord],
+    ) -> Result<Resp, Verdict> {
         let bytes = c
             .to_vec()
             .map_err(|e| fail(format!("cannot encode a command: {e}")))?;
@@ -244,7 +249,7 @@ impl<'a> Ctx<'a> {
     /// response whatever it is.
     pub fn try_select_df(&mut self, df: DfId) -> Result<Resp, Verdict> {
         match df {
-            DfId::Mf => self.send_cmd(&commands::select_by_fid(0x3F00)),
+            DfId::Mf => self.send_cmd(&commands::select_by_fid(files::MF_FID)),
             DfId::Ssse => {
                 let c = commands::select_by_name(SSSE_NAME)
                     .map_err(|e| fail(format!("SELECT SSSE: {e}")))?;
@@ -285,7 +290,7 @@ impl<'a> Ctx<'a> {
     pub fn challenge(&mut self) -> Result<Vec<u8>, Verdict> {
         let len = self.profile().challenge_len;
         let c = commands::get_challenge(len).map_err(|e| fail(format!("GET CHALLENGE: {e}")))?;
-        let r = self.expect_cmd("GET CHALLENGE", &c, &[0x9000])?;
+        let r = self.expect_cmd("GET CHALLENGE", &c, &[StatusWord::OK])?;
         if r.data.len() != usize::from(len) {
             return Err(fail(format!(
                 "GET CHALLENGE Le={len:02X} returned {} bytes",
@@ -319,7 +324,11 @@ impl<'a> Ctx<'a> {
         self.crypto()?;
         let ch = self.challenge()?;
         let apdu = self.ext_auth_apdu(name, &ch)?;
-        self.expect(&format!("EXTERNAL AUTHENTICATE {name}"), &apdu, &[0x9000])?;
+        self.expect(
+            &format!("EXTERNAL AUTHENTICATE {name}"),
+            &apdu,
+            &[StatusWord::OK],
+        )?;
         Ok(())
     }
 

@@ -14,10 +14,11 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{Profile, SoftwareSecurityModule};
 use sscard_specs::codes::card_number_check_char;
 use sscard_specs::files::{all_efs, ef};
+use sscard_specs::key::CIDK;
 use sscard_specs::types::{DataType, DfId, EfStructure};
 use sscard_specs::SpecVersion;
 
-use sscard_terminal::error::{Error, Result};
+use crate::error::ConformError;
 use sscard_terminal::model::value::{encode_an, encode_cn};
 use sscard_terminal::transport::emulator::{
     identity, EmulatorOptions, EmulatorTransport, RamImage,
@@ -62,13 +63,13 @@ pub struct FreshCard {
     pub records: Vec<EfRecords>,
 }
 
-fn data_err(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("fresh card: {e}"))
-}
+/// `Result` with the crate's [`ConformError`].
+type Result<T, E = ConformError> = std::result::Result<T, E>;
 
 fn rec(tag: u8, value: &[u8]) -> Result<Vec<u8>> {
     let mut out = vec![0u8; value.len() + 2];
-    let n = encode_record(tag, value, &mut out).map_err(data_err)?;
+    let n =
+        encode_record(tag, value, &mut out).map_err(|error| ConformError::Record { tag, error })?;
     out.truncate(n);
     Ok(out)
 }
@@ -80,7 +81,9 @@ fn records_for(
     fid: u16,
     values: &[(u8, Vec<u8>)],
 ) -> Result<EfRecords> {
-    let spec = ef(df, fid).ok_or_else(|| data_err(format!("no {}/{fid:04X}", df.name())))?;
+    let spec = ef(df, fid).ok_or_else(|| ConformError::NoSuchEf {
+        ef: format!("{}/{fid:04X}", df.name()),
+    })?;
     let mut records = Vec::new();
     for item in spec
         .items_for(version)
@@ -109,26 +112,25 @@ impl FreshCard {
         };
         let identity = identity("110100", "00000001")?;
         let keys = test_issuer_keys(profile);
+        let factors = identity
+            .factors(profile)
+            .map_err(|e| ConformError::Factors(e.into()))?;
         let cidk = keys
-            .card_key(
-                "CIDK",
-                &identity
-                    .factors(profile)
-                    .map_err(|e| data_err(format!("{e:?}")))?,
-            )
-            .map_err(data_err)?;
+            .card_key(CIDK, &factors)
+            .map_err(|error| ConformError::CardKey { key: CIDK, error })?;
         let prefix = identity.card_id_prefix();
-        let code = card_id_auth_code(profile, &cidk, &prefix).map_err(data_err)?;
+        let code =
+            card_id_auth_code(profile, &cidk, &prefix).map_err(ConformError::CardIdAuthCode)?;
         let mut card_id = prefix.to_vec();
         card_id.extend_from_slice(&code);
         let first8 = "A0000001";
-        let check =
-            card_number_check_char(first8.as_bytes()).ok_or_else(|| data_err("card number"))?;
+        let check = card_number_check_char(first8.as_bytes())
+            .ok_or_else(|| ConformError::CardNumber(first8.to_string()))?;
         let card_number = format!("{first8}{}", char::from(check));
         let ef05 = records_for(
             version,
             DfId::Ssse,
-            0xEF05,
+            sscard_specs::ef::SSSE_EF05.fid(),
             &[
                 (0x01, card_id),
                 (0x02, encode_an("3", 1)?),
@@ -142,7 +144,7 @@ impl FreshCard {
         let ef06 = records_for(
             version,
             DfId::Ssse,
-            0xEF06,
+            sscard_specs::ef::SSSE_EF06.fid(),
             &[
                 (0x08, encode_an("110101199003071233", 18)?),
                 (0x09, encode_an("王小明", 30)?),
@@ -157,7 +159,7 @@ impl FreshCard {
             records.push(records_for(
                 version,
                 DfId::Df01,
-                0xEF05,
+                sscard_specs::ef::DF01_EF05.fid(),
                 &[
                     (0x20, encode_an("10", 2)?),
                     (0x21, encode_an("北京市东城区示例胡同1号", 0x50)?),
@@ -167,7 +169,7 @@ impl FreshCard {
             records.push(records_for(
                 version,
                 DfId::Df04,
-                0xEF05,
+                sscard_specs::ef::DF04_EF05.fid(),
                 &[
                     (0x81, encode_an("31010000", 8)?),
                     (0x8C, encode_cn("11", 1)?),
@@ -216,7 +218,7 @@ impl FreshCard {
     /// The card OS configuration for `opts` (T=0 or T=1 answers, quirks, faults), with a random
     /// challenge seed.
     pub fn config(&self, opts: EmulatorOptions) -> Result<CardConfig> {
-        opts.card_config(self.profile)
+        Ok(opts.card_config(self.profile)?)
     }
 
     /// The security module holding the test issuer keys.
@@ -235,14 +237,18 @@ impl FreshCard {
             pin: FRESH_PIN.as_bytes(),
         };
         let mut store = RamImage::new();
-        factory_initialise(&mut store, &params).map_err(|e| data_err(format!("{e:?}")))?;
+        factory_initialise(&mut store, &params).map_err(|e| ConformError::Factory(e.into()))?;
         for e in &self.records {
             let refs: Vec<&[u8]> = e.records.iter().map(Vec::as_slice).collect();
-            personalise_direct(&mut store, self.version, e.df, e.fid, &refs)
-                .map_err(|err| data_err(format!("{err:?}")))?;
+            personalise_direct(&mut store, self.version, e.df, e.fid, &refs).map_err(|error| {
+                ConformError::Personalise {
+                    ef: format!("{}/{:04X}", e.df.name(), e.fid),
+                    error: error.into(),
+                }
+            })?;
         }
-        let card =
-            Card::new(TearingStore::new(store), config).map_err(|e| data_err(format!("{e:?}")))?;
+        let card = Card::new(TearingStore::new(store), config)
+            .map_err(|e| ConformError::PowerUp(e.into()))?;
         Ok(EmulatorTransport::new(
             card,
             format!(

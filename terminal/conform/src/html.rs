@@ -2,9 +2,10 @@
 //! per area (failures open, with their APDU exchange). Inline CSS only, no scripts, no external
 //! resources, so it opens anywhere (and in headless Chromium: `tests/conform_html.rs`).
 
-use super::case::{Area, Verdict};
+use super::area::Area;
 use super::junit::xml_escape as esc;
 use super::report::Report;
+use super::verdict::Verdict;
 
 const CSS: &str = include_str!("../assets/conform-report.css");
 

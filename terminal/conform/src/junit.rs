@@ -1,8 +1,9 @@
 //! JUnit XML: one `<testsuite>` per area, one `<testcase>` per case; a failure carries its reason
 //! and the APDU exchange, a skip its reason.
 
-use super::case::{Area, Verdict};
+use super::area::Area;
 use super::report::Report;
+use super::verdict::Verdict;
 
 /// Escape text for XML content and attribute values.
 pub(crate) fn xml_escape(s: &str) -> String {

@@ -4,10 +4,44 @@
 //!
 //! Cases are **generated from `sscard_specs`** (one per DF/EF, per data item file, per access
 //! rule, per key …) and grouped like the official COS / data-structure test areas
-//! (sscard-spec.md §7.2): see [`Area`]. Each case carries an id (`SEL-003`), a requirement, a spec
+//! (sscard-spec.md §7.2): see [`Area`]. Each case carries an id, a requirement, a spec
 //! reference, whether it is destructive, what it needs ([`Needs`]), and a step that drives the
 //! card through a [`Transport`] and returns pass / fail / skip; every APDU exchange is recorded
 //! (PIN data masked) so a failure shows what the card did.
+//!
+//! ## Case ids
+//!
+//! A case's id names what it tests, so it stays the same when cases are added, removed or
+//! reordered (vendors keep waivers, bug reports and `--only` filters across releases):
+//!
+//! ```text
+//! id      = prefix 1*( "-" word )        ; at most 40 characters (MAX_ID_LEN)
+//! prefix  = "SEL" / "FIL" / "ITM" / "REC" / "ACC" / "PIN" / "CHL" / "MAC" / "LCY" / "SW" / "TEAR"
+//! word    = upper *( upper / digit )     ; upper = "A"–"Z", digit = "0"–"9"
+//! ```
+//!
+//! After the area's prefix ([`Area::prefix`]) come the **subject** and the **rule**. Generated
+//! cases take the subject from the spec entry they were generated from — a DF or EF name of
+//! `sscard_specs` (`DF01`, `SSSE-EF05`), a key name (`RKSSSE`, `UKSSSE`) — and hand-written ones
+//! name the command or feature they exercise (`VERIFY`, `GET-CHALLENGE`, `CARD`):
+//!
+//! | id | case |
+//! | --- | --- |
+//! | `FIL-DF01-EF05-PRESENT-SFI` | DF01/EF05 is present, selectable by FID and addressable by SFI |
+//! | `FIL-DF01-EF05-STRUCTURE` | DF01/EF05 has the spec's structure and size |
+//! | `ITM-SSSE-EF06-FORMAT` | SSSE/EF06's items have their types, lengths and paddings |
+//! | `ACC-DF04-EF06-READ-REFUSED-PIN-ALONE` | DF04/EF06 (PIN and key) is not readable with the PIN alone |
+//! | `ACC-DF01-KEY-STATE-CLEARED` | selecting another DF clears DF01's key state |
+//! | `PIN-VERIFY-WRONG-DECREMENTS` | a wrong PIN decrements the try counter |
+//! | `CHL-RKSSSE-REPLAY` | a challenge serves one EXTERNAL AUTHENTICATE (RKSSSE) |
+//! | `MAC-UKSSSE-BAD-MAC` | a wrong line-protection MAC under UKSSSE answers 6988 |
+//! | `SW-INS-UNKNOWN` | an unknown INS answers 6D00 |
+//!
+//! Every word starts with a letter: digits only appear inside a named word (`DF01`, `EF1A`, `P1`,
+//! `RK1DF01`), never as a bare (sequence) number. `--only` selects the cases whose id starts with
+//! a given string, so `--only ACC-DF04` runs every access case of DF04 and `--only MAC` the MAC
+//! area. [`is_valid_case_id`] checks the grammar; the crate's tests check that every id follows
+//! it, is unique, and is the same from one call of [`all_cases`] to the next.
 //!
 //! Safety (GSA CCT's lesson, anchors.md §A15): the default run never harms a card. Cases that
 //! consume PIN or key tries or block the PIN, an application or the card run only with
@@ -29,26 +63,35 @@
 //! # }
 //! ```
 
+mod area;
 mod case;
 pub mod cases;
 mod ctx;
+mod error;
 pub mod fresh;
 mod html;
+mod id;
 mod junit;
 mod power;
 mod report;
+mod verdict;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::fci::Fci;
+use sscard_apdu::StatusWord;
 use sscard_specs::files::SSSE_NAME;
 use sscard_specs::SpecVersion;
 
-pub use self::case::{fail, skip, Area, Case, Check, Needs, Step, Verdict};
+pub use self::area::{Area, Needs};
+pub use self::case::{Case, Step};
 pub use self::ctx::{ef_name, sw_text, Ctx, Resp};
+pub use self::error::ConformError;
+pub use self::id::{is_valid_case_id, MAX_ID_LEN};
 pub use self::power::{Plain, PowerControl, Target};
 pub use self::report::{AreaSummary, CardFacts, CaseResult, Exchange, Report};
+pub use self::verdict::{fail, skip, Check, Verdict};
 
 use self::ctx::{Env, PinState};
 use sscard_terminal::session::Crypto;
@@ -138,7 +181,8 @@ fn probe_env(target: &mut dyn Target, pin: Option<String>) -> Env {
     let send = |t: &mut dyn Transport, c: sscard_apdu::Command| -> Option<Vec<u8>> {
         let r = t.transmit(&c.to_vec().ok()?).ok()?;
         let (data, sw) = r.split_at(r.len().checked_sub(2)?);
-        (sw == [0x90, 0x00]).then(|| data.to_vec())
+        let sw = StatusWord::from_bytes(<[u8; 2]>::try_from(sw).ok()?);
+        (sw == StatusWord::OK).then(|| data.to_vec())
     };
     let Ok(sel) = commands::select_by_name(SSSE_NAME) else {
         return env;
@@ -147,7 +191,7 @@ fn probe_env(target: &mut dyn Target, pin: Option<String>) -> Env {
         return env;
     };
     env.algorithm_id = Fci::parse(&fci).ok().and_then(|f| f.algorithm_id);
-    if send(t, commands::select_ef(0xEF05)).is_none() {
+    if send(t, commands::select_ef(sscard_specs::ef::SSSE_EF05.fid())).is_none() {
         return env;
     }
     let mut item = |tag: u8| -> Option<Vec<u8>> {
@@ -294,5 +338,92 @@ pub fn run_with(
         keys,
         card,
         results,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use sscard_specs::files::all_efs;
+    use sscard_specs::types::DfId;
+    use sscard_specs::DFS;
+
+    fn ids() -> Vec<String> {
+        all_cases().into_iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn ids_are_unique_grammatical_and_deterministic() {
+        let cases = all_cases();
+        let first = ids();
+        assert_eq!(first, ids(), "two calls of all_cases() give different ids");
+        let mut sorted = first.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), first.len(), "duplicate case ids");
+        for c in &cases {
+            assert!(
+                is_valid_case_id(&c.id),
+                "{} does not follow the id grammar",
+                c.id
+            );
+            assert!(
+                c.id.starts_with(&format!("{}-", c.area.prefix())),
+                "{} is not in area {}",
+                c.id,
+                c.area.prefix()
+            );
+            // No bare number (a position) in an id: digits only inside named words.
+            assert!(
+                c.id.split('-')
+                    .all(|w| !w.bytes().next().is_some_and(|b| b.is_ascii_digit())),
+                "{} contains a bare number",
+                c.id
+            );
+        }
+    }
+
+    /// Generated cases are named after the spec entry they were generated from.
+    #[test]
+    fn generated_ids_name_their_spec_entry() {
+        let ids = ids();
+        let has = |id: String| assert!(ids.contains(&id), "{id} missing");
+        for ef in all_efs() {
+            let e = id::ef(ef);
+            has(format!("FIL-{e}-PRESENT-SFI"));
+            has(format!("FIL-{e}-STRUCTURE"));
+            if ef.structure.is_record() {
+                has(format!("ITM-{e}-FORMAT"));
+            }
+            has(format!("ACC-{e}-WRITE-REFUSED"));
+        }
+        for df in DFS
+            .iter()
+            .filter(|d| !matches!(d.id, DfId::Mf | DfId::Ssse))
+        {
+            has(format!("SEL-{}-BY-FID", df.id.name()));
+        }
+        for df in DFS.iter().filter(|d| d.aid.is_some()) {
+            has(format!("SEL-{}-BY-AID", df.id.name()));
+        }
+    }
+
+    #[test]
+    fn only_filters_by_id_prefix() {
+        let only = |p: &str| {
+            selected_cases(&Options {
+                only: vec![p.to_string()],
+                ..Options::default()
+            })
+        };
+        let df04 = only("acc-df04");
+        assert!(df04.len() >= 4, "{df04:?}");
+        assert!(df04.iter().all(|c| c.id.starts_with("ACC-DF04-")));
+        let mac = only("MAC");
+        assert!(!mac.is_empty() && mac.iter().all(|c| c.area == Area::Mac));
+        let one = only("MAC-UKSSSE-BAD-MAC");
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].id, "MAC-UKSSSE-BAD-MAC");
     }
 }

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use sscard_apdu::StatusWord;
 
-use super::case::{Area, Needs, Verdict};
+use super::area::{Area, Needs};
+use super::verdict::Verdict;
 
 /// One logged exchange (or a note), as shown under a failed case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,7 +61,7 @@ impl Exchange {
 /// The result of one case.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseResult {
-    /// Case id (`SEL-003`).
+    /// Case id (`SEL-SSSE-BY-NAME-FCI`).
     pub id: String,
     /// Area.
     pub area: Area,

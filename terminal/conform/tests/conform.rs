@@ -143,6 +143,28 @@ fn correct_card_passes_1_00_and_2_01() {
     }
 }
 
+/// The ids are the published list `tests/case_ids.txt`: a change of any id (a rename, or a
+/// renumbering caused by an inserted case) shows up here.
+#[test]
+fn case_ids_are_the_published_list() {
+    let published: Vec<&str> = include_str!("case_ids.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let cases = conform::all_cases();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let gone: Vec<_> = published.iter().filter(|p| !ids.contains(p)).collect();
+    let new: Vec<_> = ids.iter().filter(|i| !published.contains(i)).collect();
+    assert!(
+        gone.is_empty() && new.is_empty(),
+        "case ids changed: no longer there {gone:?}, new {new:?} (update tests/case_ids.txt if deliberate)"
+    );
+    assert_eq!(ids, published, "same ids, different run order");
+    for id in &ids {
+        assert!(conform::is_valid_case_id(id), "{id}");
+    }
+}
+
 #[test]
 fn cases_are_well_formed() {
     let cases = conform::all_cases();

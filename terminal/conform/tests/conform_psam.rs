@@ -107,7 +107,7 @@ fn correct_card_passes_with_a_psam() {
             version.as_str(),
             report.totals().passed,
             report.totals().skipped,
-            sm.channel().0.apdu_count()
+            sm.transport().apdu_count()
         );
     }
 }

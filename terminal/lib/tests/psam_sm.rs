@@ -370,26 +370,34 @@ fn errors_and_national_codes() {
         hw.line_mac(KeyRef::new("STK"), &f, &[0; 8], &[&[0; 250]]),
         Err(PsamError::InputTooLong(_))
     ));
+    // IV (8) + 247 bytes fill one short APDU exactly; one more byte does not.
+    assert!(hw
+        .line_mac(KeyRef::new("STK"), &f, &[0; 8], &[&[0; 247]])
+        .is_ok());
+    assert_eq!(
+        hw.line_mac(KeyRef::new("STK"), &f, &[0; 8], &[&[0; 248]]),
+        Err(PsamError::InputTooLong(256))
+    );
     // No PSAM: −2201.
-    hw.channel_mut().0.fail = true;
+    hw.transport_mut().fail = true;
     let e = hw
         .external_auth(KeyRef::new("PUK"), &f, &[0; 8], &S)
         .unwrap_err();
     assert_eq!(e, PsamError::Transport(TransportError::CardRemoved));
     assert_eq!(e.national_code(), -2201);
     // Back: the module reselects DF01 by itself.
-    hw.channel_mut().0.fail = false;
+    hw.transport_mut().fail = false;
     assert!(hw
         .external_auth(KeyRef::new("PUK"), &f, &[0; 8], &S)
         .is_ok());
     // A PSAM reset behind the module's back (right before BF DE): 6985, reselect, retry.
-    let at = hw.channel().0.apdu_count();
-    hw.channel_mut().0.reset_at = Some(at + 2);
+    let at = hw.transport().apdu_count();
+    hw.transport_mut().reset_at = Some(at + 2);
     assert!(hw
         .external_auth(KeyRef::new("PUK"), &f, &[0; 8], &S)
         .is_ok());
     // SELECT + GET RESPONSE, BF DE (6985), SELECT + GET RESPONSE, BF DE, 80 FA + GET RESPONSE.
-    assert_eq!(hw.channel().0.apdu_count() - at, 8);
+    assert_eq!(hw.transport().apdu_count() - at, 8);
     // An SM4 PSAM opened for the 3DES profile: −2202.
     let sm4 = test_issuer_keys(&SSCARD_3);
     let e = psam::open(psam_transport(&SSCARD_3, &sm4), &SSCARD_2).unwrap_err();
@@ -408,9 +416,9 @@ fn apdus_per_operation() {
     let keys = test_issuer_keys(&SSCARD_3);
     let mut hw = psam::open(psam_transport(&SSCARD_3, &keys), &SSCARD_3).unwrap();
     let f = factors(&SSCARD_3);
-    let before = hw.channel().0.apdu_count();
+    let before = hw.transport().apdu_count();
     hw.external_auth(KeyRef::new("RKSSSE"), &f, &[7; 8], &S)
         .unwrap();
     // BF DE, 80 FA 00 00 → 61 10, GET RESPONSE: DF01 stays selected.
-    assert_eq!(hw.channel().0.apdu_count() - before, 3);
+    assert_eq!(hw.transport().apdu_count() - before, 3);
 }

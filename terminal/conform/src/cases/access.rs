@@ -9,8 +9,11 @@ use sscard_specs::files::{all_efs, DFS};
 use sscard_specs::types::{DfId, EfSpec, ReadRule, WriteRule};
 
 use super::refs;
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{ef_name, sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, skip, Check, Verdict};
 
 fn rule_text(r: ReadRule) -> String {
     match r {
@@ -146,15 +149,18 @@ fn write_refused(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     };
     let record = ef.structure_for(ctx.version()).is_record();
     let cmd = rewrite(&content, record)?;
-    let allowed: &[u16] = match ef.write {
-        WriteRule::Never => &[0x6982, 0x6986],
-        WriteRule::Key(_) => &[0x6982],
+    let allowed: &[StatusWord] = match ef.write {
+        WriteRule::Never => &[
+            StatusWord::SECURITY_NOT_SATISFIED,
+            StatusWord::COMMAND_NOT_ALLOWED,
+        ],
+        WriteRule::Key(_) => &[StatusWord::SECURITY_NOT_SATISFIED],
     };
     // With read rights only (read key / PIN), then from the cold state.
     ctx.expect_cmd(
         &format!("SELECT {}", ef_name(ef)),
         &commands::select_ef(ef.fid),
-        &[0x9000],
+        &[StatusWord::OK],
     )?;
     ctx.expect_cmd(
         &format!("rewriting {} with only its read condition met", ef_name(ef)),
@@ -185,13 +191,13 @@ fn write_allowed(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     ctx.expect_cmd(
         &format!("SELECT {}", ef_name(ef)),
         &commands::select_ef(ef.fid),
-        &[0x9000],
+        &[StatusWord::OK],
     )?;
     let cmd = rewrite(&content, record)?;
     ctx.expect_cmd(
         &format!("rewriting {} after EXTERNAL AUTHENTICATE {uk}", ef_name(ef)),
         &cmd,
-        &[0x9000],
+        &[StatusWord::OK],
     )?;
     let back = if record {
         ctx.read_record(RecordSelector::ByNumber(1), None)?
@@ -252,7 +258,11 @@ fn pin_state_ends_at_mf(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     ctx.select_df(ef.df)?;
     ctx.verify_pin()?;
     expect_read(ctx, ef, true, "after VERIFY")?;
-    ctx.expect_cmd("SELECT MF", &commands::select_by_fid(0x3F00), &[0x9000])?;
+    ctx.expect_cmd(
+        "SELECT MF",
+        &commands::select_by_fid(sscard_specs::files::MF_FID),
+        &[StatusWord::OK],
+    )?;
     ctx.select_df(ef.df)?;
     expect_read(
         ctx,
@@ -273,6 +283,7 @@ pub(super) fn cases() -> Vec<Case> {
             " (per version: see the spec table)".to_string()
         };
         a.add(
+            format!("{}-READ-REFUSED", id::ef(ef)),
             format!("{} read refused before {r}", ef_name(ef)),
             format!(
                 "From the cold state, reading {} (read rule: {r}{over}) answers 6982.",
@@ -289,6 +300,7 @@ pub(super) fn cases() -> Vec<Case> {
             _ => Needs::NONE,
         };
         a.add(
+            format!("{}-READ-ALLOWED", id::ef(ef)),
             format!("{} read allowed after {r}", ef_name(ef)),
             format!(
                 "After {r} in {}, reading {} succeeds.",
@@ -301,6 +313,7 @@ pub(super) fn cases() -> Vec<Case> {
         );
         if let ReadRule::PinAndKey(k) = ef.read {
             a.add(
+                format!("{}-READ-REFUSED-KEY-ALONE", id::ef(ef)),
                 format!("{} read refused with {k} alone", ef_name(ef)),
                 format!(
                     "{} needs the PIN and {k}: {k} alone answers 6982.",
@@ -311,6 +324,7 @@ pub(super) fn cases() -> Vec<Case> {
                 move |ctx: &mut Ctx<'_>| one_of_two_refused(ctx, ef, true),
             );
             a.add(
+                format!("{}-READ-REFUSED-PIN-ALONE", id::ef(ef)),
                 format!("{} read refused with the PIN alone", ef_name(ef)),
                 format!(
                     "{} needs the PIN and {k}: the PIN alone answers 6982.",
@@ -325,6 +339,7 @@ pub(super) fn cases() -> Vec<Case> {
     // The PIN opens "PIN or RK" files (once, on the first such file: DF01 EF05).
     if let Some(ef) = all_efs().find(|e| matches!(e.read, ReadRule::PinOrKey(_))) {
         a.add(
+            format!("{}-READ-ALLOWED-VERIFY", id::ef(ef)),
             format!("{} read allowed after VERIFY", ef_name(ef)),
             format!(
                 "The SSSE PIN serves the PIN rules of the DFs below the SSSE: after VERIFY in {}, reading {} (PIN or key) succeeds.",
@@ -352,6 +367,7 @@ pub(super) fn cases() -> Vec<Case> {
             WriteRule::Never => format!("{} write refused (never writable)", ef_name(ef)),
         };
         a.add(
+            format!("{}-WRITE-REFUSED", id::ef(ef)),
             title,
             format!(
                 "Rewriting {} (write rule: {w}) with its own current content answers 6982, both with only its read condition met and from the cold state.",
@@ -363,6 +379,7 @@ pub(super) fn cases() -> Vec<Case> {
         );
         if let WriteRule::Key(k) = ef.write {
             a.add(
+                format!("{}-WRITE-ALLOWED", id::ef(ef)),
                 format!("{} write allowed after {k}", ef_name(ef)),
                 format!(
                     "After EXTERNAL AUTHENTICATE with {k}, rewriting {} with its own content answers 9000 and reads back unchanged.",
@@ -382,6 +399,7 @@ pub(super) fn cases() -> Vec<Case> {
             continue;
         };
         a.add(
+            format!("{}-KEY-STATE-CLEARED", id::df(df.id)),
             format!("{} key state cleared by selecting another DF", df.id.name()),
             format!(
                 "After EXTERNAL AUTHENTICATE {key} opens {}, selecting another DF and {} again clears it: reading answers 6982.",
@@ -396,6 +414,7 @@ pub(super) fn cases() -> Vec<Case> {
     // The PIN state ends when the SSSE tree is left (once, on the first PIN-opened file).
     if let Some(ef) = all_efs().find(|e| matches!(e.read, ReadRule::Pin | ReadRule::PinOrKey(_))) {
         a.add(
+            "PIN-STATE-CLEARED-BY-MF",
             "PIN state cleared by selecting the MF",
             format!(
                 "The PIN state holds while the SSSE or a DF below it is current: after VERIFY in {}, reading {} succeeds; after SELECT MF 3F00 and {} again, reading it answers 6982.",

@@ -4,13 +4,17 @@
 
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
+use sscard_specs::key;
 
-use crate::case::{fail, Area, AreaCases, Case, Check, Needs};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, Check};
 
 const REF: &str = "sscard-spec.md §4, §5.4, §10; profile.md §3";
 /// The key every challenge case authenticates with (card-level, SSSE, KID 0A).
-const KEY: &str = "RKSSSE";
+const KEY: &str = key::RKSSSE;
 
 fn refused(ctx: &mut Ctx<'_>, apdu: &[u8], what: &str) -> Check {
     let r = ctx.send(apdu)?;
@@ -35,7 +39,9 @@ fn restore(ctx: &mut Ctx<'_>, res: Check) -> Check {
 
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Challenge);
+    let k = id::words(KEY);
     a.add(
+        "GET-CHALLENGE-LENGTH",
         "GET CHALLENGE returns 8 bytes",
         "00 84 00 00 08 answers 8 bytes + 9000.",
         "sscard-spec.md §4; profile.md §1",
@@ -43,7 +49,7 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_ssse()?;
             let c = commands::get_challenge(8).map_err(|e| fail(e.to_string()))?;
-            let r = ctx.expect_cmd("GET CHALLENGE", &c, &[0x9000])?;
+            let r = ctx.expect_cmd("GET CHALLENGE", &c, &[StatusWord::OK])?;
             if r.data.len() != 8 {
                 return Err(fail(format!("{} bytes instead of 8", r.data.len())));
             }
@@ -51,6 +57,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "GET-CHALLENGE-FRESH",
         "Challenges are fresh",
         "Eight consecutive challenges (also across a reset) are pairwise different and not constant.",
         "sscard-spec.md §5.3 (\"one transaction one key\"); profile.md §3",
@@ -63,7 +70,7 @@ pub(super) fn cases() -> Vec<Case> {
                 }
                 ctx.select_ssse()?;
                 let c = commands::get_challenge(8).map_err(|e| fail(e.to_string()))?;
-                let r = ctx.expect_cmd("GET CHALLENGE", &c, &[0x9000])?;
+                let r = ctx.expect_cmd("GET CHALLENGE", &c, &[StatusWord::OK])?;
                 if seen.contains(&r.data) {
                     return Err(fail(format!(
                         "challenge {} repeats an earlier one",
@@ -76,6 +83,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{k}-NO-CHALLENGE"),
         "EXTERNAL AUTHENTICATE without a challenge → 6984",
         "From the cold state, EXTERNAL AUTHENTICATE (RKSSSE, KID 0A) with no preceding GET CHALLENGE answers 6984 and costs no try.",
         REF,
@@ -97,6 +105,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{k}-REPLAY"),
         "A challenge serves one EXTERNAL AUTHENTICATE",
         "GET CHALLENGE, a valid EXTERNAL AUTHENTICATE (9000), then the same APDU again: the replay is refused (6984).",
         REF,
@@ -105,12 +114,13 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.select_ssse()?;
             let ch = ctx.challenge()?;
             let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-            ctx.expect("EXTERNAL AUTHENTICATE", &apdu, &[0x9000])?;
+            ctx.expect("EXTERNAL AUTHENTICATE", &apdu, &[StatusWord::OK])?;
             let res = refused(ctx, &apdu, "replayed EXTERNAL AUTHENTICATE");
             restore(ctx, res)
         },
     );
     a.add(
+        format!("{k}-CONSUMED-BY-COMMAND"),
         "Any command consumes the challenge",
         "GET CHALLENGE, then SELECT EF05, then EXTERNAL AUTHENTICATE computed for that challenge: refused (6984).",
         REF,
@@ -119,12 +129,17 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.select_ssse()?;
             let ch = ctx.challenge()?;
             let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-            ctx.expect_cmd("SELECT EF05", &commands::select_ef(0xEF05), &[0x9000])?;
+            ctx.expect_cmd(
+                "SELECT EF05",
+                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
+                &[StatusWord::OK],
+            )?;
             let res = refused(ctx, &apdu, "EXTERNAL AUTHENTICATE after an intervening command");
             restore(ctx, res)
         },
     );
     a.add(
+        format!("{k}-SUPERSEDED"),
         "A new challenge replaces the old one",
         "GET CHALLENGE c1, GET CHALLENGE c2, EXTERNAL AUTHENTICATE computed for c1: refused.",
         REF,
@@ -143,6 +158,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{k}-CONSUMED-BY-FAILURE"),
         "A failed EXTERNAL AUTHENTICATE also consumes the challenge",
         "GET CHALLENGE, EXTERNAL AUTHENTICATE with a wrong cryptogram (63Cx), then the right cryptogram for the same challenge: refused.",
         REF,
@@ -169,6 +185,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        format!("{k}-TRY-COUNTER"),
         "Key try counter: 63C2 on a wrong cryptogram, restored by success",
         "A wrong EXTERNAL AUTHENTICATE cryptogram for RKSSSE answers 63C2 (limit 3); a correct one then answers 9000 and restores the counter, so the next wrong one answers 63C2 again.",
         "sscard-spec.md §4 (63Cx), §5.4; profile.md §2 (key try counters: 3)",
@@ -182,7 +199,7 @@ pub(super) fn cases() -> Vec<Case> {
                 if let Some(b) = apdu.get_mut(5) {
                     *b ^= 0x01;
                 }
-                ctx.expect(what, &apdu, &[StatusWord::pin_failed(limit - 1).0])?;
+                ctx.expect(what, &apdu, &[StatusWord::pin_failed(limit - 1)])?;
                 Ok(())
             };
             let first = wrong(ctx, "a wrong cryptogram");
@@ -195,6 +212,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        format!("{}-INTERNAL-AUTH", id::words(key::IRK)),
         "INTERNAL AUTHENTICATE proves the card holds its IRK",
         "00 88 00 00 10 P ‖ S (random P, S) answers what the issuer keys compute for this card's diversified IRK (profile.md §3: 8 bytes on sscard-2, 16 on sscard-3).",
         "sscard-spec.md §5.5; profile.md §3",
@@ -205,10 +223,10 @@ pub(super) fn cases() -> Vec<Case> {
             let mut s = [0u8; 8];
             getrandom::fill(&mut p).map_err(|e| fail(format!("no randomness: {e}")))?;
             getrandom::fill(&mut s).map_err(|e| fail(format!("no randomness: {e}")))?;
-            let expected = ctx.internal_auth_expected("IRK", &p, &s)?;
-            let kid = sscard_specs::key_by_name("IRK").and_then(|k| k.kid).unwrap_or(0);
+            let expected = ctx.internal_auth_expected(key::IRK, &p, &s)?;
+            let kid = sscard_specs::key_by_name(key::IRK).and_then(|k| k.kid).unwrap_or(0);
             let c = commands::internal_authenticate(kid, &p, &s).with_ne(256);
-            let r = ctx.expect_cmd("INTERNAL AUTHENTICATE", &c, &[0x9000])?;
+            let r = ctx.expect_cmd("INTERNAL AUTHENTICATE", &c, &[StatusWord::OK])?;
             if r.data != expected {
                 return Err(fail(format!(
                     "the card answered {}, the issuer keys compute {}: the card does not hold this issuer's IRK (not genuine)",

@@ -7,8 +7,11 @@ use sscard_specs::files::all_efs;
 use sscard_specs::types::{Category, DfId, EfSpec, EfStructure};
 
 use super::refs;
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{ef_name, record_count, sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, skip, Check};
 
 fn structure_text(s: EfStructure) -> String {
     match s {
@@ -86,19 +89,23 @@ fn structure(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     ctx.expect_cmd(
         &format!("SELECT {}", ef_name(ef)),
         &commands::select_ef(ef.fid),
-        &[0x9000],
+        &[StatusWord::OK],
     )?;
     match ef.structure_for(v) {
         EfStructure::Transparent { size } => {
             let c = commands::read_record(RecordSelector::ByNumber(1), None, 256)
                 .map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("READ RECORD on a transparent EF", &c, &[0x6981])?;
+            ctx.expect_cmd(
+                "READ RECORD on a transparent EF",
+                &c,
+                &[StatusWord::INCOMPATIBLE_FILE_STRUCTURE],
+            )?;
             let last = size.saturating_sub(1);
             let c = commands::read_binary(last, 1).map_err(|e| fail(e.to_string()))?;
             let r = ctx.expect_cmd(
                 &format!("READ BINARY at {last:#X} (last byte)"),
                 &c,
-                &[0x9000],
+                &[StatusWord::OK],
             )?;
             if r.data.len() != 1 {
                 return Err(fail(format!(
@@ -117,7 +124,11 @@ fn structure(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
         }
         s => {
             let c = commands::read_binary(0, 1).map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("READ BINARY on a record EF", &c, &[0x6981])?;
+            ctx.expect_cmd(
+                "READ BINARY on a record EF",
+                &c,
+                &[StatusWord::INCOMPATIBLE_FILE_STRUCTURE],
+            )?;
             let n = record_count(ef, v);
             let (len_ok, what): (Box<dyn Fn(usize) -> bool>, String) = match s {
                 EfStructure::FixedRecords { record_len, .. } => (
@@ -194,6 +205,7 @@ pub(super) fn cases() -> Vec<Case> {
             ""
         };
         a.add(
+            format!("{}-PRESENT-SFI", id::ef(ef)),
             format!("{} present, selectable by FID and addressable by SFI", ef_name(ef)),
             format!(
                 "{} ({}) can be selected with 00 A4 02 00 02 {:04X} after selecting {}, and READ {} by SFI {:02X} reaches it (data, 6982 or 6A83 — never 6A82){opt}.",
@@ -209,6 +221,7 @@ pub(super) fn cases() -> Vec<Case> {
             move |ctx: &mut Ctx<'_>| presence(ctx, ef),
         );
         a.add(
+            format!("{}-STRUCTURE", id::ef(ef)),
             format!("{} structure and size", ef_name(ef)),
             format!(
                 "{} is {}: the other access method answers 6981, and its records / bytes end where the spec says (the next one is 6A83 / no data). Needs read access.",

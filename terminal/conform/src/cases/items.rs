@@ -7,14 +7,17 @@ use sscard_apdu::commands::RecordSelector;
 use sscard_apdu::record::is_unwritten;
 use sscard_apdu::StatusWord;
 use sscard_specs::codes::code_table;
-use sscard_specs::files::{all_efs, ef, RID};
-use sscard_specs::types::{CodeTableId, DataType, DfId, EfSpec, EfStructure, ItemSpec};
+use sscard_specs::files::{all_efs, RID};
+use sscard_specs::types::{CodeTableId, DataType, EfSpec, EfStructure, ItemSpec};
 use sscard_specs::versions::{REUSED_TAGS_1_0_TO_2_0, VERSION_STRINGS};
 use sscard_specs::{validate_card_number, FieldSpec};
 
 use super::refs;
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{ef_name, record_tags, sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, skip, Check, Verdict};
 
 /// Whether an item holds data (not all `00`, not all `FF`).
 fn personalised(v: &[u8]) -> bool {
@@ -154,7 +157,11 @@ fn check_value(item: &ItemSpec, v: &[u8]) -> Result<(), String> {
             };
             if let Some(t) = code_table(id) {
                 if !t.contains(&code) {
-                    return Err(format!("{code:?} is not in the {} code table", t.name_en));
+                    return Err(format!(
+                        "\"{}\" is not in the {} code table",
+                        code.escape_debug(),
+                        t.name_en
+                    ));
                 }
             }
         }
@@ -175,7 +182,7 @@ fn record_file(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     ctx.expect_cmd(
         &format!("SELECT {}", ef_name(ef)),
         &sscard_apdu::commands::select_ef(ef.fid),
-        &[0x9000],
+        &[StatusWord::OK],
     )?;
     let v = ctx.version();
     if let EfStructure::Cyclic {
@@ -217,7 +224,7 @@ fn record_file(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
             [t, l, value @ ..] if *t == item.tag && usize::from(*l) == value.len() => {
                 // The card id (EF05/01) is cn only in its region bytes; RID, serial and
                 // authentication code are binary (sscard-spec.md §3.3): checked by its own case.
-                let checked = if ef.df == DfId::Ssse && ef.fid == 0xEF05 && item.tag == 0x01 {
+                let checked = if sscard_specs::item::SSSE_EF05_CARD_ID.is(ef, item.tag) {
                     if value.len() == usize::from(item.len) {
                         Ok(())
                     } else {
@@ -261,8 +268,8 @@ fn ef05_item(ctx: &mut Ctx<'_>, tag: u8) -> Result<Vec<u8>, Verdict> {
     ctx.select_ssse()?;
     ctx.expect_cmd(
         "SELECT EF05",
-        &sscard_apdu::commands::select_ef(0xEF05),
-        &[0x9000],
+        &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
+        &[StatusWord::OK],
     )?;
     let r = ctx.read_record(RecordSelector::ByTag(tag), None)?;
     if r.sw != StatusWord::OK {
@@ -320,6 +327,7 @@ pub(super) fn cases() -> Vec<Case> {
             )
         };
         a.add(
+            format!("{}-FORMAT", id::ef(ef)),
             format!("{} item formats", ef_name(ef)),
             format!("In {} ({}), {what}.", ef_name(ef), ef.name_en),
             format!("{}, {}, §3.3–§3.8", refs::ENCODINGS, refs::RECORDS),
@@ -327,7 +335,10 @@ pub(super) fn cases() -> Vec<Case> {
             move |ctx: &mut Ctx<'_>| record_file(ctx, ef),
         );
     }
+    let ef05 = id::ef_ref(sscard_specs::ef::SSSE_EF05);
+    let ef06 = id::ef_ref(sscard_specs::ef::SSSE_EF06);
     a.add(
+        format!("{ef05}-CARD-NUMBER-CHECK"),
         "Card number check character",
         "SSSE EF05 tag 07 (card number, an 9) is a capital letter, 7 characters 0–9/A–Z and the check character 11 − (Σ Ci·Wi mod 11), W = 3,7,9,10,5,8,4,2 (10 → X, 11 → 0).",
         refs::CHECK_CHAR,
@@ -344,6 +355,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ef05}-CARD-ID-REGION-RID"),
         "Card identification code: region and RID",
         "SSSE EF05 tag 01 (16 bytes): bytes 0–2 are the application city code (6 BCD digits), bytes 3–7 the MOHRSS RID D156000005.",
         refs::EF05,
@@ -364,6 +376,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ef05}-INIT-ORG-REGION"),
         "Initialisation organisation number vs card-id region",
         "SSSE EF05 tag 04 (cn 12) is 91 56 00 00 02 ‖ issuing region (3) ‖ init-org region (3) ‖ sequence (1), and the issuing region (bytes 5–7) is the card id's region (tag 01 bytes 0–2) or the province/city (GB/T 2260 PP0000 / PPCC00) containing it — the spec's own Beijing example is 9156000002 110000 110100 02.",
         refs::EF05,
@@ -392,6 +405,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ef05}-SPEC-VERSION"),
         "Spec version string",
         "SSSE EF05 tag 03 is one of \"1.00\", \"2.00\", \"2.01\", \"3.00\" (the observed \"2.0\\0\" is accepted).",
         "sscard-spec.md §1, §3.3",
@@ -405,11 +419,15 @@ pub(super) fn cases() -> Vec<Case> {
             if VERSION_STRINGS.iter().any(|s| **s == arr) || &arr == b"2.0\0" {
                 Ok(())
             } else {
-                Err(fail(format!("version {:?} is not a spec version", text_of(&arr))))
+                Err(fail(format!(
+                    "version \"{}\" is not a spec version",
+                    text_of(&arr).escape_debug()
+                )))
             }
         },
     );
     a.add(
+        format!("{ef05}-ISSUE-BEFORE-EXPIRY"),
         "Issue date not after expiry date",
         "SSSE EF05 tag 05 (issue date) and tag 06 (expiry) are YYYYMMDD dates and the card expires after it was issued.",
         refs::EF05,
@@ -428,17 +446,22 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ef06}-NAME-EXTENSION"),
         "Name extension present on 2.0+ cards",
         "On a 2.00/2.01/3.00 card SSSE EF06 holds tag 4E (name extension, an 20) as record 3; a 1.00 card has no 4E.",
         "sscard-spec.md §3.4",
         Needs::NONE,
         |ctx| {
-            let Some(ef06) = ef(DfId::Ssse, 0xEF06) else {
+            let Some(ef06) = sscard_specs::ef::SSSE_EF06.spec() else {
                 return Err(fail("specs: no SSSE EF06"));
             };
             ctx.gain_read(ef06)?;
-            ctx.expect_cmd("SELECT EF06", &sscard_apdu::commands::select_ef(0xEF06), &[0x9000])?;
-            let r = ctx.read_record(RecordSelector::ByTag(0x4E), None)?;
+            ctx.expect_cmd(
+                "SELECT EF06",
+                &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
+                &[StatusWord::OK],
+            )?;
+            let r = ctx.read_record(RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME_EXT.tag()), None)?;
             let has = r.sw == StatusWord::OK && r.data.first() == Some(&0x4E);
             match (ctx.version().has_name_extension(), has) {
                 (true, true) | (false, false) => Ok(()),

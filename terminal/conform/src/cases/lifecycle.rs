@@ -3,29 +3,36 @@
 
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::ef;
 use sscard_specs::types::DfId;
 
-use crate::case::{fail, Area, AreaCases, Case, Check, Needs};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, Check};
 
 const REF: &str = "profile.md §5; sscard-spec.md §4 (APPLICATION BLOCK / UNBLOCK, CARD BLOCK [I])";
 
 /// Send a MAC'd lifecycle command (STK) after a fresh challenge.
-fn lifecycle(ctx: &mut Ctx<'_>, cmd: sscard_apdu::Command, what: &str, want: &[u16]) -> Check {
+fn lifecycle(
+    ctx: &mut Ctx<'_>,
+    cmd: sscard_apdu::Command,
+    what: &str,
+    want: &[StatusWord],
+) -> Check {
     let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(cmd, "STK", &ch)?;
+    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
     ctx.expect(what, &apdu, want)?;
     Ok(())
 }
 
 /// DF01 readable after RK1DF01?
 fn df01_usable(ctx: &mut Ctx<'_>) -> Check {
-    let Some(ef05) = ef(DfId::Df01, 0xEF05) else {
+    let Some(ef05) = sscard_specs::ef::DF01_EF05.spec() else {
         return Err(fail("specs: no DF01 EF05"));
     };
     ctx.select_df(DfId::Df01)?;
-    ctx.authenticate("RK1DF01")?;
+    ctx.authenticate(sscard_specs::key::RK1DF01)?;
     let r = ctx.read_first_by_sfi(ef05, 1)?;
     if r.sw == StatusWord::OK {
         Ok(())
@@ -39,14 +46,16 @@ fn df01_usable(ctx: &mut Ctx<'_>) -> Check {
 
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Lifecycle);
+    let df01 = id::df(DfId::Df01);
     a.add(
+        format!("{df01}-BLOCK-UNBLOCK"),
         "Temporary APPLICATION BLOCK and APPLICATION UNBLOCK",
         "84 1E 00 00 04 MAC(STK) in DF01 answers 9000; DF01 then selects with FCI + 6283, refuses reads even after EXTERNAL AUTHENTICATE, and 84 18 00 00 04 MAC(STK) makes it usable again.",
         REF,
         Needs::KEYS,
         |ctx| {
             ctx.select_df(DfId::Df01)?;
-            lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[0x9000])?;
+            lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
             ctx.reset()?;
             let r = ctx.try_select_df(DfId::Df01)?;
             if r.sw != StatusWord::SELECTED_FILE_INVALIDATED {
@@ -55,20 +64,21 @@ pub(super) fn cases() -> Vec<Case> {
                     sw_text(r.sw)
                 )));
             }
-            let ef05 = ef(DfId::Df01, 0xEF05).ok_or_else(|| fail("specs: no DF01 EF05"))?;
+            let ef05 = sscard_specs::ef::DF01_EF05.spec().ok_or_else(|| fail("specs: no DF01 EF05"))?;
             // EXTERNAL AUTHENTICATE is still accepted, reading is not.
-            ctx.authenticate("RK1DF01")?;
+            ctx.authenticate(sscard_specs::key::RK1DF01)?;
             let r = ctx.read_first_by_sfi(ef05, 1)?;
             if r.sw == StatusWord::OK {
                 return Err(fail("a blocked application answered a READ RECORD"));
             }
-            lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[0x9000])?;
+            lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
             ctx.reset()?;
             df01_usable(ctx)
         },
     )
     .destructive();
     a.add(
+        format!("{df01}-BLOCK-BAD-MAC"),
         "APPLICATION BLOCK with a wrong MAC → 6988",
         "84 1E 00 00 04 with a wrong STK MAC answers 6988 and DF01 stays usable.",
         REF,
@@ -76,7 +86,11 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_df(DfId::Df01)?;
             let ch = ctx.challenge()?;
-            let mut apdu = ctx.mac_command(commands::application_block(false), "STK", &ch)?;
+            let mut apdu = ctx.mac_command(
+                commands::application_block(false),
+                sscard_specs::key::STK,
+                &ch,
+            )?;
             if let Some(b) = apdu.last_mut() {
                 *b ^= 0x01;
             }
@@ -88,7 +102,7 @@ pub(super) fn cases() -> Vec<Case> {
                         ctx,
                         commands::application_unblock(),
                         "APPLICATION UNBLOCK",
-                        &[0x9000],
+                        &[StatusWord::OK],
                     );
                 }
                 return Err(fail(format!(
@@ -102,16 +116,17 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        format!("{df01}-BLOCK-NO-CHALLENGE"),
         "Lifecycle commands need a challenge",
         "From the cold state, APPLICATION BLOCK with a MAC for no challenge answers 6984 and blocks nothing.",
         REF,
         Needs::KEYS,
         |ctx| {
             ctx.select_df(DfId::Df01)?;
-            let apdu = ctx.mac_command(commands::application_block(false), "STK", &[0x33; 8])?;
+            let apdu = ctx.mac_command(commands::application_block(false), sscard_specs::key::STK, &[0x33; 8])?;
             let r = ctx.send(&apdu)?;
             if r.sw == StatusWord::OK {
-                let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[0x9000]);
+                let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK]);
                 return Err(fail("APPLICATION BLOCK without a challenge was accepted"));
             }
             if r.sw != StatusWord::REF_DATA_INVALID {
@@ -123,13 +138,14 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        format!("{}-BLOCK-PERMANENT", id::df(DfId::Df07)),
         "Permanent APPLICATION BLOCK (DF07)",
         "84 1E 00 01 04 MAC(STK) in DF07 answers 9000; afterwards SELECT DF07 answers 6A81 and APPLICATION UNBLOCK cannot revive it. IRREVERSIBLE for DF07.",
         REF,
         Needs::KEYS,
         |ctx| {
             ctx.select_df(DfId::Df07)?;
-            lifecycle(ctx, commands::application_block(true), "APPLICATION BLOCK (permanent)", &[0x9000])?;
+            lifecycle(ctx, commands::application_block(true), "APPLICATION BLOCK (permanent)", &[StatusWord::OK])?;
             ctx.reset()?;
             let r = ctx.try_select_df(DfId::Df07)?;
             if r.sw != StatusWord::FUNC_NOT_SUPPORTED {
@@ -144,19 +160,20 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .irreversible();
     a.add(
+        "CARD-BLOCK",
         "CARD BLOCK",
         "84 16 00 00 04 MAC(STK) answers 9000; afterwards every command, even after a reset, answers 6A81. IRREVERSIBLE: the card is dead.",
         REF,
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            lifecycle(ctx, commands::card_block(), "CARD BLOCK", &[0x9000])?;
+            lifecycle(ctx, commands::card_block(), "CARD BLOCK", &[StatusWord::OK])?;
             ctx.reset()?;
             let c = commands::select_by_name(sscard_specs::files::SSSE_NAME)
                 .map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("SELECT SSSE on a blocked card", &c, &[0x6A81])?;
+            ctx.expect_cmd("SELECT SSSE on a blocked card", &c, &[StatusWord::FUNC_NOT_SUPPORTED])?;
             let c = commands::get_challenge(8).map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("GET CHALLENGE on a blocked card", &c, &[0x6A81])?;
+            ctx.expect_cmd("GET CHALLENGE on a blocked card", &c, &[StatusWord::FUNC_NOT_SUPPORTED])?;
             Ok(())
         },
     )

@@ -1,5 +1,6 @@
 //! The case generators, one module per area. Each walks the `sscard_specs` tables (files, items,
-//! keys, access rules) and the profile, and returns that area's cases with sequential ids.
+//! keys, access rules) and the profile, and returns that area's cases, each with an id named after
+//! its subject (see the crate docs for the grammar).
 
 mod access;
 mod challenge;
@@ -10,6 +11,7 @@ mod lifecycle;
 mod mac;
 mod pin;
 mod records;
+mod refs;
 mod select;
 mod tearing;
 
@@ -30,15 +32,4 @@ pub fn generate() -> Vec<Case> {
     v.extend(errors::cases());
     v.extend(tearing::cases());
     v
-}
-
-/// References used by several areas.
-pub(crate) mod refs {
-    pub const TREE: &str = "sscard-spec.md §2.1";
-    pub const FILES: &str = "sscard-spec.md §2.2";
-    pub const ENCODINGS: &str = "sscard-spec.md §3.1";
-    pub const RECORDS: &str = "sscard-spec.md §3.2";
-    pub const EF05: &str = "sscard-spec.md §3.3";
-    pub const COMMANDS: &str = "sscard-spec.md §4";
-    pub const CHECK_CHAR: &str = "sscard-spec.md §3.9";
 }

@@ -5,8 +5,10 @@
 use sscard_apdu::commands;
 use sscard_apdu::{Command, StatusWord};
 
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx, PinState};
+use crate::verdict::{fail, skip, Check, Verdict};
 
 const REF: &str = "sscard-spec.md §5.6; profile.md §4";
 
@@ -64,22 +66,22 @@ fn expect_verify(ctx: &mut Ctx<'_>, pin: &str, want: StatusWord, what: &str) -> 
 /// PUK external authentication + `84 24 00 00 04 MAC(STK)`.
 pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
     ctx.select_ssse()?;
-    ctx.authenticate("PUK")?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
-    ctx.expect("PIN UNBLOCK", &apdu, &[0x9000])?;
+    let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
+    ctx.expect("PIN UNBLOCK", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
 
 /// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
 fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
     ctx.select_ssse()?;
-    ctx.authenticate("PUK")?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
-    let enc = ctx.encrypt_pin_block("STK", &ch, new_pin)?;
+    let enc = ctx.encrypt_pin_block(sscard_specs::key::STK, &ch, new_pin)?;
     let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
-    let apdu = ctx.mac_command(cmd, "STK", &ch)?;
-    ctx.expect("PIN RELOAD", &apdu, &[0x9000])?;
+    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
+    ctx.expect("PIN RELOAD", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
 
@@ -109,6 +111,7 @@ fn expect_tries(ctx: &mut Ctx<'_>, want: u8, when: &str) -> Check {
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Pin);
     a.add(
+        "VERIFY-EMPTY-TRIES-LEFT",
         "Tries left reported by VERIFY without data",
         "In the SSSE, VERIFY 00 20 00 00 (no data) reports the tries left as 63Cx without consuming one (ISO 7816-4); 6983 when blocked. A card that does not support the query is skipped.",
         REF,
@@ -133,6 +136,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "VERIFY-CORRECT-KEEPS-COUNTER",
         "Correct PIN accepted, counter stays full",
         "VERIFY with the holder's PIN answers 9000 and leaves the try counter at its limit.",
         REF,
@@ -145,6 +149,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "VERIFY-WRONG-DECREMENTS",
         "Wrong PIN decrements, correct PIN restores",
         "A wrong PIN answers 63C(n−1); the correct PIN then answers 9000 and restores the counter to n.",
         REF,
@@ -160,6 +165,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "COUNTER-SURVIVES-RESET",
         "Try counter survives a reset",
         "After a wrong PIN (63C(n−1)) and a card reset, the card still reports n−1 tries: the counter is non-volatile.",
         REF,
@@ -179,6 +185,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "VERIFY-BLOCKS-AT-LIMIT",
         "PIN blocks after the try limit",
         "Wrong PINs answer 63C2, 63C1, 63C0 (limit 3); then VERIFY answers 6983 even with the correct PIN. (The case unblocks the PIN afterwards when keys are available.)",
         REF,
@@ -218,6 +225,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "UNBLOCK-RESTORES-COUNTER",
         "PIN UNBLOCK restores the counter and keeps the PIN",
         "After a wrong PIN, EXTERNAL AUTHENTICATE PUK (KID 06) + 84 24 00 00 04 MAC(STK) answers 9000; the counter is back at its limit and the old PIN still works.",
         "sscard-spec.md §4, §5.6; profile.md §4",
@@ -234,6 +242,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "UNBLOCK-NEEDS-PUK",
         "PIN UNBLOCK needs PUK authentication",
         "Without EXTERNAL AUTHENTICATE PUK, PIN UNBLOCK with a valid STK MAC answers 6982 (harmless either way: unblocking only restores the counter).",
         "sscard-spec.md §5.6; profile.md §4",
@@ -241,12 +250,13 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_ssse()?;
             let ch = ctx.challenge()?;
-            let apdu = ctx.mac_command(commands::pin_unblock(), "STK", &ch)?;
-            ctx.expect("PIN UNBLOCK without PUK", &apdu, &[0x6982])?;
+            let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
+            ctx.expect("PIN UNBLOCK without PUK", &apdu, &[StatusWord::SECURITY_NOT_SATISFIED])?;
             Ok(())
         },
     );
     a.add(
+        "RELOAD-SETS-NEW-PIN",
         "PIN RELOAD sets a new PIN",
         "After EXTERNAL AUTHENTICATE PUK, 84 24 00 01 Lc E(Lpin ‖ PIN) ‖ MAC(STK) answers 9000 and the new PIN verifies; the case reloads the original PIN afterwards.",
         "sscard-spec.md §4, §5.3, §5.6; profile.md §4",
@@ -269,6 +279,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "CHANGE-SETS-NEW-PIN",
         "CHANGE PIN",
         "80 5E 01 00 Lc old ‖ FF ‖ new answers 9000 and the new PIN verifies; a wrong old PIN answers 63Cx and changes nothing. The case changes the PIN back.",
         "sscard-spec.md §4; profile.md §4",

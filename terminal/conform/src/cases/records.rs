@@ -5,17 +5,18 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::record::RecordIter;
 use sscard_apdu::{Command, StatusWord};
-use sscard_specs::files::ef;
-use sscard_specs::types::DfId;
 
 use super::refs;
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{record_tags, sw_text, Ctx, Resp};
+use crate::verdict::{fail, skip, Check, Verdict};
 
 const EF05_SFI: u8 = 0x05;
 
 fn ef05_tags(ctx: &Ctx<'_>) -> Vec<u8> {
-    ef(DfId::Ssse, 0xEF05)
+    sscard_specs::ef::SSSE_EF05
+        .spec()
         .map(|e| {
             record_tags(e, ctx.version())
                 .iter()
@@ -29,7 +30,11 @@ fn ef05_tags(ctx: &Ctx<'_>) -> Vec<u8> {
 fn enter(ctx: &mut Ctx<'_>, select_ef: bool) -> Check {
     ctx.select_ssse()?;
     if select_ef {
-        ctx.expect_cmd("SELECT EF05", &commands::select_ef(0xEF05), &[0x9000])?;
+        ctx.expect_cmd(
+            "SELECT EF05",
+            &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
+            &[StatusWord::OK],
+        )?;
     }
     Ok(())
 }
@@ -47,6 +52,17 @@ fn want_record(r: &Resp, what: &str, tag: u8) -> Check {
     }
 }
 
+/// `01 02 03` (or `none`).
+fn tag_list(tags: &[u8]) -> String {
+    if tags.is_empty() {
+        return "none".to_string();
+    }
+    tags.iter()
+        .map(|t| format!("{t:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn raw(ctx: &mut Ctx<'_>, p1: u8, p2: u8) -> Result<Resp, Verdict> {
     ctx.send_cmd(&Command::<255>::new(0x00, 0xB2, p1, p2).with_ne(256))
 }
@@ -58,6 +74,7 @@ fn is_wrong_p1p2(sw: StatusWord) -> bool {
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::ReadRecord);
     a.add(
+        "BY-TAG",
         "READ RECORD by tag (P2 = 00)",
         "With SSSE EF05 current, 00 B2 07 00 00 returns the record whose tag is 07 (the card number), as hosts read items by tag.",
         refs::RECORDS,
@@ -72,6 +89,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "BY-NUMBER",
         "READ RECORD by number (P2 = 04)",
         "00 B2 n 04 00 returns record n of the current EF: in SSSE EF05 records 1..7 hold tags 01..07 in that order.",
         refs::RECORDS,
@@ -86,6 +104,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "ALL-FROM-P1",
         "READ RECORD all records from P1 (P2 = 05)",
         "00 B2 01 05 00 returns every record of SSSE EF05 from record 1, concatenated, in record order (observed on a real card); a card that does not implement it answers 6A86/6A81 (skip, [1]).",
         "sscard-spec.md §3.2 (P2=05 [1])",
@@ -109,13 +128,16 @@ pub(super) fn cases() -> Vec<Case> {
             let want = ef05_tags(ctx);
             if got != want {
                 return Err(fail(format!(
-                    "records from 1 carry tags {got:02X?}, expected {want:02X?}"
+                    "records from 1 carry tags {}, expected {}",
+                    tag_list(&got),
+                    tag_list(&want)
                 )));
             }
             Ok(())
         },
     );
     a.add(
+        "SFI-BY-NUMBER",
         "READ RECORD by SFI and number (P2 = SFI<<3 | 4)",
         "With only the SSSE selected, 00 B2 03 2C 00 returns record 3 (tag 03) of EF05, the EF with SFI 05, without a SELECT.",
         refs::RECORDS,
@@ -127,17 +149,22 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "SFI-BY-TAG",
         "READ RECORD by SFI and tag (P2 = SFI<<3 | 0)",
         "With only the SSSE selected, 00 B2 07 28 00 returns the record of tag 07 of EF05.",
         refs::RECORDS,
         Needs::NONE,
         |ctx| {
             enter(ctx, false)?;
-            let r = ctx.read_record(RecordSelector::ByTag(0x07), Some(EF05_SFI))?;
+            let r = ctx.read_record(
+                RecordSelector::ByTag(sscard_specs::item::SSSE_EF05_CARD_NUMBER.tag()),
+                Some(EF05_SFI),
+            )?;
             want_record(&r, "READ RECORD tag 07 by SFI 05", 0x07)
         },
     );
     a.add(
+        "NUMBER-PAST-LAST",
         "Record number past the last record → 6A83",
         "READ RECORD of record n+1 of SSSE EF05 (n = 7 records on 2.0) answers 6A83 (record not found).",
         refs::COMMANDS,
@@ -149,25 +176,31 @@ pub(super) fn cases() -> Vec<Case> {
                 &format!("READ RECORD {}", n + 1),
                 &commands::read_record(RecordSelector::ByNumber(n + 1), None, 256)
                     .map_err(|e| fail(e.to_string()))?,
-                &[0x6A83],
+                &[StatusWord::RECORD_NOT_FOUND],
             )?;
             Ok(())
         },
     );
     a.add(
+        "TAG-ABSENT",
         "Tag absent from the file → 6A83",
         "READ RECORD by tag 55 (a tag SSSE EF05 does not hold) answers 6A83.",
         refs::COMMANDS,
         Needs::NONE,
         |ctx| {
             enter(ctx, true)?;
-            let c = commands::read_record(RecordSelector::ByTag(0x55), None, 256)
-                .map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("READ RECORD tag 55", &c, &[0x6A83])?;
+            let c = commands::read_record(
+                RecordSelector::ByTag(0x55), /* literal-ok: a tag no EF05 record has */
+                None,
+                256,
+            )
+            .map_err(|e| fail(e.to_string()))?;
+            ctx.expect_cmd("READ RECORD tag 55", &c, &[StatusWord::RECORD_NOT_FOUND])?;
             Ok(())
         },
     );
     a.add(
+        "P2-RESERVED-MODE",
         "Reserved P2 mode (b3–b1 = 111) → 6A86",
         "READ RECORD with P2 low bits 111 (RFU in ISO 7816-4) answers 6A86 (or 6B00).",
         refs::COMMANDS,
@@ -183,6 +216,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "P2-RESERVED-SFI",
         "Reserved SFI 31 in P2 → 6A86",
         "READ RECORD with SFI 11111 (P2 = FC, RFU) answers 6A86 (or 6B00).",
         refs::COMMANDS,
@@ -198,6 +232,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        "SFI-UNKNOWN",
         "Unknown SFI → 6A82",
         "READ RECORD by SFI 1D (no such EF under the SSSE) answers 6A82.",
         refs::COMMANDS,
@@ -206,7 +241,7 @@ pub(super) fn cases() -> Vec<Case> {
             enter(ctx, false)?;
             let c = commands::read_record(RecordSelector::ByNumber(1), Some(0x1D), 256)
                 .map_err(|e| fail(e.to_string()))?;
-            ctx.expect_cmd("READ RECORD by SFI 1D", &c, &[0x6A82])?;
+            ctx.expect_cmd("READ RECORD by SFI 1D", &c, &[StatusWord::FILE_NOT_FOUND])?;
             Ok(())
         },
     );

@@ -8,10 +8,13 @@ use sscard_specs::types::{Category, DfId};
 use sscard_specs::SpecVersion;
 
 use super::refs;
-use crate::case::{fail, skip, Area, AreaCases, Case, Needs};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx, Resp};
+use crate::id;
+use crate::verdict::{fail, skip, Verdict};
 
-fn parse_fci(what: &str, r: &Resp) -> Result<Fci, crate::Verdict> {
+fn parse_fci(what: &str, r: &Resp) -> Result<Fci, Verdict> {
     Fci::parse(&r.data).map_err(|e| {
         fail(format!(
             "{what}: the answer is not an FCI 6F{{84 …}} ({e}): {}",
@@ -23,6 +26,7 @@ fn parse_fci(what: &str, r: &Resp) -> Result<Fci, crate::Verdict> {
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::AtrSelect);
     a.add(
+        "ATR-WELL-FORMED",
         "ATR is well formed and carries the card-level factor",
         "The ATR starts with TS 3B or 3F, its interface bytes are consistent with T0, and it has at least 8 historical bytes (their last 8 bytes are the card-level diversification factor).",
         "sscard-spec.md §5.2; profile.md §2",
@@ -32,7 +36,8 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.note(format!("ATR {}", hex::encode_upper(&atr)));
             match atr.first() {
                 Some(0x3B | 0x3F) => {}
-                other => return Err(fail(format!("TS is {other:02X?}, expected 3B or 3F"))),
+                Some(ts) => return Err(fail(format!("TS is {ts:02X}, expected 3B or 3F"))),
+                None => return Err(fail("the ATR is empty, expected TS 3B or 3F")),
             }
             let hist = sscard_terminal::model::atr::historical_bytes(&atr)
                 .ok_or_else(|| fail("the ATR is shorter than its T0/TDi bytes announce"))?;
@@ -45,7 +50,9 @@ pub(super) fn cases() -> Vec<Case> {
             Ok(())
         },
     );
+    let ssse = id::df(DfId::Ssse);
     a.add(
+        format!("{ssse}-BY-NAME-FCI"),
         "SELECT SSSE by DF name returns its FCI",
         "SELECT 00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF succeeds (FCI + 9000, or 61xx then GET RESPONSE on T=0) and the FCI is 6F{84 <SSSE name> …}.",
         refs::TREE,
@@ -64,6 +71,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ssse}-FCI-ALGORITHM-ID"),
         "SSSE FCI proprietary data and algorithm id",
         "If the FCI carries A5{88 SFI}, the SFI is 1–30; an algorithm id 9F0C{86 xx} is 01, 02 or 03; a 3.00 card announces 03 (SM4) and a 1.00/2.0x card announces none or 01/02.",
         "sscard-spec.md §2.1, §5.3; profile.md §1",
@@ -83,8 +91,8 @@ pub(super) fn cases() -> Vec<Case> {
                 (Some(0x03), SpecVersion::V3_00) | (None | Some(1 | 2), _) => {
                     if ctx.version() == SpecVersion::V3_00 && fci.algorithm_id != Some(3) {
                         Err(fail(format!(
-                            "a 3.00 card must announce algorithm id 03 in 9F0C/86, FCI has {:02X?}",
-                            fci.algorithm_id
+                            "a 3.00 card must announce algorithm id 03 in 9F0C/86, FCI has {}",
+                            fci.algorithm_id.map_or("none".to_string(), |id| format!("{id:02X}"))
                         )))
                     } else {
                         Ok(())
@@ -98,6 +106,7 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{ssse}-BY-NAME-NO-DATA"),
         "SELECT SSSE with P2=0C (no response data)",
         "SELECT by name with P2 = 0C selects the SSSE and returns no data (ISO 7816-4); a card that does not implement P2=0C answers 6A86 (skip).",
         refs::COMMANDS,
@@ -121,25 +130,31 @@ pub(super) fn cases() -> Vec<Case> {
         },
     );
     a.add(
+        format!("{}-BY-FID", id::df(DfId::Mf)),
         "SELECT MF 3F00",
         "SELECT 00 A4 00 00 02 3F00 succeeds (with or without FCI).",
         refs::COMMANDS,
         Needs::NONE,
         |ctx| {
-            ctx.expect_cmd("SELECT 3F00", &commands::select_by_fid(0x3F00), &[0x9000])?;
+            ctx.expect_cmd(
+                "SELECT 3F00",
+                &commands::select_by_fid(files::MF_FID),
+                &[StatusWord::OK],
+            )?;
             Ok(())
         },
     );
     a.add(
+        format!("{}-BOTH-P1-FORMS", id::ef_ref(sscard_specs::ef::SSSE_EF05)),
         "SELECT an EF with P1=00 and with P1=02",
         "Hosts select EFs under the current DF with both 00 A4 00 00 02 EFxx (S-HN) and 00 A4 02 00 02 EFxx (S-XJ, S-GWI); both select SSSE EF05.",
         "sscard-spec.md §2.1 (table), §4",
         Needs::NONE,
         |ctx| {
             ctx.select_ssse()?;
-            ctx.expect_cmd("SELECT EF05 (P1=00)", &commands::select_by_fid(0xEF05), &[0x9000])?;
+            ctx.expect_cmd("SELECT EF05 (P1=00)", &commands::select_by_fid(sscard_specs::ef::SSSE_EF05.fid()), &[StatusWord::OK])?;
             ctx.select_ssse()?;
-            ctx.expect_cmd("SELECT EF05 (P1=02)", &commands::select_ef(0xEF05), &[0x9000])?;
+            ctx.expect_cmd("SELECT EF05 (P1=02)", &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()), &[StatusWord::OK])?;
             Ok(())
         },
     );
@@ -152,6 +167,7 @@ pub(super) fn cases() -> Vec<Case> {
         let optional = matches!(id, DfId::Df05 | DfId::Df06)
             || df.efs.iter().all(|e| e.category != Category::Active);
         a.add(
+            format!("{}-BY-FID", id::df(id)),
             format!("SELECT {} by FID under the SSSE", id.name()),
             format!(
                 "After SELECT SSSE, 00 A4 00 00 02 {fid:04X} selects {} ({}){}; any FCI returned parses as 6F{{84 …}}.",
@@ -180,6 +196,7 @@ pub(super) fn cases() -> Vec<Case> {
         let id = df.id;
         let aid = df.aid.unwrap_or_default();
         a.add(
+            format!("{}-BY-AID", id::df(id)),
             format!("SELECT {} by AID", id.name()),
             format!(
                 "00 A4 04 00 06 {} selects {}; a card that only selects DFs by FID answers 6A82 (skip: AID selection is seen in one source only).",
@@ -205,11 +222,11 @@ pub(super) fn cases() -> Vec<Case> {
                             }
                         }
                         // The DF must really be current: its first EF is selectable.
-                        let ef = files::df(id).efs.first().map_or(0xEF05, |e| e.fid);
+                        let ef = files::df(id).efs.first().map_or(sscard_specs::ef::SSSE_EF05.fid(), |e| e.fid);
                         ctx.expect_cmd(
                             &format!("SELECT EF{:02X} after SELECT by AID", ef & 0xFF),
                             &commands::select_ef(ef),
-                            &[0x9000],
+                            &[StatusWord::OK],
                         )?;
                         Ok(())
                     }

@@ -4,12 +4,13 @@
 
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::StatusWord;
-use sscard_specs::files::ef;
-use sscard_specs::types::DfId;
 
 use super::pin::{query_tries, verify_ascii, wrong_pin};
-use crate::case::{fail, skip, Area, AreaCases, Case, Check, Needs, Verdict};
+use crate::area::{Area, Needs};
+use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
+use crate::id;
+use crate::verdict::{fail, skip, Check, Verdict};
 
 /// Most cut points tried per command.
 const MAX_K: usize = 48;
@@ -20,10 +21,19 @@ fn power_needs(mut n: Needs) -> Needs {
 }
 
 fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
-    let ef06 = ef(DfId::Ssse, 0xEF06).ok_or_else(|| fail("specs: no SSSE EF06"))?;
+    let ef06 = sscard_specs::ef::SSSE_EF06
+        .spec()
+        .ok_or_else(|| fail("specs: no SSSE EF06"))?;
     ctx.gain_read(ef06)?;
-    ctx.expect_cmd("SELECT EF06", &commands::select_ef(0xEF06), &[0x9000])?;
-    let r = ctx.read_record(RecordSelector::ByTag(0x09), None)?;
+    ctx.expect_cmd(
+        "SELECT EF06",
+        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
+        &[StatusWord::OK],
+    )?;
+    let r = ctx.read_record(
+        RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME.tag()),
+        None,
+    )?;
     if r.sw != StatusWord::OK {
         return Err(fail(format!("READ RECORD tag 09: {}", sw_text(r.sw))));
     }
@@ -31,8 +41,12 @@ fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
 }
 
 fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
-    ctx.authenticate("UKSSSE")?;
-    ctx.expect_cmd("SELECT EF06", &commands::select_ef(0xEF06), &[0x9000])?;
+    ctx.authenticate(sscard_specs::key::UKSSSE)?;
+    ctx.expect_cmd(
+        "SELECT EF06",
+        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
+        &[StatusWord::OK],
+    )?;
     let c = commands::update_record(2, None, record).map_err(|e| fail(e.to_string()))?;
     Ok(ctx.send_cmd(&c)?.sw)
 }
@@ -53,8 +67,12 @@ fn update_record_atomic(ctx: &mut Ctx<'_>) -> Check {
     for k in 0..=MAX_K {
         ctx.reset()?;
         name_record(ctx)?;
-        ctx.authenticate("UKSSSE")?;
-        ctx.expect_cmd("SELECT EF06", &commands::select_ef(0xEF06), &[0x9000])?;
+        ctx.authenticate(sscard_specs::key::UKSSSE)?;
+        ctx.expect_cmd(
+            "SELECT EF06",
+            &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
+            &[StatusWord::OK],
+        )?;
         ctx.power()?.arm_cut(k);
         let c = commands::update_record(2, None, &new).map_err(|e| fail(e.to_string()))?;
         let sw = ctx.send_cmd(&c)?.sw;
@@ -166,7 +184,7 @@ fn wrong_pin_never_free(ctx: &mut Ctx<'_>) -> Check {
 }
 
 /// The key the EXTERNAL AUTHENTICATE tearing cases use (card-level, SSSE).
-const KEY: &str = "RKSSSE";
+const KEY: &str = sscard_specs::key::RKSSSE;
 
 /// EXTERNAL AUTHENTICATE for a fresh challenge; `wrong` flips a cryptogram bit.
 fn ext_auth(ctx: &mut Ctx<'_>, wrong: bool) -> Result<Vec<u8>, Verdict> {
@@ -247,6 +265,7 @@ fn wrong_cryptogram_never_free(ctx: &mut Ctx<'_>) -> Check {
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Tearing);
     a.add(
+        format!("{}-UPDATE-ATOMIC", id::ef_ref(sscard_specs::ef::SSSE_EF06)),
         "UPDATE RECORD is atomic under power cuts",
         "Cutting the power after every possible number of non-volatile writes of UPDATE RECORD (SSSE EF06 record 2) leaves the record either entirely old or entirely new after power-up; the case restores the old record.",
         "sscard-spec.md §7.2 (anti-tearing); DESIGN.md (card-os journal)",
@@ -254,6 +273,7 @@ pub(super) fn cases() -> Vec<Case> {
         update_record_atomic,
     );
     a.add(
+        "VERIFY-COUNTER-FIRST",
         "VERIFY persists the try counter before comparing",
         "With non-volatile writes cut off, VERIFY with the correct PIN must not answer 9000: the decremented counter is written before the comparison, so cutting the power cannot save a try.",
         "profile.md §4 (\"decremented and persisted before the comparison\")",
@@ -261,6 +281,7 @@ pub(super) fn cases() -> Vec<Case> {
         verify_needs_persisted_counter,
     );
     a.add(
+        "VERIFY-WRONG-NEVER-FREE",
         "A wrong PIN never comes for free",
         "For every cut point of VERIFY with a wrong PIN: if the card revealed the failure (63Cx/6983), the counter after power-up is one lower; it never goes up. The correct PIN restores it after each step.",
         "profile.md §4; sscard-spec.md §7.2",
@@ -269,6 +290,7 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        "EXTERNAL-AUTH-COUNTER-FIRST",
         "EXTERNAL AUTHENTICATE persists the key try counter before comparing",
         "With non-volatile writes cut off, EXTERNAL AUTHENTICATE (RKSSSE) with a valid cryptogram must not answer 9000: the decremented key counter is written before the comparison. A successful authentication afterwards restores the counter.",
         "profile.md §2, §3 (key try counters); sscard-spec.md §7.2",
@@ -276,6 +298,7 @@ pub(super) fn cases() -> Vec<Case> {
         ext_auth_needs_persisted_counter,
     );
     a.add(
+        "EXTERNAL-AUTH-WRONG-NEVER-FREE",
         "A wrong cryptogram never comes for free",
         "For every cut point of EXTERNAL AUTHENTICATE (RKSSSE) with a wrong cryptogram: if the card revealed the failure (63Cx), a second wrong cryptogram after power-up shows the counter one lower. A successful authentication restores it after each step.",
         "profile.md §2, §3; sscard-spec.md §7.2",

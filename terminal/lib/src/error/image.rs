@@ -1,11 +1,16 @@
 //! [`ImageError`]: why a card or PSAM image file (the emulated card's storage) cannot be used,
 //! and [`CardOsError`], the card OS's own refusals, described for people.
 
+#[cfg(feature = "emulator")]
 use std::fmt;
 
+#[cfg(feature = "emulator")]
 use sscard_card_os::layout::LayoutError;
+#[cfg(feature = "emulator")]
 use sscard_card_os::psam::{ProvisionError, PsamInitError};
+#[cfg(feature = "emulator")]
 use sscard_card_os::store::StoreError;
+#[cfg(feature = "emulator")]
 use sscard_card_os::{FactoryError, InitError};
 
 /// Which kind of image a path was meant to hold.
@@ -39,10 +44,12 @@ pub enum ImageError {
     #[error("cannot replace it: {0}")]
     Replace(std::io::Error),
     /// The new image file could not be created.
+    #[cfg(feature = "emulator")]
     #[error("cannot create it: {0}")]
     Create(CardOsError),
     /// The card OS refused the image (opening, factory initialisation, provisioning) or its
     /// store failed ([`CardOsError::Store`]: the image's medium, like a reader failing).
+    #[cfg(feature = "emulator")]
     #[error("{0}")]
     CardOs(CardOsError),
 }
@@ -57,7 +64,10 @@ fn kind_name(kind: ImageKind) -> &'static str {
 impl ImageError {
     /// True when the image's storage failed (I/O), as opposed to the image being wrong.
     pub fn is_store_failure(&self) -> bool {
-        matches!(self, ImageError::CardOs(CardOsError::Store(_)))
+        #[cfg(feature = "emulator")]
+        return matches!(self, ImageError::CardOs(CardOsError::Store(_)));
+        #[cfg(not(feature = "emulator"))]
+        false
     }
 }
 
@@ -70,20 +80,26 @@ pub(super) fn image_message(path: &str, reason: &ImageError) -> String {
         ImageError::UnknownSuite => format!("{path}: {reason}"),
         ImageError::Exists => format!("{path} exists"),
         ImageError::Replace(e) => format!("cannot replace {path}: {e}"),
+        #[cfg(feature = "emulator")]
         ImageError::Create(e) => format!("cannot create {path}: {e}"),
+        #[cfg(feature = "emulator")]
         ImageError::CardOs(e @ CardOsError::Store(_)) => format!("{path}: image store: {e}"),
+        #[cfg(feature = "emulator")]
         ImageError::CardOs(e @ (CardOsError::Init(_) | CardOsError::PsamInit(_))) => {
             format!("{path}: cannot open the image: {e}")
         }
+        #[cfg(feature = "emulator")]
         ImageError::CardOs(e @ CardOsError::Factory(_)) => {
             format!("factory initialisation of {path} failed: {e}")
         }
+        #[cfg(feature = "emulator")]
         ImageError::CardOs(e @ CardOsError::Provision(_)) => {
             format!("provisioning {path} failed: {e}")
         }
     }
 }
 
+#[cfg(feature = "emulator")]
 /// An error of the card OS's image code. The card OS's error types have no `Display` yet: the
 /// [`fmt::Display`] impl below is the one place that describes them (swap it for `{e}` once they
 /// have one).
@@ -101,12 +117,14 @@ pub enum CardOsError {
     Provision(ProvisionError),
 }
 
+#[cfg(feature = "emulator")]
 impl From<StoreError> for CardOsError {
     fn from(e: StoreError) -> Self {
         CardOsError::Store(e)
     }
 }
 
+#[cfg(feature = "emulator")]
 impl From<InitError> for CardOsError {
     /// A store failure inside is kept as [`CardOsError::Store`].
     fn from(e: InitError) -> Self {
@@ -117,6 +135,7 @@ impl From<InitError> for CardOsError {
     }
 }
 
+#[cfg(feature = "emulator")]
 impl From<PsamInitError> for CardOsError {
     /// A store failure inside is kept as [`CardOsError::Store`].
     fn from(e: PsamInitError) -> Self {
@@ -127,18 +146,21 @@ impl From<PsamInitError> for CardOsError {
     }
 }
 
+#[cfg(feature = "emulator")]
 impl From<FactoryError> for CardOsError {
     fn from(e: FactoryError) -> Self {
         CardOsError::Factory(e)
     }
 }
 
+#[cfg(feature = "emulator")]
 impl From<ProvisionError> for CardOsError {
     fn from(e: ProvisionError) -> Self {
         CardOsError::Provision(e)
     }
 }
 
+#[cfg(feature = "emulator")]
 impl fmt::Display for CardOsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn store(e: &StoreError) -> &'static str {

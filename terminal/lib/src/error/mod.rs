@@ -30,7 +30,9 @@ use sscard_keys::pin::PinError;
 use sscard_specs::PathError;
 
 pub use self::data::DataError;
-pub use self::image::{CardOsError, ImageError, ImageKind};
+#[cfg(feature = "emulator")]
+pub use self::image::CardOsError;
+pub use self::image::{ImageError, ImageKind};
 pub use crate::model::holder::HolderProfileError;
 pub use crate::security::keyfile::KeyFileError;
 use crate::transport::TransportError;

@@ -1,9 +1,11 @@
 //! Security modules: what computes cryptograms, MACs and encrypted PIN blocks for a session.
 //!
 //! - [`keyfile`]: the issuer key set file (software keys in host memory, for tests and issuers);
-//! - [`psam`]: a PSAM card (terminal security module) in a reader — no key in host memory.
+//! - [`psam`]: a PSAM card (terminal security module) in a reader — no key in host memory; its
+//!   protocol driver is [`psam_driver`].
 //!
 //! Both implement `sscard_keys::SecurityModule`.
 
 pub mod keyfile;
 pub mod psam;
+pub mod psam_driver;

@@ -5,11 +5,11 @@
 //! (sscard-spec.md §5.4, §5.7; profile.md §6).
 //!
 //! The protocol (`BF DE` diversify-and-initialise with the card's factors and challenge, then
-//! `80 FA 00 00` encrypt / `80 FA 05 00` MAC) is encoded once, next to the PSAM, in
-//! [`sscard_card_os::psam::PsamDriver`]; the key → `(usage, PSAM key id)` table is
-//! [`sscard_card_os::psam::slot_by_name`]. This module plugs a [`Transport`] into that driver
-//! ([`TransportChannel`]; the transport's T=0 policy follows the PSAM's `61xx` with GET RESPONSE)
-//! and gives the errors their national-interface codes ([`PsamError::national_code`]).
+//! `80 FA 00 00` encrypt / `80 FA 05 00` MAC) is driven by [`PsamSecurityModule`] (in
+//! [`super::psam_driver`]) over the transport, whose T=0 policy follows the PSAM's `61xx` with
+//! GET RESPONSE; the key → `(usage, PSAM key id)` table is [`sscard_specs::psam::key_slot_by_name`].
+//! This module holds its errors with their national-interface codes ([`PsamError::national_code`]),
+//! [`open`] and the terminal number.
 //!
 //! ```no_run
 //! # fn demo(psam_reader: impl sscard_terminal::transport::Transport) -> Result<(), sscard_terminal::security::psam::PsamError> {
@@ -27,12 +27,13 @@ use std::fmt;
 
 use sscard_apdu::fci::{Fci, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::StatusWord;
-use sscard_card_os::psam::{PsamChannel, PsamDriver, PsamFault};
 use sscard_keys::Profile;
 use sscard_specs::key;
 use sscard_specs::psam::TERMINAL_NUMBER_LEN;
 
 use crate::transport::{Transport, TransportError};
+
+pub use super::psam_driver::{PsamSecurityModule, EF15_LEN, EF16_LEN};
 
 /// National read-card interface codes for PSAM problems (sscard-spec.md §5.7, §6.3).
 pub mod national {
@@ -111,38 +112,6 @@ pub enum PsamError {
     Unsupported(&'static str),
 }
 
-impl From<PsamFault> for PsamError {
-    fn from(f: PsamFault) -> Self {
-        match f {
-            PsamFault::Refused { operation, sw } => PsamError::Refused { operation, sw },
-            PsamFault::KeyNotInPsam { name } => PsamError::KeyNotInPsam { name },
-            PsamFault::UnknownKey => PsamError::UnknownKey,
-            PsamFault::NotEnoughFactors {
-                name,
-                needed,
-                given,
-            } => PsamError::NotEnoughFactors {
-                name,
-                needed,
-                given,
-            },
-            PsamFault::BadChallenge(n) => PsamError::BadChallenge(n),
-            PsamFault::InputTooLong(n) => PsamError::InputTooLong(n),
-            PsamFault::BadPin => PsamError::BadPin,
-            PsamFault::BadResponse {
-                operation,
-                expected,
-                got,
-            } => PsamError::BadResponse {
-                operation,
-                expected,
-                got,
-            },
-            PsamFault::Unsupported(what) => PsamError::Unsupported(what),
-        }
-    }
-}
-
 impl PsamError {
     /// The national read-card interface code (sscard-spec.md §5.7, §6.3): a key the PSAM lacks is
     /// −24 "PSAM key level insufficient" (−2203 for RKSSSE, which the table names separately), a
@@ -160,34 +129,9 @@ impl PsamError {
     }
 }
 
-/// A [`Transport`] as the PSAM driver's link: `transmit` returns the transport's final answer
-/// (its T=0 policy has followed `61xx`).
-#[derive(Debug)]
-pub struct TransportChannel<T: Transport>(pub T);
-
-impl<T: Transport> PsamChannel for TransportChannel<T> {
-    type Error = PsamError;
-
-    fn transmit(&mut self, cmd: &[u8], resp: &mut [u8]) -> Result<usize, PsamError> {
-        let r = self.0.transmit(cmd)?;
-        let dst = resp.get_mut(..r.len()).ok_or(PsamError::BadResponse {
-            operation: "transmit",
-            expected: 258,
-            got: r.len(),
-        })?;
-        dst.copy_from_slice(&r);
-        Ok(r.len())
-    }
-}
-
-/// The PSAM security module over a transport: a [`PsamDriver`] (see there for the APDUs) whose
-/// errors are [`PsamError`]. Besides the [`sscard_keys::SecurityModule`] methods it has
-/// `select_application`, `read_terminal_number` (EF16) and `read_public_info` (EF15).
-pub type PsamSecurityModule<T> = PsamDriver<TransportChannel<T>>;
-
 /// A PSAM security module for `profile` over `transport`; DF01 is selected at the first use.
 pub fn new<T: Transport>(transport: T, profile: &'static Profile) -> PsamSecurityModule<T> {
-    PsamDriver::new(TransportChannel(transport), profile)
+    PsamSecurityModule::new(transport, profile)
 }
 
 /// [`new`], then select DF01 now: checks that a PSAM answers and, when its FCI names an algorithm
@@ -197,12 +141,8 @@ pub fn open<T: Transport>(
     profile: &'static Profile,
 ) -> Result<PsamSecurityModule<T>, PsamError> {
     let mut sm = new(transport, profile);
-    let mut fci = [0u8; 256];
-    let n = sm.select_application(&mut fci)?;
-    let alg = fci
-        .get(..n)
-        .and_then(|f| Fci::parse(f).ok())
-        .and_then(|f| f.algorithm_id);
+    let fci = sm.select_application()?;
+    let alg = Fci::parse(&fci).ok().and_then(|f| f.algorithm_id);
     if let Some(psam) = alg {
         let expected = profile.algorithm_id.unwrap_or(DEFAULT_ALGORITHM_ID);
         if psam != expected {

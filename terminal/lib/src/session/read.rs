@@ -85,14 +85,7 @@ impl<T: Transport> Session<T> {
     ) -> Result<(Vec<u8>, StatusWord)> {
         self.select_df(ef.df)?;
         loop {
-            let sfi = if self.current_ef == Some(ef.fid) {
-                None
-            } else if self.sfi_reads {
-                Some(ef.sfi)
-            } else {
-                self.select_ef(ef.df, ef.fid)?;
-                None
-            };
+            let sfi = self.record_sfi(ef)?;
             let cmd = commands::read_record(sel, sfi, ne)
                 .map_err(Error::command(format_args!("READ RECORD {}", ef_path(ef))))?;
             let (data, sw) = self.send(&cmd)?;

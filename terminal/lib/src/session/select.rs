@@ -7,7 +7,7 @@ use sscard_apdu::StatusWord;
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_specs::files::{MF_FID, SSSE_NAME};
 use sscard_specs::item::SSSE_EF05_VERSION;
-use sscard_specs::{DfId, SpecVersion};
+use sscard_specs::{DfId, EfSpec, SpecVersion};
 
 use super::{is_form_refusal, Session};
 use crate::error::{DataError, Error, Result};
@@ -118,6 +118,20 @@ impl<T: Transport> Session<T> {
         })?;
         self.current_ef = Some(fid);
         Ok(())
+    }
+
+    /// How a record command reaches `ef` (its DF selected first): `None` when `ef` is current,
+    /// its SFI while the card takes SFIs in record commands, else after selecting it (`None`).
+    pub(crate) fn record_sfi(&mut self, ef: &EfSpec) -> Result<Option<u8>> {
+        self.select_df(ef.df)?;
+        if self.current_ef == Some(ef.fid) {
+            Ok(None)
+        } else if self.sfi_reads {
+            Ok(Some(ef.sfi))
+        } else {
+            self.select_ef(ef.df, ef.fid)?;
+            Ok(None)
+        }
     }
 
     /// The spec version from SSSE EF05 tag 03 (read by tag once; cached).
