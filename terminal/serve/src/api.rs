@@ -44,7 +44,8 @@ pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServeError> {
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| ServeError::BadRequest(format!("malformed JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ServeError::BadRequest(format!("malformed JSON body: {e}")))
 }
 
 /// `GET /v1/readers`.
@@ -55,7 +56,10 @@ pub async fn readers() -> Answer {
 
 /// `GET /v1/readers/{reader}/card`.
 pub async fn card(State(st): State<Arc<AppState>>, Path(reader): Path<String>) -> Answer {
-    let info = st.hub.with_card(&reader, false, |s| s.read_basic_info()).await?;
+    let info = st
+        .hub
+        .with_card(&reader, false, |s| s.read_basic_info())
+        .await?;
     let national = read_card_bas(&info, &TerminalIds::default());
     Ok(Json(json!({ "info": info, "national": national })))
 }
@@ -63,16 +67,26 @@ pub async fn card(State(st): State<Arc<AppState>>, Path(reader): Path<String>) -
 /// The `path=` values of a query string, each checked against the specs' item paths.
 pub fn item_paths(query: Option<&str>) -> Result<Vec<String>, ServeError> {
     let mut paths = Vec::new();
-    for kv in query.unwrap_or_default().split('&').filter(|s| !s.is_empty()) {
+    for kv in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|s| !s.is_empty())
+    {
         let Some(v) = kv.strip_prefix("path=") else {
-            return Err(ServeError::BadRequest(format!("unknown query parameter {:?}", kv.split('=').next().unwrap_or(kv))));
+            return Err(ServeError::BadRequest(format!(
+                "unknown query parameter {:?}",
+                kv.split('=').next().unwrap_or(kv)
+            )));
         };
         let v = percent_decode(v)?;
-        sscard_specs::resolve(&v).map_err(|e| ServeError::BadRequest(format!("item path {v:?}: {e}")))?;
+        sscard_specs::resolve(&v)
+            .map_err(|e| ServeError::BadRequest(format!("item path {v:?}: {e}")))?;
         paths.push(v);
     }
     if paths.is_empty() {
-        return Err(ServeError::BadRequest("no item path (?path=DF04/EF05/81)".into()));
+        return Err(ServeError::BadRequest(
+            "no item path (?path=DF04/EF05/81)".into(),
+        ));
     }
     Ok(paths)
 }
@@ -83,10 +97,14 @@ fn percent_decode(s: &str) -> Result<String, ServeError> {
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if c == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            let v = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
-                ServeError::BadRequest("bad percent-encoding in the query".into())
-            })?;
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let v = hex
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    ServeError::BadRequest("bad percent-encoding in the query".into())
+                })?;
             out.push(v);
             i += 3;
         } else {
@@ -108,7 +126,10 @@ pub async fn items(
     let values = st
         .hub
         .with_card(&reader, secure, move |s| {
-            paths.iter().map(|p| s.read_path(p)).collect::<Result<Vec<_>, _>>()
+            paths
+                .iter()
+                .map(|p| s.read_path(p))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await?;
     Ok(Json(json!({ "items": values })))
@@ -152,13 +173,19 @@ struct Block {
 
 fn digits(what: &str, pin: &str) -> Result<(), ServeError> {
     if pin.is_empty() || !pin.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(ServeError::BadRequest(format!("{what}: PIN digits expected")));
+        return Err(ServeError::BadRequest(format!(
+            "{what}: PIN digits expected"
+        )));
     }
     Ok(())
 }
 
 /// `POST /v1/readers/{reader}/pin/verify`.
-pub async fn pin_verify(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn pin_verify(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let mut b: Pin = json_body(&body)?;
     digits("pin", &b.pin)?;
     let pin = std::mem::take(&mut b.pin);
@@ -175,7 +202,11 @@ pub async fn pin_verify(State(st): State<Arc<AppState>>, Path(reader): Path<Stri
 }
 
 /// `POST /v1/readers/{reader}/pin/change`.
-pub async fn pin_change(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn pin_change(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let mut b: Change = json_body(&body)?;
     digits("old", &b.old)?;
     digits("new", &b.new)?;
@@ -194,14 +225,22 @@ pub async fn pin_change(State(st): State<Arc<AppState>>, Path(reader): Path<Stri
 }
 
 /// `POST /v1/readers/{reader}/pin/unblock`.
-pub async fn pin_unblock(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn pin_unblock(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let _: Empty = json_body(&body)?;
     let r = st.hub.with_card(&reader, true, |s| s.unblock_pin()).await?;
     Ok(Json(json!({ "tries_left": r.tries_left })))
 }
 
 /// `POST /v1/readers/{reader}/pin/reload`.
-pub async fn pin_reload(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn pin_reload(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let mut b: Reload = json_body(&body)?;
     digits("new", &b.new)?;
     let new = std::mem::take(&mut b.new);
@@ -218,23 +257,42 @@ pub async fn pin_reload(State(st): State<Arc<AppState>>, Path(reader): Path<Stri
 }
 
 /// `POST /v1/readers/{reader}/auth/internal`.
-pub async fn internal_auth(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn internal_auth(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let _: Empty = json_body(&body)?;
-    let v = st.hub.with_card(&reader, true, |s| s.internal_authenticate()).await?;
+    let v = st
+        .hub
+        .with_card(&reader, true, |s| s.internal_authenticate())
+        .await?;
     Ok(Json(json!(v)))
 }
 
 /// `POST /v1/readers/{reader}/application/block`.
-pub async fn app_block(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn app_block(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let b: Block = json_body(&body)?;
-    st.hub.with_card(&reader, true, move |s| s.block_application(b.permanent)).await?;
+    st.hub
+        .with_card(&reader, true, move |s| s.block_application(b.permanent))
+        .await?;
     Ok(Json(json!({ "blocked": true, "permanent": b.permanent })))
 }
 
 /// `POST /v1/readers/{reader}/application/unblock`.
-pub async fn app_unblock(State(st): State<Arc<AppState>>, Path(reader): Path<String>, body: Bytes) -> Answer {
+pub async fn app_unblock(
+    State(st): State<Arc<AppState>>,
+    Path(reader): Path<String>,
+    body: Bytes,
+) -> Answer {
     let _: Empty = json_body(&body)?;
-    st.hub.with_card(&reader, true, |s| s.unblock_application()).await?;
+    st.hub
+        .with_card(&reader, true, |s| s.unblock_application())
+        .await?;
     Ok(Json(json!({ "blocked": false })))
 }
 
@@ -244,7 +302,10 @@ mod tests {
 
     #[test]
     fn item_paths_are_checked_before_any_card_access() {
-        assert_eq!(item_paths(Some("path=DF04/EF05/81")).unwrap(), ["DF04/EF05/81"]);
+        assert_eq!(
+            item_paths(Some("path=DF04/EF05/81")).unwrap(),
+            ["DF04/EF05/81"]
+        );
         assert_eq!(
             item_paths(Some("path=SSSE%2FEF06%2F09&path=SSSE/EF05")).unwrap(),
             ["SSSE/EF06/09", "SSSE/EF05"]
@@ -257,7 +318,10 @@ mod tests {
             "file=SSSE/EF05",
             "",
         ] {
-            assert!(matches!(item_paths(Some(bad)), Err(ServeError::BadRequest(_))), "{bad}");
+            assert!(
+                matches!(item_paths(Some(bad)), Err(ServeError::BadRequest(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -265,8 +329,16 @@ mod tests {
     fn bodies_are_strict_json() {
         assert!(json_body::<Empty>(b"").is_ok());
         assert!(json_body::<Pin>(b"{\"pin\":\"123456\"}").is_ok());
-        for bad in [&b"{"[..], b"{\"pin\":1}", b"{\"pin\":\"1\",\"x\":2}", b"not json"] {
-            assert!(matches!(json_body::<Pin>(bad), Err(ServeError::BadRequest(_))));
+        for bad in [
+            &b"{"[..],
+            b"{\"pin\":1}",
+            b"{\"pin\":\"1\",\"x\":2}",
+            b"not json",
+        ] {
+            assert!(matches!(
+                json_body::<Pin>(bad),
+                Err(ServeError::BadRequest(_))
+            ));
         }
     }
 }

@@ -38,7 +38,13 @@ mod tests {
     #[test]
     fn only_loopback_is_accepted() {
         assert!(loopback_addrs(&["127.0.0.1:1".into(), "[::1]:1".into()]).is_ok());
-        for bad in ["0.0.0.0:12342", "[::]:12342", "192.168.1.5:12342", "localhost:12342", ""] {
+        for bad in [
+            "0.0.0.0:12342",
+            "[::]:12342",
+            "192.168.1.5:12342",
+            "localhost:12342",
+            "",
+        ] {
             let e = loopback_addrs(&[bad.into()]).unwrap_err();
             assert!(matches!(e, ServeError::Bind { .. }), "{bad}");
         }

@@ -110,8 +110,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let c: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         for o in &c.allowed_origins {
-            if o == "null" || o == "*" || !(o.starts_with("http://") || o.starts_with("https://"))
-            {
+            if o == "null" || o == "*" || !(o.starts_with("http://") || o.starts_with("https://")) {
                 return Err(format!(
                     "allowed_origins: {o:?} is not an origin (scheme://host[:port]; `null` and `*` are never allowed)"
                 ));
@@ -142,5 +141,29 @@ mod tests {
             assert!(Config::parse(&t).is_err(), "{bad}");
         }
         assert!(Config::parse("no_such_field = 1").is_err());
+        assert!(Config::parse("max_body_bytes = 0").is_err());
+        assert!(Config::parse("rate_per_minute = 0").is_err());
+        assert!(Config::parse("listen = \"127.0.0.1:1\"").is_err());
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("config.rs");
+        let example: String = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| l.trim_start_matches("//!").trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&example).unwrap();
+        assert_eq!(c.listen, ["127.0.0.1:12342", "[::1]:12342"]);
+        assert_eq!(c.allowed_origins, ["https://his.example-hospital.cn"]);
+        assert_eq!(c.max_body_bytes, 16384);
+        assert_eq!(c.rate_per_minute, 600);
+        assert!(!c.ws_requires_token);
+        // Every field is optional: an empty file is the defaults.
+        assert_eq!(Config::parse("").unwrap(), Config::default());
     }
 }

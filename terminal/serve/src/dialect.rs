@@ -14,6 +14,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -25,10 +26,13 @@ use crate::page;
 use crate::server::AppState;
 
 /// `GET /`: the WebSocket dialect when upgraded, else the page.
-pub async fn root(State(st): State<Arc<AppState>>, ws: Option<WebSocketUpgrade>) -> Response {
+pub async fn root(
+    State(st): State<Arc<AppState>>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
     match ws {
-        Some(ws) => upgrade(State(st), ws).await,
-        None => page::html(&st).into_response(),
+        Ok(ws) => upgrade(State(st), ws).await,
+        Err(_) => page::html(&st).into_response(),
     }
 }
 
@@ -48,7 +52,11 @@ async fn session(st: Arc<AppState>, mut socket: WebSocket) {
             _ => continue,
         };
         let answer = answer(&st, &text).await;
-        if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
+        if socket
+            .send(Message::Text(answer.to_string().into()))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -56,14 +64,26 @@ async fn session(st: Arc<AppState>, mut socket: WebSocket) {
 
 /// Parse one request into a call (malformed requests never reach a card).
 pub fn parse(text: &str) -> Result<(String, NationalCall), (String, ServeError)> {
-    let v: Value = serde_json::from_str(text)
-        .map_err(|e| (String::new(), ServeError::BadRequest(format!("malformed JSON: {e}"))))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        (
+            String::new(),
+            ServeError::BadRequest(format!("malformed JSON: {e}")),
+        )
+    })?;
     let function = v
         .get("function")
         .and_then(Value::as_str)
-        .ok_or_else(|| (String::new(), ServeError::BadRequest("no \"function\"".into())))?
+        .ok_or_else(|| {
+            (
+                String::new(),
+                ServeError::BadRequest("no \"function\"".into()),
+            )
+        })?
         .to_string();
-    let int = |k: &str| v.get(k).and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
+    let int = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()))
+    };
     let string = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let bad = |m: String| (function.clone(), ServeError::BadRequest(m));
     let i_type = int("iType").unwrap_or(3);
@@ -73,7 +93,8 @@ pub fn parse(text: &str) -> Result<(String, NationalCall), (String, ServeError)>
             i_type,
             i_auth_type: int("iAuthType").ok_or_else(|| bad("iReadCard needs iAuthType".into()))?,
             p_card_info: string("pCardInfo").unwrap_or_default(),
-            p_file_addr: string("pFileAddr").ok_or_else(|| bad("iReadCard needs pFileAddr".into()))?,
+            p_file_addr: string("pFileAddr")
+                .ok_or_else(|| bad("iReadCard needs pFileAddr".into()))?,
         },
         other => return Err(bad(format!("unknown function {other}"))),
     };

@@ -128,7 +128,8 @@ impl IntoResponse for ServeError {
             ServeError::Card(_) => "card",
             _ => "internal",
         };
-        let mut error = json!({ "kind": kind, "message": self.to_string(), "code": self.national_code() });
+        let mut error =
+            json!({ "kind": kind, "message": self.to_string(), "code": self.national_code() });
         match &self {
             ServeError::Card(sscard_terminal::Error::WrongPin { tries_left }) => {
                 error["tries_left"] = json!(tries_left);

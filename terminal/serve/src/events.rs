@@ -48,7 +48,9 @@ pub fn spawn_watcher(
                     if r.card != before {
                         let event = match r.card {
                             CardPresence::Present => Some("inserted"),
-                            CardPresence::Empty if before == CardPresence::Present => Some("removed"),
+                            CardPresence::Empty if before == CardPresence::Present => {
+                                Some("removed")
+                            }
                             _ => None,
                         };
                         if let Some(event) = event {

@@ -55,9 +55,7 @@ impl RateLimiter {
             Err(p) => p.into_inner(),
         };
         let now = Instant::now();
-        let (tokens, last) = map
-            .entry(key.to_string())
-            .or_insert((self.per_minute, now));
+        let (tokens, last) = map.entry(key.to_string()).or_insert((self.per_minute, now));
         let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
         *tokens = (*tokens + refill).min(self.per_minute);
         *last = now;
@@ -70,7 +68,7 @@ impl RateLimiter {
     }
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -164,7 +162,10 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request<Body>, next:
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             HeaderValue::from_static("Authorization, Content-Type"),
         );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         if headers.contains_key("access-control-request-private-network") {
             h.insert(
                 "access-control-allow-private-network",
@@ -176,7 +177,8 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request<Body>, next:
     if !state.rate.allow(o.unwrap_or("-")) {
         return refuse(Refusal::Rate, &method, &path, o);
     }
-    let declared = header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        header_str(headers, header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > state.config.max_body_bytes) {
         return refuse(Refusal::TooLarge, &method, &path, o);
     }
@@ -189,7 +191,13 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request<Body>, next:
         path.starts_with("/v1/")
     };
     if needs_token {
-        let presented = bearer(headers).or_else(|| if is_ws { query_token(req.uri().query()) } else { None });
+        let presented = bearer(headers).or_else(|| {
+            if is_ws {
+                query_token(req.uri().query())
+            } else {
+                None
+            }
+        });
         match presented {
             None => return refuse(Refusal::NoToken, &method, &path, o),
             Some(t) if !state.token.matches(t) => {
@@ -206,4 +214,221 @@ pub async fn guard(State(state): State<Arc<AppState>>, req: Request<Body>, next:
         cors_headers(&mut resp, origin);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::server::router;
+    use crate::token::Token;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    const PORT: u16 = 12342;
+
+    fn state(origins: &[&str]) -> Arc<AppState> {
+        let config = Config {
+            allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+            max_body_bytes: 64,
+            ..Config::default()
+        };
+        Arc::new(AppState::new(
+            config,
+            Token::generate().unwrap(),
+            vec![PORT],
+        ))
+    }
+
+    fn request(method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Request<Body> {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, format!("127.0.0.1:{PORT}"));
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Body::from(body)).unwrap()
+    }
+
+    async fn send(
+        st: &Arc<AppState>,
+        req: Request<Body>,
+    ) -> (StatusCode, HeaderMap, serde_json::Value) {
+        let resp = router(st.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, headers, json)
+    }
+
+    #[test]
+    fn own_and_listed_origins_only() {
+        let st = state(&["https://his.example.cn"]);
+        assert!(origin_allowed(&st, "https://his.example.cn"));
+        assert!(origin_allowed(&st, "http://127.0.0.1:12342"));
+        assert!(origin_allowed(&st, "http://localhost:12342"));
+        assert!(origin_allowed(&st, "http://[::1]:12342"));
+        for bad in [
+            "null",
+            "https://his.example.cn.evil.cn",
+            "http://his.example.cn",
+            "https://his.example.cn:8443",
+            "http://127.0.0.1:8080",
+            "",
+        ] {
+            assert!(!origin_allowed(&st, bad), "{bad}");
+        }
+        assert!(host_allowed(&st, Some("127.0.0.1:12342")));
+        assert!(host_allowed(&st, Some("LOCALHOST:12342")));
+        for bad in [
+            None,
+            Some("evil.example:12342"),
+            Some("127.0.0.1"),
+            Some("127.0.0.1:80"),
+        ] {
+            assert!(!host_allowed(&st, bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rate_limit_is_per_key() {
+        let r = RateLimiter::new(3);
+        assert!((0..3).all(|_| r.allow("a")));
+        assert!(!r.allow("a"));
+        assert!(r.allow("b"));
+    }
+
+    #[tokio::test]
+    async fn refusals_have_their_status_and_reason() {
+        let st = state(&["https://his.example.cn"]);
+        let tok = format!("Bearer {}", st.token.reveal());
+        // A disallowed origin, even with the right token.
+        let (s, h, j) = send(
+            &st,
+            request(
+                "GET",
+                "/v1/readers",
+                &[("origin", "https://evil.example"), ("authorization", &tok)],
+                vec![],
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(j["error"]["kind"], "origin");
+        assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        // No token, a wrong one, a token in the query string (not accepted on HTTP).
+        let (s, _, j) = send(&st, request("GET", "/v1/readers", &[], vec![])).await;
+        assert_eq!(
+            (s, j["error"]["kind"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("no-token"))
+        );
+        let (s, _, j) = send(
+            &st,
+            request(
+                "GET",
+                "/v1/readers",
+                &[("authorization", "Bearer 00")],
+                vec![],
+            ),
+        )
+        .await;
+        assert_eq!(
+            (s, j["error"]["kind"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("wrong-token"))
+        );
+        let q = format!("/v1/readers?token={}", st.token.reveal());
+        let (s, _, _) = send(&st, request("GET", &q, &[], vec![])).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // DNS rebinding: a foreign Host.
+        let mut r = request("GET", "/", &[], vec![]);
+        r.headers_mut()
+            .insert(header::HOST, HeaderValue::from_static("evil.example:12342"));
+        let (s, _, j) = send(&st, r).await;
+        assert_eq!(
+            (s, j["error"]["kind"].as_str()),
+            (StatusCode::FORBIDDEN, Some("host"))
+        );
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused_declared_or_not() {
+        let st = state(&[]);
+        let tok = format!("Bearer {}", st.token.reveal());
+        let big = vec![b' '; 65];
+        let (s, _, j) = send(
+            &st,
+            request(
+                "POST",
+                "/v1/readers/0/pin/verify",
+                &[("authorization", &tok), ("content-length", "65")],
+                big.clone(),
+            ),
+        )
+        .await;
+        assert_eq!(
+            (s, j["error"]["kind"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("too-large"))
+        );
+        // Undeclared (chunked): the body limit stops it before the handler reads a reader.
+        let (s, _, _) = send(
+            &st,
+            request(
+                "POST",
+                "/v1/readers/0/pin/verify",
+                &[("authorization", &tok)],
+                big,
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn preflights_only_for_allowed_origins() {
+        let st = state(&["https://his.example.cn"]);
+        let pre = |origin: &'static str| {
+            request(
+                "OPTIONS",
+                "/v1/readers",
+                &[
+                    ("origin", origin),
+                    ("access-control-request-method", "GET"),
+                    ("access-control-request-headers", "authorization"),
+                    ("access-control-request-private-network", "true"),
+                ],
+                vec![],
+            )
+        };
+        let (s, h, _) = send(&st, pre("https://his.example.cn")).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        assert_eq!(
+            h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://his.example.cn"
+        );
+        assert_eq!(h["access-control-allow-private-network"], "true");
+        assert!(h[header::ACCESS_CONTROL_ALLOW_HEADERS]
+            .to_str()
+            .unwrap()
+            .contains("Authorization"));
+        let (s, h, _) = send(&st, pre("https://evil.example")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert!(h.get("access-control-allow-private-network").is_none());
+        assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    }
+
+    #[tokio::test]
+    async fn the_page_carries_the_token_and_forbids_framing() {
+        let st = state(&[]);
+        let resp = router(st.clone())
+            .oneshot(request("GET", "/", &[], vec![]))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::X_FRAME_OPTIONS], "DENY");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains(&format!("content=\"{}\"", st.token.reveal())));
+    }
 }

@@ -66,7 +66,8 @@ impl Hub {
     /// The reader a request names: an index into the reader list or a reader name.
     pub async fn resolve(reader: &str) -> Result<String, ServeError> {
         let sel = ReaderSelector::parse(reader);
-        blocking(move || Ok(PcscTransport::reader_name(sel)?)).await
+        blocking(move || Ok(PcscTransport::reader_name(sel).map_err(sscard_terminal::Error::from)?))
+            .await
     }
 
     /// Run `op` on a session with the card in `reader`, alone on that reader. With `secure`,

@@ -77,7 +77,9 @@ pub async fn call(hub: &Hub, call: NationalCall) -> Result<String, ServeError> {
     match call {
         NationalCall::ReadCardBas { i_type } => {
             let reader = reader_for(i_type).await?;
-            let info = hub.with_card(&reader, false, |s| s.read_basic_info()).await?;
+            let info = hub
+                .with_card(&reader, false, |s| s.read_basic_info())
+                .await?;
             Ok(read_card_bas(&info, &TerminalIds::default()))
         }
         NationalCall::ReadCard {
@@ -123,8 +125,18 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].0, "SSSEEF05");
         assert_eq!(f[1].1.len(), 2);
-        for bad in ["", "$", "XXEF05|07|$", "SSSEEF05|ZZ|$", "SSSEEF05|77|$", "../EF05|07|$"] {
-            assert!(matches!(file_items(bad), Err(ServeError::BadRequest(_))), "{bad:?}");
+        for bad in [
+            "",
+            "$",
+            "XXEF05|07|$",
+            "SSSEEF05|ZZ|$",
+            "SSSEEF05|77|$",
+            "../EF05|07|$",
+        ] {
+            assert!(
+                matches!(file_items(bad), Err(ServeError::BadRequest(_))),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -19,9 +19,7 @@ const JS: &str = include_str!("../assets/page.js");
 const CSP: &str = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 fn escape_attr(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect()
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
 /// The page, with the token in its `<meta name="sscard-token">`.

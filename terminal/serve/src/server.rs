@@ -34,6 +34,26 @@ pub struct AppState {
     pub events: broadcast::Sender<CardEvent>,
 }
 
+impl AppState {
+    /// The shared state of a service with `config` and `token` listening on `ports`.
+    pub fn new(config: Config, token: Token, ports: Vec<u16>) -> AppState {
+        let security = match (&config.keys, &config.psam_reader) {
+            (Some(k), _) => SecuritySource::Keys(k.clone()),
+            (None, Some(p)) => SecuritySource::Psam(p.clone()),
+            (None, None) => SecuritySource::None,
+        };
+        let (events, _) = broadcast::channel(64);
+        AppState {
+            rate: RateLimiter::new(config.rate_per_minute),
+            config,
+            token,
+            ports,
+            hub: Hub::new(security),
+            events,
+        }
+    }
+}
+
 /// The routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let max = state.config.max_body_bytes;
@@ -49,11 +69,23 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/readers/{reader}/pin/change", post(api::pin_change))
         .route("/v1/readers/{reader}/pin/unblock", post(api::pin_unblock))
         .route("/v1/readers/{reader}/pin/reload", post(api::pin_reload))
-        .route("/v1/readers/{reader}/auth/internal", post(api::internal_auth))
-        .route("/v1/readers/{reader}/application/block", post(api::app_block))
-        .route("/v1/readers/{reader}/application/unblock", post(api::app_unblock))
+        .route(
+            "/v1/readers/{reader}/auth/internal",
+            post(api::internal_auth),
+        )
+        .route(
+            "/v1/readers/{reader}/application/block",
+            post(api::app_block),
+        )
+        .route(
+            "/v1/readers/{reader}/application/unblock",
+            post(api::app_unblock),
+        )
         .route("/v1/events", get(events::stream))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .layer(DefaultBodyLimit::max(max))
         .with_state(state)
 }
@@ -100,23 +132,11 @@ pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> 
         .filter_map(|l| l.local_addr().ok())
         .collect();
     let mut ports: Vec<u16> = bound.iter().map(SocketAddr::port).collect();
+    ports.sort_unstable();
     ports.dedup();
-    let security = match (&config.keys, &config.psam_reader) {
-        (Some(k), _) => SecuritySource::Keys(k.clone()),
-        (None, Some(p)) => SecuritySource::Psam(p.clone()),
-        (None, None) => SecuritySource::None,
-    };
-    let (events, _) = broadcast::channel(64);
-    let state = Arc::new(AppState {
-        rate: RateLimiter::new(config.rate_per_minute),
-        config,
-        token,
-        ports,
-        hub: Hub::new(security),
-        events: events.clone(),
-    });
+    let state = Arc::new(AppState::new(config, token, ports));
     let (stop, stopped) = watch::channel(false);
-    let mut tasks = vec![events::spawn_watcher(events, stopped.clone())];
+    let mut tasks = vec![events::spawn_watcher(state.events.clone(), stopped.clone())];
     for l in listeners {
         let app = router(state.clone());
         let mut stopped = stopped.clone();

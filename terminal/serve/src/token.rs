@@ -27,7 +27,8 @@ impl Token {
     /// A new random token.
     pub fn generate() -> Result<Token, ServeError> {
         let mut b = Zeroizing::new([0u8; 32]);
-        getrandom::fill(b.as_mut()).map_err(|e| ServeError::Internal(format!("no randomness: {e}")))?;
+        getrandom::fill(b.as_mut())
+            .map_err(|e| ServeError::Internal(format!("no randomness: {e}")))?;
         Ok(Token(Zeroizing::new(hex::encode(b.as_ref()))))
     }
 
