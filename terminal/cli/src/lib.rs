@@ -24,6 +24,7 @@ mod pin;
 mod read;
 mod readers;
 mod secret;
+mod serve;
 mod write;
 
 use std::path::PathBuf;
@@ -107,6 +108,9 @@ pub enum Command {
     Emulate(emulate::Args),
     /// PSAM images for `sscard emulate --psam`.
     Psam(emulate::PsamArgs),
+    /// The local card service for browser HIS pages and the service window (loopback only,
+    /// origin allow-list, token, the national WebSocket dialect, a built-in page), until Ctrl-C.
+    Serve(serve::Args),
 }
 
 /// What every subcommand gets.
@@ -288,6 +292,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Conform(a) => conform::run(&ctx, *a),
         Command::Emulate(a) => emulate::run(&ctx, a),
         Command::Psam(a) => emulate::run_psam(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     }
 }
 

@@ -10,6 +10,7 @@
 //! max_body_bytes = 16384
 //! rate_per_minute = 600
 //! keys = "/etc/sscard/issuer-keys.toml"   # or psam_reader = "ACS ACR39U 01"
+//! reader = "0"                     # the dialect's reader; default: the first with a card
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,9 @@ pub struct Config {
     pub keys: Option<PathBuf>,
     /// PC/SC reader holding a PSAM (name or index), instead of `keys`.
     pub psam_reader: Option<String>,
+    /// The reader the national dialect reads (name or index); default: the first reader
+    /// holding a card. The HTTP API names its reader in every path.
+    pub reader: Option<String>,
 }
 
 /// `$XDG_CONFIG_HOME/sscard` (or `~/.config/sscard`, or the current directory).
@@ -72,6 +76,7 @@ impl Default for Config {
             rate_per_minute: 600,
             keys: None,
             psam_reader: None,
+            reader: None,
         }
     }
 }

@@ -104,7 +104,7 @@ pub fn parse(text: &str) -> Result<(String, NationalCall), (String, ServeError)>
 /// The answer to one request.
 pub async fn answer(st: &AppState, text: &str) -> Value {
     let (name, result) = match parse(text) {
-        Ok((name, c)) => (name, call(&st.hub, c).await),
+        Ok((name, c)) => (name, call(&st.hub, st.config.reader.as_deref(), c).await),
         Err((name, e)) => (name, Err(e)),
     };
     match result {

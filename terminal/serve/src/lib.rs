@@ -38,4 +38,5 @@ pub mod token;
 
 pub use config::Config;
 pub use error::ServeError;
-pub use server::{serve, Running};
+pub use server::{run_until_signal, serve, Running};
+pub use token::Token;

@@ -56,9 +56,12 @@ pub fn file_items(p_file_addr: &str) -> Result<Vec<(String, Vec<ItemPath>)>, Ser
     Ok(files)
 }
 
-/// The reader an `iType` means: the first reader holding a card (contact and contactless are
-/// not told apart by PC/SC names).
-async fn reader_for(_i_type: i64) -> Result<String, ServeError> {
+/// The reader an `iType` means: the configured reader, else the first reader holding a card
+/// (contact and contactless are not told apart by PC/SC names).
+async fn reader_for(configured: Option<&str>, _i_type: i64) -> Result<String, ServeError> {
+    if let Some(r) = configured {
+        return Ok(r.to_string());
+    }
     let readers = crate::hub::blocking(|| {
         Ok(sscard_terminal::transport::reader_status().map_err(sscard_terminal::Error::from)?)
     })
@@ -73,10 +76,14 @@ async fn reader_for(_i_type: i64) -> Result<String, ServeError> {
 }
 
 /// Run a national call; the answer is `pOutInfo`.
-pub async fn call(hub: &Hub, call: NationalCall) -> Result<String, ServeError> {
+pub async fn call(
+    hub: &Hub,
+    reader: Option<&str>,
+    call: NationalCall,
+) -> Result<String, ServeError> {
     match call {
         NationalCall::ReadCardBas { i_type } => {
-            let reader = reader_for(i_type).await?;
+            let reader = reader_for(reader, i_type).await?;
             let info = hub
                 .with_card(&reader, false, |s| s.read_basic_info())
                 .await?;
@@ -94,7 +101,7 @@ pub async fn call(hub: &Hub, call: NationalCall) -> Result<String, ServeError> {
                     "iAuthType {i_auth_type}: 1 (PIN) or 2 (key) expected"
                 )));
             }
-            let reader = reader_for(i_type).await?;
+            let reader = reader_for(reader, i_type).await?;
             let secure = i_auth_type == 2;
             hub.with_card(&reader, secure, move |s| {
                 let mut out = String::new();

@@ -109,9 +109,52 @@ impl Running {
 
     /// Wait until Ctrl-C / SIGTERM, then stop.
     pub async fn until_signal(self) {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("sscard serve stopping");
         self.stop().await;
     }
+}
+
+/// Run the service until Ctrl-C / SIGTERM on its own tokio runtime (what `sscard serve` calls:
+/// the command line needs no async code). The token comes from `config.token_file` (created
+/// when missing); `ready` is called with the bound addresses once listening.
+pub fn run_until_signal(
+    config: Config,
+    ready: impl FnOnce(&[SocketAddr]),
+) -> Result<(), ServeError> {
+    crate::bind::loopback_addrs(&config.listen)?;
+    let token = Token::load_or_create(&config.token_file)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServeError::Io {
+            context: "starting the runtime".into(),
+            source,
+        })?;
+    rt.block_on(async move {
+        let running = serve(config, token).await?;
+        ready(&running.addrs);
+        running.until_signal().await;
+        Ok(())
+    })
 }
 
 /// Start the service with `config` and `token` (loopback addresses only).
