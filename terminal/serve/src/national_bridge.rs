@@ -1,15 +1,14 @@
 //! The national read-card functions the WebSocket dialect calls, over the library's `national`
 //! module and `Session` — the same code path as the national C library, never a second
-//! implementation of the string formats.
+//! implementation of the string formats: `iReadCardBas` is [`national::read_card_bas`],
+//! `iReadCard` is [`national::parse_file_address`] (before the card is touched) then
+//! [`national::read_card`].
 //!
-//! TODO(national core): the library's `national` module is growing the full national function
-//! set (iReadCard's file-address mirror, iWriteCard, the PIN functions, the HSM steps, the error
-//! table) for `libSSCardDriver`; when it lands, [`call`] dispatches to those functions and the
-//! `read_card` body below (the file-address mirror) moves there. Only this file changes.
+//! `iReadCard`'s `iAuthType` 1 (PIN) reads under the card's current security state (a PIN
+//! verified through `POST /v1/readers/{reader}/pin/verify`; the dialect carries no PIN), 2 (key)
+//! attaches the configured security module.
 
-use sscard_specs::paths::parse_pfileaddr;
-use sscard_specs::ItemPath;
-use sscard_terminal::national::{read_card_bas, TerminalIds};
+use sscard_terminal::national::{self, FileRequest, TerminalIds};
 
 use crate::error::ServeError;
 use crate::hub::Hub;
@@ -35,30 +34,21 @@ pub enum NationalCall {
     },
 }
 
-/// The file-address items of `p_file_addr`, each resolved through the specs — checked before
-/// the card is touched. Returns, per file, its name (`SSSEEF05`) and its item paths.
-pub fn file_items(p_file_addr: &str) -> Result<Vec<(String, Vec<ItemPath>)>, ServeError> {
-    let mut files = Vec::new();
-    for f in parse_pfileaddr(p_file_addr) {
-        let f = f.map_err(|e| ServeError::BadRequest(format!("pFileAddr: {e}")))?;
-        let mut paths = Vec::new();
-        for p in f.item_paths() {
-            let p = p.map_err(|e| ServeError::BadRequest(format!("pFileAddr: {e}")))?;
-            p.resolve()
-                .map_err(|e| ServeError::BadRequest(format!("pFileAddr {p}: {e}")))?;
-            paths.push(p);
-        }
-        files.push((format!("{}{:04X}", f.df.name(), f.ef), paths));
-    }
-    if files.is_empty() {
-        return Err(ServeError::BadRequest("pFileAddr names no file".into()));
-    }
-    Ok(files)
+/// The files of `p_file_addr`, resolved through the library (the specs) — checked before the
+/// card is touched; a bad address is a [`ServeError::BadRequest`].
+pub fn file_items(p_file_addr: &str) -> Result<Vec<FileRequest>, ServeError> {
+    national::parse_file_address(p_file_addr)
+        .map_err(|e| ServeError::BadRequest(format!("pFileAddr: {e}")))
 }
 
 /// The reader an `iType` means: the configured reader, else the first reader holding a card
 /// (contact and contactless are not told apart by PC/SC names).
-async fn reader_for(configured: Option<&str>, _i_type: i64) -> Result<String, ServeError> {
+async fn reader_for(configured: Option<&str>, i_type: i64) -> Result<String, ServeError> {
+    if !(1..=4).contains(&i_type) {
+        return Err(ServeError::BadRequest(format!(
+            "iType {i_type}: 1 (contact), 2 (contactless), 3 or 4 (automatic) expected"
+        )));
+    }
     if let Some(r) = configured {
         return Ok(r.to_string());
     }
@@ -87,7 +77,7 @@ pub async fn call(
             let info = hub
                 .with_card(&reader, false, |s| s.read_basic_info())
                 .await?;
-            Ok(read_card_bas(&info, &TerminalIds::default()))
+            Ok(national::read_card_bas(&info, &TerminalIds::default()))
         }
         NationalCall::ReadCard {
             i_type,
@@ -96,28 +86,15 @@ pub async fn call(
             ..
         } => {
             let files = file_items(&p_file_addr)?;
-            if !matches!(i_auth_type, 1 | 2) {
+            if !matches!(i_auth_type, 0..=2) {
                 return Err(ServeError::BadRequest(format!(
-                    "iAuthType {i_auth_type}: 1 (PIN) or 2 (key) expected"
+                    "iAuthType {i_auth_type}: 0 (none), 1 (PIN) or 2 (key) expected"
                 )));
             }
             let reader = reader_for(reader, i_type).await?;
             let secure = i_auth_type == 2;
-            hub.with_card(&reader, secure, move |s| {
-                let mut out = String::new();
-                for (name, paths) in &files {
-                    out.push_str(name);
-                    out.push('|');
-                    for p in paths {
-                        let v = s.read_item(&p.to_string())?;
-                        out.push_str(&v.value.to_string().replace(['|', '$'], " "));
-                        out.push('|');
-                    }
-                    out.push('$');
-                }
-                Ok(out)
-            })
-            .await
+            hub.with_card(&reader, secure, move |s| national::read_card(s, &files))
+                .await
         }
     }
 }
@@ -130,8 +107,8 @@ mod tests {
     fn file_addresses_are_checked_before_the_card() {
         let f = file_items("SSSEEF05|07|$SSSEEF06|08|09|$").unwrap();
         assert_eq!(f.len(), 2);
-        assert_eq!(f[0].0, "SSSEEF05");
-        assert_eq!(f[1].1.len(), 2);
+        assert_eq!(f[0].name, "SSSEEF05");
+        assert_eq!(f[1].items.len(), 2);
         for bad in [
             "",
             "$",
