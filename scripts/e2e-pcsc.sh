@@ -27,6 +27,7 @@ E2E_TARGETS=(
   "-p sscard-e2e --test pcsc_psam"
   "-p sscard-e2e --test pcsc_peers"
   "-p sscard-e2e --test pcsc_faults"
+  "-p sscard-serve --test serve_pcsc"
 )
 
 rc=0

@@ -27,6 +27,9 @@ async function api(method, path, body) {
 }
 
 const reader = () => encodeURIComponent($("reader").value);
+// The card identification code of the last card read: a dormant (blocked) application does not
+// let it be read, and activating it needs it.
+let cardId = null;
 
 async function loadReaders() {
   const j = await api("GET", "/v1/readers");
@@ -71,6 +74,7 @@ async function readCard() {
       tr.append(a, b);
       tb.appendChild(tr);
     }
+    cardId = j.info.issuer.card_id.raw;
     $("status").textContent = "已读卡 Card read: " + j.info.holder.name;
     log("读卡 read card " + j.info.issuer.card_number, "ok");
     loadPhoto();
@@ -132,7 +136,7 @@ $("dormant").onclick = () =>
     .then(() => log("应用已休眠 application dormant (blocked)", "ok"))
     .catch((e) => log("休眠失败 block failed: " + e.message, "err"));
 $("activate").onclick = () =>
-  api("POST", "/v1/readers/" + reader() + "/application/unblock", {})
+  api("POST", "/v1/readers/" + reader() + "/application/unblock", cardId ? { card_id: cardId } : {})
     .then(() => log("应用已激活 application active (unblocked)", "ok"))
     .catch((e) => log("激活失败 unblock failed: " + e.message, "err"));
 

@@ -12,7 +12,7 @@
 //! | POST | `/v1/readers/{reader}/pin/reload` | `{"new":"…"}` | `{"tries_left": n}` (security module) |
 //! | POST | `/v1/readers/{reader}/auth/internal` | `{}` | `{"genuine": bool, …}` (security module) |
 //! | POST | `/v1/readers/{reader}/application/block` | `{"permanent": false}` | `{"blocked": true}` (security module) |
-//! | POST | `/v1/readers/{reader}/application/unblock` | `{}` | `{"blocked": false}` (security module) |
+//! | POST | `/v1/readers/{reader}/application/unblock` | `{"card_id":"32 hex"}` | `{"blocked": false}` (security module; a blocked application does not let the card id be read, so give the one the card read showed) |
 //! | GET | `/v1/events` | | server-sent events, [`crate::events`] |
 //!
 //! `{reader}` is a reader index (`0`) or its name (URL-encoded). PINs travel only in bodies and
@@ -283,15 +283,38 @@ pub async fn app_block(
     Ok(Json(json!({ "blocked": true, "permanent": b.permanent })))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Unblock {
+    /// The card identification code (32 hex digits, `info.issuer.card_id.raw`): a blocked
+    /// application does not let it be read, and the unblock MAC's key is diversified by it.
+    #[serde(default)]
+    card_id: Option<String>,
+}
+
+/// A card identification code: 16 bytes as 32 hex digits.
+fn card_id(hex_id: &str) -> Result<[u8; 16], ServeError> {
+    let mut id = [0u8; 16];
+    hex::decode_to_slice(hex_id, &mut id)
+        .map_err(|_| ServeError::BadRequest("card_id: 32 hex digits expected".into()))?;
+    Ok(id)
+}
+
 /// `POST /v1/readers/{reader}/application/unblock`.
 pub async fn app_unblock(
     State(st): State<Arc<AppState>>,
     Path(reader): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let _: Empty = json_body(&body)?;
+    let b: Unblock = json_body(&body)?;
+    let id = b.card_id.as_deref().map(card_id).transpose()?;
     st.hub
-        .with_card(&reader, true, |s| s.unblock_application())
+        .with_card(&reader, true, move |s| {
+            if let Some(id) = id {
+                s.set_card_id(id);
+            }
+            s.unblock_application()
+        })
         .await?;
     Ok(Json(json!({ "blocked": false })))
 }

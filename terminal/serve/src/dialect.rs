@@ -45,7 +45,12 @@ pub async fn upgrade(State(st): State<Arc<AppState>>, ws: WebSocketUpgrade) -> R
 }
 
 async fn session(st: Arc<AppState>, mut socket: WebSocket) {
-    while let Some(Ok(msg)) = socket.recv().await {
+    loop {
+        let msg = tokio::select! {
+            m = socket.recv() => m,
+            () = st.stopped() => break,
+        };
+        let Some(Ok(msg)) = msg else { break };
         let text = match msg {
             Message::Text(t) => t.to_string(),
             Message::Close(_) => break,

@@ -40,7 +40,8 @@ pub fn spawn_watcher(
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
         let mut last: HashMap<String, CardPresence> = HashMap::new();
-        while !*stopped.borrow() {
+        // Ends on stop, and when the service is dropped without a stop (the sender is gone).
+        while !*stopped.borrow() && stopped.has_changed().is_ok() {
             if let Ok(readers) = reader_status() {
                 let mut now = HashMap::new();
                 for r in readers {
@@ -84,10 +85,13 @@ pub async fn stream(
     State(state): State<Arc<AppState>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = BroadcastStream::new(state.events.subscribe());
+    let st = state.clone();
     let s = rx.filter_map(|e| {
         let e = e.ok()?;
         let data = serde_json::to_string(&e).ok()?;
         Some(Ok(Event::default().event(e.event).data(data)))
     });
+    // The stream ends when the service stops.
+    let s = futures_util::StreamExt::take_until(s, async move { st.stopped().await });
     Sse::new(s).keep_alive(KeepAlive::default())
 }

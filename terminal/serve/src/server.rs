@@ -32,6 +32,10 @@ pub struct AppState {
     pub hub: Hub,
     /// Card insert/remove events.
     pub events: broadcast::Sender<CardEvent>,
+    /// Turns true when the service stops: long-lived answers (event streams, WebSockets) end, so
+    /// the graceful shutdown does not wait for their clients.
+    pub stopping: watch::Receiver<bool>,
+    stop: watch::Sender<bool>,
 }
 
 impl AppState {
@@ -43,6 +47,7 @@ impl AppState {
             (None, None) => SecuritySource::None,
         };
         let (events, _) = broadcast::channel(64);
+        let (stop, stopping) = watch::channel(false);
         AppState {
             rate: RateLimiter::new(config.rate_per_minute),
             config,
@@ -50,7 +55,15 @@ impl AppState {
             ports,
             hub: Hub::new(security),
             events,
+            stopping,
+            stop,
         }
+    }
+
+    /// Resolves once the service is stopping.
+    pub async fn stopped(&self) {
+        let mut rx = self.stopping.clone();
+        let _ = rx.wait_for(|s| *s).await;
     }
 }
 
@@ -94,14 +107,14 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub struct Running {
     /// The addresses it listens on (the actual ports when `:0` was asked for).
     pub addrs: Vec<SocketAddr>,
-    stop: watch::Sender<bool>,
+    state: Arc<AppState>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stop listening and wait for the listeners to end.
     pub async fn stop(self) {
-        let _ = self.stop.send(true);
+        let _ = self.state.stop.send(true);
         for t in self.tasks {
             let _ = t.await;
         }
@@ -178,7 +191,7 @@ pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> 
     ports.sort_unstable();
     ports.dedup();
     let state = Arc::new(AppState::new(config, token, ports));
-    let (stop, stopped) = watch::channel(false);
+    let stopped = state.stopping.clone();
     let mut tasks = vec![events::spawn_watcher(state.events.clone(), stopped.clone())];
     for l in listeners {
         let app = router(state.clone());
@@ -197,7 +210,7 @@ pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> 
     }
     Ok(Running {
         addrs: bound,
-        stop,
+        state,
         tasks,
     })
 }
