@@ -28,6 +28,7 @@ E2E_TARGETS=(
   "-p sscard-e2e --test pcsc_peers"
   "-p sscard-e2e --test pcsc_faults"
   "-p sscard-serve --test serve_pcsc"
+  "-p sscard-serve --test serve_security"
 )
 
 rc=0
