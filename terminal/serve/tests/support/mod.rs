@@ -186,6 +186,50 @@ pub async fn http(
     }
 }
 
+/// A kept-alive HTTP/1.1 connection (one client of the load test).
+pub struct Conn {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    port: u16,
+    auth: String,
+}
+
+impl Conn {
+    /// Connect to the service.
+    pub async fn open(svc: &Service) -> Conn {
+        let stream = TcpStream::connect(("127.0.0.1", svc.port)).await.unwrap();
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        Conn {
+            sender,
+            port: svc.port,
+            auth: svc.bearer(),
+        }
+    }
+
+    /// `GET path` with the token on this connection.
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.sender.ready().await.unwrap();
+        let req = Request::builder()
+            .method("GET")
+            .uri(path)
+            .header("host", format!("127.0.0.1:{}", self.port))
+            .header("authorization", &self.auth)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = self.sender.send_request(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
 /// A server-sent event stream (`GET /v1/events`).
 pub struct Events {
     body: Incoming,
