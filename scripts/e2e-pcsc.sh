@@ -29,6 +29,7 @@ E2E_TARGETS=(
   "-p sscard-e2e --test pcsc_faults"
   "-p sscard-serve --test serve_pcsc"
   "-p sscard-serve --test serve_security"
+  "-p sscard-serve --test serve_page"
   "-p sscard-serve --test serve_load"
 )
 

@@ -6,6 +6,8 @@
 //! (`sscard_e2e::Live`) and the service both live in the test process there.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod browser;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
