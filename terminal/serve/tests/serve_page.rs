@@ -152,3 +152,91 @@ fn the_page_in_headless_chromium() {
         live.stop();
     });
 }
+
+/// The ```js blocks of the README's "Calling it from a HIS page" section, in order, with the
+/// service's test port and token in place of the documented defaults.
+fn readme_examples(port: u16, token: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    let section = readme
+        .split("#### Calling it from a HIS page")
+        .nth(1)
+        .expect("README section")
+        .split("\n### ")
+        .next()
+        .unwrap();
+    let mut code = String::new();
+    for block in section.split("```js\n").skip(1) {
+        code.push_str(block.split("```").next().unwrap());
+        code.push('\n');
+    }
+    assert!(code.contains("iReadCardBas") && code.contains("watchCards"));
+    code.replace(
+        "http://127.0.0.1:12342",
+        &format!("http://127.0.0.1:{port}"),
+    )
+    .replace("ws://127.0.0.1:12342/", &format!("ws://127.0.0.1:{port}/"))
+    .replace("<the token from sscard serve --pair>", token)
+}
+
+#[test]
+#[ignore = "needs pcscd + vpcd + chromium: run scripts/e2e-pcsc.sh"]
+fn the_readme_examples_run_in_a_his_page() {
+    let _g = e2e("the_readme_examples_run_in_a_his_page");
+    let files = CardFiles::personalised("serve-readme");
+    let live = Live::card(&files);
+    support::block_on(async {
+        // The HIS page's origin, allowed in the service's configuration.
+        let his = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let his_origin = format!("http://127.0.0.1:{}", his.local_addr().unwrap().port());
+        let app = axum::Router::new().route(
+            "/",
+            get(|| async {
+                Html("<!doctype html><meta charset=\"utf-8\"><title>HIS</title><p>HIS</p>")
+            }),
+        );
+        tokio::spawn(async move { axum::serve(his, app).await });
+        let origin = his_origin.clone();
+        let svc = Service::start(None, move |c| c.allowed_origins = vec![origin]).await;
+        let mut b = Browser::launch().await;
+        b.goto(&format!("{his_origin}/")).await;
+
+        let code = readme_examples(svc.port, &svc.token);
+        let run = format!(
+            "window.__log = []; console.log = (...a) => window.__log.push(a.join(' '));\n\
+             (async () => {{\n{code}\n}})().then(() => 'ok', (e) => 'error: ' + e.message)"
+        );
+        let outcome = b.eval(&run).await;
+        let log = b.eval("window.__log.join('\\n')").await;
+        let log = log.as_str().unwrap().to_string();
+        println!("README examples:\n{log}");
+        assert_eq!(outcome, "ok", "{log}");
+        for want in [
+            "iReadCardBas 110101199003071233 王小明",
+            "iReadCard SSSEEF05|A00000011|$SSSEEF06|110101199003071233|王小明|$",
+            "holder 王小明 A00000011",
+            "items 王小明 A00000011",
+            "wrong PIN, tries left 2",
+            "PIN verified, tries left 3",
+        ] {
+            assert!(log.contains(want), "{want:?} not in:\n{log}");
+        }
+        // The event example: pull and reinsert the card.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        live.stop();
+        b.wait_for(
+            "window.__log.includes('event removed Virtual PCD 00 00')",
+            T,
+        )
+        .await;
+        let live = Live::card(&files);
+        b.wait_for(
+            "window.__log.includes('event inserted Virtual PCD 00 00')",
+            T,
+        )
+        .await;
+        sscard_e2e::pin_command_lines(&live.trace_lines());
+        drop(b);
+        svc.stop().await;
+        live.stop();
+    });
+}
