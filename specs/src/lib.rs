@@ -61,6 +61,7 @@ pub mod item;
 pub mod items;
 pub mod key;
 pub mod keys;
+pub mod layouts_v1;
 pub mod paths;
 pub mod psam;
 pub mod text;
