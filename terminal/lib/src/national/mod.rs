@@ -13,9 +13,12 @@
 //! | `file` | `iReadCard` / `iWriteCard` by file address (`SSSEEF05|06|07|$…`) |
 //! | `pin` | `iVerifyPIN`, `iChangePIN`, `iReloadPIN`, `iUnblockPIN` |
 //! | [`hsm`] | the HSM steps, their key strings, and [`hsm::TestHsm`] (an HSM played from issuer keys) |
+//! | [`config`], [`configured`] | the configuration (file + `SSCARD_*` variables) and the device it describes |
 //! | [`pay`] | the medical purchase's `pPayInfo` parser |
 
 mod basic;
+pub mod config;
+pub mod configured;
 mod device;
 pub mod error;
 mod file;
@@ -25,6 +28,8 @@ pub mod pay;
 mod pin;
 
 pub use self::basic::{read_basic, read_card_bas};
+pub use self::config::Config;
+pub use self::configured::ConfiguredDevice;
 pub use self::device::{Device, DynTransport, Interface, PinPrompt};
 pub use self::error::{NationalError, NationalResult};
 pub use self::file::{read_card, write_card, AuthType};
