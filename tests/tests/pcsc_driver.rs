@@ -35,7 +35,7 @@ fn call_bas() -> (i64, String) {
     let rc = unsafe { SSCardDriver::iReadCardBas(1, buf.as_mut_ptr()) };
     // SAFETY: the library NUL-terminates what it writes.
     let bytes = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_bytes().to_vec();
-    (i64::from(rc), Encoding::Gbk.decode(&bytes).unwrap())
+    (rc, Encoding::Gbk.decode(&bytes).unwrap())
 }
 
 #[test]
