@@ -111,7 +111,15 @@ impl ConfiguredDevice {
         }
         let sel = selector(setting);
         if !psam {
-            self.card_reader = PcscTransport::reader_name(sel.clone()).ok();
+            // Only a PSAM reader "first-other" needs the card reader's name (an index costs a
+            // reader listing, so it is resolved only then).
+            self.card_reader = match &sel {
+                ReaderSelector::Name(n) => Some(n.clone()),
+                ReaderSelector::Index(_) if self.config.psam_reader.trim() == "first-other" => {
+                    PcscTransport::reader_name(sel.clone()).ok()
+                }
+                ReaderSelector::Index(_) => None,
+            };
         }
         connect(sel)
     }
