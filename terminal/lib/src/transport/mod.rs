@@ -14,6 +14,7 @@ mod error;
 mod pcsc;
 mod redact;
 pub mod scripted;
+mod shared;
 
 pub use self::any::AnyTransport;
 pub use self::error::TransportError;
@@ -22,6 +23,7 @@ pub use self::pcsc::{
     ReaderSelector, ReaderStatus, ShareMode,
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
+pub use self::shared::SharedTransport;
 
 /// A channel to one card.
 pub trait Transport {
