@@ -165,6 +165,8 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
+            // Start from a full counter (a success restores it), whatever ran before.
+            ctx.authenticate(KEY)?;
             let ch = ctx.challenge()?;
             let good = ctx.ext_auth_apdu(KEY, &ch)?;
             let mut bad = good.clone();
@@ -193,6 +195,8 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             let limit = ctx.profile().key_try_limit;
             ctx.select_ssse()?;
+            // Start from a full counter (a success restores it), whatever ran before.
+            ctx.authenticate(KEY)?;
             let wrong = |ctx: &mut Ctx<'_>, what: &str| -> Check {
                 let ch = ctx.challenge()?;
                 let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;

@@ -26,6 +26,32 @@ fn lifecycle(
     Ok(())
 }
 
+/// Family 12 (issue 10): a case that blocked `df` unblocks it again whatever went wrong after
+/// the block, so no later case finds the application blocked. A no-op when `df` selects
+/// normally.
+fn ensure_unblocked(ctx: &mut Ctx<'_>, df: DfId) -> Check {
+    ctx.reset()?;
+    let r = ctx.try_select_df(df)?;
+    if r.sw == StatusWord::SELECTED_FILE_INVALIDATED {
+        ctx.note(format!("{} left blocked: APPLICATION UNBLOCK", df.name()));
+        lifecycle(
+            ctx,
+            commands::application_unblock(),
+            "APPLICATION UNBLOCK (clean-up)",
+            &[StatusWord::OK],
+        )?;
+    }
+    Ok(())
+}
+
+/// Run `body` (which may block DF01) and unblock DF01 afterwards if it is left blocked; the
+/// first failure wins.
+fn with_df01_restored(ctx: &mut Ctx<'_>, body: impl FnOnce(&mut Ctx<'_>) -> Check) -> Check {
+    let res = body(ctx);
+    let after = ensure_unblocked(ctx, DfId::Df01);
+    res.and(after)
+}
+
 /// DF01 readable after RK1DF01?
 fn df01_usable(ctx: &mut Ctx<'_>) -> Check {
     let Some(ef05) = sscard_specs::ef::DF01_EF05.spec() else {
@@ -54,26 +80,28 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            ctx.select_df(DfId::Df01)?;
-            lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
-            ctx.reset()?;
-            let r = ctx.try_select_df(DfId::Df01)?;
-            if r.sw != StatusWord::SELECTED_FILE_INVALIDATED {
-                return Err(fail(format!(
-                    "SELECT of a blocked application: expected FCI + 6283 (sscard's choice of profile.md §5; 6A81 would leave no way to unblock it), got {}",
-                    sw_text(r.sw)
-                )));
-            }
-            let ef05 = sscard_specs::ef::DF01_EF05.spec().ok_or_else(|| fail("specs: no DF01 EF05"))?;
-            // EXTERNAL AUTHENTICATE is still accepted, reading is not.
-            ctx.authenticate(sscard_specs::key::RK1DF01)?;
-            let r = ctx.read_first_by_sfi(ef05, 1)?;
-            if r.sw == StatusWord::OK {
-                return Err(fail("a blocked application answered a READ RECORD"));
-            }
-            lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
-            ctx.reset()?;
-            df01_usable(ctx)
+            with_df01_restored(ctx, |ctx| {
+                ctx.select_df(DfId::Df01)?;
+                lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
+                ctx.reset()?;
+                let r = ctx.try_select_df(DfId::Df01)?;
+                if r.sw != StatusWord::SELECTED_FILE_INVALIDATED {
+                    return Err(fail(format!(
+                        "SELECT of a blocked application: expected FCI + 6283 (sscard's choice of profile.md §5; 6A81 would leave no way to unblock it), got {}",
+                        sw_text(r.sw)
+                    )));
+                }
+                let ef05 = sscard_specs::ef::DF01_EF05.spec().ok_or_else(|| fail("specs: no DF01 EF05"))?;
+                // EXTERNAL AUTHENTICATE is still accepted, reading is not.
+                ctx.authenticate(sscard_specs::key::RK1DF01)?;
+                let r = ctx.read_first_by_sfi(ef05, 1)?;
+                if r.sw == StatusWord::OK {
+                    return Err(fail("a blocked application answered a READ RECORD"));
+                }
+                lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
+                ctx.reset()?;
+                df01_usable(ctx)
+            })
         },
     )
     .destructive();
@@ -84,34 +112,36 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            ctx.select_df(DfId::Df01)?;
-            let ch = ctx.challenge()?;
-            let mut apdu = ctx.mac_command(
-                commands::application_block(false),
-                sscard_specs::key::STK,
-                &ch,
-            )?;
-            if let Some(b) = apdu.last_mut() {
-                *b ^= 0x01;
-            }
-            let r = ctx.send(&apdu)?;
-            if r.sw != StatusWord::SM_INCORRECT {
-                // Clean up if it was wrongly accepted.
-                if r.sw == StatusWord::OK {
-                    let _ = lifecycle(
-                        ctx,
-                        commands::application_unblock(),
-                        "APPLICATION UNBLOCK",
-                        &[StatusWord::OK],
-                    );
+            with_df01_restored(ctx, |ctx| {
+                ctx.select_df(DfId::Df01)?;
+                let ch = ctx.challenge()?;
+                let mut apdu = ctx.mac_command(
+                    commands::application_block(false),
+                    sscard_specs::key::STK,
+                    &ch,
+                )?;
+                if let Some(b) = apdu.last_mut() {
+                    *b ^= 0x01;
                 }
-                return Err(fail(format!(
-                    "APPLICATION BLOCK with a wrong MAC: expected 6988, got {}",
-                    sw_text(r.sw)
-                )));
-            }
-            ctx.reset()?;
-            df01_usable(ctx)
+                let r = ctx.send(&apdu)?;
+                if r.sw != StatusWord::SM_INCORRECT {
+                    // Clean up if it was wrongly accepted.
+                    if r.sw == StatusWord::OK {
+                        let _ = lifecycle(
+                            ctx,
+                            commands::application_unblock(),
+                            "APPLICATION UNBLOCK",
+                            &[StatusWord::OK],
+                        );
+                    }
+                    return Err(fail(format!(
+                        "APPLICATION BLOCK with a wrong MAC: expected 6988, got {}",
+                        sw_text(r.sw)
+                    )));
+                }
+                ctx.reset()?;
+                df01_usable(ctx)
+            })
         },
     )
     .destructive();
@@ -122,18 +152,20 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::KEYS,
         |ctx| {
-            ctx.select_df(DfId::Df01)?;
-            let apdu = ctx.mac_command(commands::application_block(false), sscard_specs::key::STK, &[0x33; 8])?;
-            let r = ctx.send(&apdu)?;
-            if r.sw == StatusWord::OK {
-                let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK]);
-                return Err(fail("APPLICATION BLOCK without a challenge was accepted"));
-            }
-            if r.sw != StatusWord::REF_DATA_INVALID {
-                return Err(fail(format!("expected 6984, got {}", sw_text(r.sw))));
-            }
-            ctx.reset()?;
-            df01_usable(ctx)
+            with_df01_restored(ctx, |ctx| {
+                ctx.select_df(DfId::Df01)?;
+                let apdu = ctx.mac_command(commands::application_block(false), sscard_specs::key::STK, &[0x33; 8])?;
+                let r = ctx.send(&apdu)?;
+                if r.sw == StatusWord::OK {
+                    let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK]);
+                    return Err(fail("APPLICATION BLOCK without a challenge was accepted"));
+                }
+                if r.sw != StatusWord::REF_DATA_INVALID {
+                    return Err(fail(format!("expected 6984, got {}", sw_text(r.sw))));
+                }
+                ctx.reset()?;
+                df01_usable(ctx)
+            })
         },
     )
     .destructive();

@@ -32,6 +32,15 @@ fn prepare(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
             sw_text(r.sw)
         )));
     }
+    // The probe rewrites record 2 with its own content: only when it is record 2 (the card
+    // category), so a card that answers another record is never changed.
+    let tag = sscard_specs::item::SSSE_EF05_CATEGORY.tag();
+    if r.data.first() != Some(&tag) {
+        return Err(fail(format!(
+            "READ RECORD {REC} of EF05 returned {}, not the card category record (tag {tag:02X}): not rewritten",
+            hex::encode_upper(&r.data)
+        )));
+    }
     Ok(r.data)
 }
 

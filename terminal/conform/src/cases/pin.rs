@@ -92,6 +92,22 @@ fn change(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<StatusWord, Verdict
     Ok(ctx.send_cmd(&c)?.sw)
 }
 
+/// Put the original PIN back after a CHANGE PIN to `new`: CHANGE PIN back, else (a card that
+/// refuses it) PIN RELOAD with the issuer keys.
+fn change_back(ctx: &mut Ctx<'_>, new: &str, orig: &str) -> Check {
+    ctx.select_ssse()?;
+    let sw = change(ctx, new, orig)?;
+    if sw == StatusWord::OK {
+        return Ok(());
+    }
+    let why = format!("CHANGE PIN back to the original: {}", sw_text(sw));
+    if ctx.has_keys() {
+        reload(ctx, orig)?;
+        ctx.note(format!("{why}; original PIN reloaded"));
+    }
+    Err(fail(why))
+}
+
 fn limit(ctx: &Ctx<'_>) -> u8 {
     ctx.profile().pin_try_limit
 }
@@ -106,6 +122,52 @@ fn expect_tries(ctx: &mut Ctx<'_>, want: u8, when: &str) -> Check {
             Ok(())
         }
     }
+}
+
+/// Put the PIN try counter back at its limit (issue 10, family 12: a destructive case starts
+/// from, and leaves, a full counter whatever happened in between, so no verdict depends on the
+/// cases run before it). The correct PIN restores the counter (profile.md §4); where it does not
+/// (a faulty card) or the PIN is blocked, PIN UNBLOCK does when issuer keys are there.
+pub(super) fn restore_pin(ctx: &mut Ctx<'_>, pin: &str) -> Check {
+    if let PinState::Refused(why) = &ctx.env.pin_state {
+        return Err(skip(format!(
+            "the --pin PIN was refused earlier ({why}); not presented again"
+        )));
+    }
+    let l = limit(ctx);
+    ctx.select_ssse()?;
+    let sw = verify_ascii(ctx, pin)?;
+    let full = match query_tries(ctx)? {
+        Some(n) => n == l,
+        None => sw == StatusWord::OK,
+    };
+    if full && sw == StatusWord::OK {
+        ctx.env.pin_state = PinState::Accepted;
+        return Ok(());
+    }
+    if !ctx.has_keys() {
+        return Err(fail(format!(
+            "putting the PIN try counter back: VERIFY with the PIN answered {} and the counter is not at its limit {l}; no issuer keys to unblock it",
+            sw_text(sw)
+        )));
+    }
+    ctx.note("the PIN try counter is not at its limit: PIN UNBLOCK");
+    unblock(ctx)?;
+    ctx.select_ssse()?;
+    if sw != StatusWord::OK {
+        expect_verify(ctx, pin, StatusWord::OK, "the PIN after PIN UNBLOCK")?;
+    }
+    ctx.env.pin_state = PinState::Accepted;
+    Ok(())
+}
+
+/// A destructive PIN case: `body` runs between two [`restore_pin`]s; the first failure wins.
+pub(super) fn guarded(ctx: &mut Ctx<'_>, body: impl FnOnce(&mut Ctx<'_>, &str) -> Check) -> Check {
+    let p = pin(ctx)?;
+    restore_pin(ctx, &p)?;
+    let res = body(ctx, &p);
+    let after = restore_pin(ctx, &p);
+    res.and(after)
 }
 
 pub(super) fn cases() -> Vec<Case> {
@@ -155,12 +217,13 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::PIN,
         |ctx| {
-            let p = pin(ctx)?;
-            let l = limit(ctx);
-            ctx.select_ssse()?;
-            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
-            expect_verify(ctx, &p, StatusWord::OK, "correct PIN after a wrong one")?;
-            expect_tries(ctx, l, "after the correct PIN")
+            guarded(ctx, |ctx, p| {
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                expect_verify(ctx, p, StatusWord::OK, "correct PIN after a wrong one")?;
+                expect_tries(ctx, l, "after the correct PIN")
+            })
         },
     )
     .destructive();
@@ -171,16 +234,14 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::PIN,
         |ctx| {
-            let p = pin(ctx)?;
-            let l = limit(ctx);
-            ctx.select_ssse()?;
-            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
-            ctx.reset()?;
-            ctx.select_ssse()?;
-            let res = expect_tries(ctx, l - 1, "after a reset");
-            ctx.select_ssse()?;
-            expect_verify(ctx, &p, StatusWord::OK, "correct PIN (restoring the counter)")?;
-            res
+            guarded(ctx, |ctx, p| {
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                ctx.reset()?;
+                ctx.select_ssse()?;
+                expect_tries(ctx, l - 1, "after a reset")
+            })
         },
     )
     .destructive();
@@ -192,35 +253,39 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::PIN,
         |ctx| {
             let p = pin(ctx)?;
+            restore_pin(ctx, &p)?;
             let l = limit(ctx);
             ctx.select_ssse()?;
             let w = wrong_pin(&p);
-            for left in (0..l).rev() {
-                let sw = verify_ascii(ctx, &w)?;
-                let ok = sw == StatusWord::pin_failed(left)
-                    || (left == 0 && sw == StatusWord::AUTH_BLOCKED);
-                if !ok {
-                    // Put the counter back before failing.
-                    let _ = verify_ascii(ctx, &p);
-                    return Err(fail(format!(
-                        "wrong PIN with {} tries left: expected 63C{left:X}, the card answered {}",
-                        left + 1,
-                        sw_text(sw)
-                    )));
+            let res = (|| {
+                for left in (0..l).rev() {
+                    let sw = verify_ascii(ctx, &w)?;
+                    let ok = sw == StatusWord::pin_failed(left)
+                        || (left == 0 && sw == StatusWord::AUTH_BLOCKED);
+                    if !ok {
+                        return Err(fail(format!(
+                            "wrong PIN with {} tries left: expected 63C{left:X}, the card answered {}",
+                            left + 1,
+                            sw_text(sw)
+                        )));
+                    }
                 }
-            }
-            ctx.env.pin_state = PinState::Blocked;
-            expect_verify(ctx, &w, StatusWord::AUTH_BLOCKED, "wrong PIN when blocked")?;
-            expect_verify(ctx, &p, StatusWord::AUTH_BLOCKED, "correct PIN when blocked")?;
+                ctx.env.pin_state = PinState::Blocked;
+                expect_verify(ctx, &w, StatusWord::AUTH_BLOCKED, "wrong PIN when blocked")?;
+                expect_verify(ctx, &p, StatusWord::AUTH_BLOCKED, "correct PIN when blocked")
+            })();
             if ctx.has_keys() {
-                unblock(ctx)?;
-                ctx.select_ssse()?;
-                expect_verify(ctx, &p, StatusWord::OK, "correct PIN after PIN UNBLOCK")?;
-                ctx.env.pin_state = PinState::Accepted;
+                let after = restore_pin(ctx, &p);
+                res.and(after)
             } else {
-                ctx.note("PIN left BLOCKED: no issuer keys to unblock it");
+                if ctx.env.pin_state == PinState::Blocked {
+                    ctx.note("PIN left BLOCKED: no issuer keys to unblock it");
+                } else {
+                    // Failed before the block: the correct PIN puts the counter back.
+                    let _ = restore_pin(ctx, &p);
+                }
+                res
             }
-            Ok(())
         },
     )
     .destructive();
@@ -231,13 +296,14 @@ pub(super) fn cases() -> Vec<Case> {
         "sscard-spec.md §4, §5.6; profile.md §4",
         Needs::KEYS_PIN,
         |ctx| {
-            let p = pin(ctx)?;
-            let l = limit(ctx);
-            ctx.select_ssse()?;
-            expect_verify(ctx, &wrong_pin(&p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
-            unblock(ctx)?;
-            expect_tries(ctx, l, "after PIN UNBLOCK")?;
-            expect_verify(ctx, &p, StatusWord::OK, "the old PIN after PIN UNBLOCK")
+            guarded(ctx, |ctx, p| {
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                unblock(ctx)?;
+                expect_tries(ctx, l, "after PIN UNBLOCK")?;
+                expect_verify(ctx, p, StatusWord::OK, "the old PIN after PIN UNBLOCK")
+            })
         },
     )
     .destructive();
@@ -262,19 +328,18 @@ pub(super) fn cases() -> Vec<Case> {
         "sscard-spec.md §4, §5.3, §5.6; profile.md §4",
         Needs::KEYS_PIN,
         |ctx| {
-            let p = pin(ctx)?;
-            let new = other_pin(&p);
-            reload(ctx, &new)?;
-            let res = (|| {
-                ctx.select_ssse()?;
-                expect_verify(ctx, &new, StatusWord::OK, "the reloaded PIN")?;
-                let l = limit(ctx);
-                expect_verify(ctx, &p, StatusWord::pin_failed(l - 1), "the old PIN after reload")
-            })();
-            reload(ctx, &p)?;
-            ctx.select_ssse()?;
-            expect_verify(ctx, &p, StatusWord::OK, "the original PIN reloaded")?;
-            res
+            guarded(ctx, |ctx, p| {
+                let new = other_pin(p);
+                let res = reload(ctx, &new).and_then(|()| {
+                    ctx.select_ssse()?;
+                    expect_verify(ctx, &new, StatusWord::OK, "the reloaded PIN")?;
+                    let l = limit(ctx);
+                    expect_verify(ctx, p, StatusWord::pin_failed(l - 1), "the old PIN after reload")
+                });
+                // Whatever happened, reload the original PIN.
+                let back = reload(ctx, p);
+                res.and(back)
+            })
         },
     )
     .destructive();
@@ -285,30 +350,31 @@ pub(super) fn cases() -> Vec<Case> {
         "sscard-spec.md §4; profile.md §4",
         Needs::PIN,
         |ctx| {
-            let p = pin(ctx)?;
-            let new = other_pin(&p);
-            let l = limit(ctx);
-            ctx.select_ssse()?;
-            let sw = change(ctx, &wrong_pin(&p), &new)?;
-            if sw != StatusWord::pin_failed(l - 1) {
-                return Err(fail(format!(
-                    "CHANGE PIN with a wrong old PIN: expected 63C{:X}, got {}",
-                    l - 1,
-                    sw_text(sw)
-                )));
-            }
-            expect_verify(ctx, &p, StatusWord::OK, "the PIN after a refused CHANGE PIN")?;
-            let sw = change(ctx, &p, &new)?;
-            if sw != StatusWord::OK {
-                return Err(fail(format!("CHANGE PIN: {}", sw_text(sw))));
-            }
-            let res = expect_verify(ctx, &new, StatusWord::OK, "the new PIN");
-            let sw = change(ctx, &new, &p)?;
-            if sw != StatusWord::OK {
-                return Err(fail(format!("CHANGE PIN back to the original: {}", sw_text(sw))));
-            }
-            res?;
-            expect_verify(ctx, &p, StatusWord::OK, "the original PIN")
+            guarded(ctx, |ctx, p| {
+                let new = other_pin(p);
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                let sw = change(ctx, &wrong_pin(p), &new)?;
+                if sw == StatusWord::OK {
+                    let _ = change_back(ctx, &new, p);
+                    return Err(fail("CHANGE PIN with a wrong old PIN was accepted"));
+                }
+                if sw != StatusWord::pin_failed(l - 1) {
+                    return Err(fail(format!(
+                        "CHANGE PIN with a wrong old PIN: expected 63C{:X}, got {}",
+                        l - 1,
+                        sw_text(sw)
+                    )));
+                }
+                expect_verify(ctx, p, StatusWord::OK, "the PIN after a refused CHANGE PIN")?;
+                let sw = change(ctx, p, &new)?;
+                if sw != StatusWord::OK {
+                    return Err(fail(format!("CHANGE PIN: {}", sw_text(sw))));
+                }
+                let res = expect_verify(ctx, &new, StatusWord::OK, "the new PIN");
+                let back = change_back(ctx, &new, p);
+                res.and(back)
+            })
         },
     )
     .destructive();

@@ -5,7 +5,7 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::StatusWord;
 
-use super::pin::{query_tries, verify_ascii, wrong_pin};
+use super::pin::{guarded, query_tries, verify_ascii, wrong_pin};
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
@@ -54,8 +54,18 @@ fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
 fn update_record_atomic(ctx: &mut Ctx<'_>) -> Check {
     ctx.power()?;
     let old = name_record(ctx)?;
-    if old.first() != Some(&0x09) || old.len() < 3 {
-        return Err(fail("record 2 of SSSE EF06 is not tag 09"));
+    if old.first() != Some(&sscard_specs::item::SSSE_EF06_NAME.tag()) || old.len() < 3 {
+        return Err(fail("the name record of SSSE EF06 is not a TLV of its tag"));
+    }
+    // The case writes record 2: only when record 2 is the name record (a card with another
+    // record order is never changed by it).
+    let r2 = ctx.read_record(RecordSelector::ByNumber(2), None)?;
+    if r2.sw != StatusWord::OK || r2.data != old {
+        return Err(fail(format!(
+            "record 2 of SSSE EF06 ({} {}) is not the name record: not written",
+            hex::encode_upper(&r2.data),
+            sw_text(r2.sw)
+        )));
     }
     // A new value that differs from the old one in every byte, so any mix of the two shows.
     let mut new = old.clone();
@@ -286,7 +296,10 @@ pub(super) fn cases() -> Vec<Case> {
         "For every cut point of VERIFY with a wrong PIN: if the card revealed the failure (63Cx/6983), the counter after power-up is one lower; it never goes up. The correct PIN restores it after each step.",
         "profile.md §4; sscard-spec.md §7.2",
         power_needs(Needs::PIN),
-        wrong_pin_never_free,
+        |ctx| {
+            ctx.power()?;
+            guarded(ctx, |ctx, _| wrong_pin_never_free(ctx))
+        },
     )
     .destructive();
     a.add(
