@@ -16,16 +16,18 @@ const REF: &str = "sscard-spec.md §4, §5.4, §10; profile.md §3";
 /// The key every challenge case authenticates with (card-level, SSSE, KID 0A).
 const KEY: &str = key::RKSSSE;
 
+/// The card holds no challenge for `apdu`: `6984` (sscard-spec.md §4 SW table, §10: the
+/// challenge serves the next command only, "6984 otherwise").
 fn refused(ctx: &mut Ctx<'_>, apdu: &[u8], what: &str) -> Check {
     let r = ctx.send(apdu)?;
     if r.sw == StatusWord::OK {
         return Err(fail(format!("{what}: the card accepted it (9000)")));
     }
     if r.sw != StatusWord::REF_DATA_INVALID {
-        ctx.note(format!(
-            "refused with {} (6984 expected, any refusal keeps the card safe)",
+        return Err(fail(format!(
+            "{what}: expected 6984 (no challenge: the last one was used up), the card answered {}",
             sw_text(r.sw)
-        ));
+        )));
     }
     Ok(())
 }
@@ -149,11 +151,18 @@ pub(super) fn cases() -> Vec<Case> {
             let c1 = ctx.challenge()?;
             let apdu = ctx.ext_auth_apdu(KEY, &c1)?;
             let _c2 = ctx.challenge()?;
-            let res = refused(
-                ctx,
-                &apdu,
-                "EXTERNAL AUTHENTICATE for a superseded challenge",
-            );
+            // The card holds c2: the cryptogram is simply wrong for it (63Cx).
+            let r = ctx.send(&apdu)?;
+            let res = if r.sw == StatusWord::OK {
+                Err(fail("EXTERNAL AUTHENTICATE for a superseded challenge: the card accepted it (9000)"))
+            } else if r.sw.tries_left().is_none() && r.sw != StatusWord::REF_DATA_INVALID {
+                Err(fail(format!(
+                    "EXTERNAL AUTHENTICATE for a superseded challenge: expected 63Cx (a wrong cryptogram for the current challenge) or 6984, the card answered {}",
+                    sw_text(r.sw)
+                )))
+            } else {
+                Ok(())
+            };
             restore(ctx, res)
         },
     );
@@ -212,6 +221,48 @@ pub(super) fn cases() -> Vec<Case> {
             restored?;
             let second = wrong(ctx, "a wrong cryptogram after a successful one");
             restore(ctx, second)
+        },
+    )
+    .destructive();
+    a.add(
+        format!("{k}-WRONG-LENGTH"),
+        "EXTERNAL AUTHENTICATE with a wrong Lc → 6700, no try used",
+        "With a fresh challenge each time, EXTERNAL AUTHENTICATE (RKSSSE) with an 8-byte and with a 24-byte data field (the profile's is always 16) answers 6700 (6A87 accepted) and costs no key try: a wrong cryptogram afterwards still answers 63C2 (limit 3). A success then restores the counter.",
+        "profile.md §3 (EXTERNAL AUTHENTICATE always Lc = 0x10), §2 (key try counters); sscard-spec.md §4 (6700)",
+        Needs::KEYS,
+        |ctx| {
+            let limit = ctx.profile().key_try_limit;
+            ctx.select_ssse()?;
+            ctx.authenticate(KEY)?;
+            let res = (|| {
+                for (len, what) in [(8usize, "8 bytes"), (24, "24 bytes")] {
+                    let ch = ctx.challenge()?;
+                    let good = ctx.ext_auth_apdu(KEY, &ch)?;
+                    let (header, data) = good.split_at(5);
+                    let mut field: Vec<u8> = data.iter().copied().cycle().take(len).collect();
+                    field.truncate(len);
+                    let mut apdu = header[..4].to_vec();
+                    apdu.push(len as u8);
+                    apdu.extend_from_slice(&field);
+                    ctx.expect(
+                        &format!("EXTERNAL AUTHENTICATE with a data field of {what}"),
+                        &apdu,
+                        &[StatusWord::WRONG_LENGTH, StatusWord::LC_INCONSISTENT],
+                    )?;
+                }
+                let ch = ctx.challenge()?;
+                let mut bad = ctx.ext_auth_apdu(KEY, &ch)?;
+                if let Some(b) = bad.get_mut(5) {
+                    *b ^= 0x01;
+                }
+                ctx.expect(
+                    "a wrong cryptogram after the two wrong lengths (shows the tries left)",
+                    &bad,
+                    &[StatusWord::pin_failed(limit - 1)],
+                )?;
+                Ok(())
+            })();
+            restore(ctx, res)
         },
     )
     .destructive();

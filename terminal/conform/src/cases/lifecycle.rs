@@ -76,7 +76,7 @@ pub(super) fn cases() -> Vec<Case> {
     a.add(
         format!("{df01}-BLOCK-UNBLOCK"),
         "Temporary APPLICATION BLOCK and APPLICATION UNBLOCK",
-        "84 1E 00 00 04 MAC(STK) in DF01 answers 9000; DF01 then selects with FCI + 6283, refuses reads even after EXTERNAL AUTHENTICATE, and 84 18 00 00 04 MAC(STK) makes it usable again.",
+        "84 1E 00 00 04 MAC(STK) in DF01 answers 9000; DF01 then selects with FCI + 6283, refuses reads with 6985 even after EXTERNAL AUTHENTICATE, and 84 18 00 00 04 MAC(STK) makes it usable again.",
         REF,
         Needs::KEYS,
         |ctx| {
@@ -95,8 +95,11 @@ pub(super) fn cases() -> Vec<Case> {
                 // EXTERNAL AUTHENTICATE is still accepted, reading is not.
                 ctx.authenticate(sscard_specs::key::RK1DF01)?;
                 let r = ctx.read_first_by_sfi(ef05, 1)?;
-                if r.sw == StatusWord::OK {
-                    return Err(fail("a blocked application answered a READ RECORD"));
+                if r.sw != StatusWord::CONDITIONS_NOT_SATISFIED {
+                    return Err(fail(format!(
+                        "READ RECORD in a blocked application: expected 6985 (profile.md §5), the card answered {}",
+                        sw_text(r.sw)
+                    )));
                 }
                 lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
                 ctx.reset()?;

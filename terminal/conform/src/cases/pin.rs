@@ -170,6 +170,51 @@ pub(super) fn guarded(ctx: &mut Ctx<'_>, body: impl FnOnce(&mut Ctx<'_>, &str) -
     res.and(after)
 }
 
+/// VERIFY `00 20 p1 p2` with `data`: one of `want`, and the try counter unchanged (VERIFY
+/// without data before and after). Non-destructive: `data` carries the holder's PIN, so even a
+/// card that ignores the malformation only verifies the right PIN.
+fn verify_malformed(
+    ctx: &mut Ctx<'_>,
+    p1: u8,
+    p2: u8,
+    data: &[u8],
+    want: &[StatusWord],
+    what: &str,
+) -> Check {
+    if let PinState::Refused(why) = &ctx.env.pin_state {
+        return Err(skip(format!(
+            "the --pin PIN was refused earlier ({why}); not presented again"
+        )));
+    }
+    ctx.select_ssse()?;
+    let before = query_tries(ctx)?;
+    let c = Command::<255>::new(0x00, 0x20, p1, p2)
+        .with_data(data)
+        .map_err(|e| fail(e.to_string()))?;
+    let r = ctx.send_cmd(&c)?;
+    let after = query_tries(ctx)?;
+    if !want.contains(&r.sw) {
+        return Err(fail(format!(
+            "{what}: expected {}, the card answered {}",
+            want.iter()
+                .map(|s| format!("{:04X}", s.0))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            sw_text(r.sw)
+        )));
+    }
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => Err(fail(format!(
+            "{what}: the refused command cost a PIN try ({b} tries left before, {a} after)"
+        ))),
+        (None, _) | (_, None) => {
+            ctx.note("the card does not report tries left: the try count is not checked");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Pin);
     a.add(
@@ -195,6 +240,65 @@ pub(super) fn cases() -> Vec<Case> {
             }
             // Asking again does not consume a try.
             expect_tries(ctx, before, "asking twice")
+        },
+    );
+    a.add(
+        "VERIFY-WRONG-P1",
+        "VERIFY with P1 ≠ 00 → 6A86, no try used",
+        "In the SSSE, VERIFY 00 20 01 00 with the holder's PIN answers 6A86 (6B00 accepted) — never 9000 — and leaves the try counter as it was.",
+        "profile.md §4 (VERIFY P1 ≠ 00 → 6A86; none costs a try); sscard-spec.md §4",
+        Needs::PIN,
+        |ctx| {
+            let bcd = ctx.pin_bcd()?;
+            verify_malformed(
+                ctx,
+                0x01,
+                0x00,
+                &bcd,
+                &[StatusWord::WRONG_P1P2, StatusWord::WRONG_P1P2_6B00],
+                "VERIFY P1=01",
+            )
+        },
+    );
+    a.add(
+        "VERIFY-WRONG-P2",
+        "VERIFY with P2 ≠ 00 (no such PIN) → 6A88, no try used",
+        "In the SSSE, VERIFY 00 20 00 01 (a PIN reference the card does not have) with the holder's PIN answers 6A88 (6A86/6B00 accepted: wrong P1-P2) — never 9000 — and leaves the try counter as it was.",
+        "profile.md §4 (VERIFY P2 ≠ 00 → 6A88; none costs a try); sscard-spec.md §4",
+        Needs::PIN,
+        |ctx| {
+            let bcd = ctx.pin_bcd()?;
+            verify_malformed(
+                ctx,
+                0x00,
+                0x01,
+                &bcd,
+                &[
+                    StatusWord::KEY_NOT_FOUND,
+                    StatusWord::WRONG_P1P2,
+                    StatusWord::WRONG_P1P2_6B00,
+                ],
+                "VERIFY P2=01",
+            )
+        },
+    );
+    a.add(
+        "VERIFY-FIELD-TOO-LONG",
+        "VERIFY with a data field of 9 bytes → 6700, no try used",
+        "In the SSSE, VERIFY 00 20 00 00 09 (the holder's PIN padded with FF to 9 bytes; a PIN field is at most 8) answers 6700 and leaves the try counter as it was.",
+        "profile.md §4 (a data field longer than 8 bytes → 6700; none costs a try)",
+        Needs::PIN,
+        |ctx| {
+            let mut data = ctx.pin_bcd()?;
+            data.resize(9, 0xFF);
+            verify_malformed(
+                ctx,
+                0x00,
+                0x00,
+                &data,
+                &[StatusWord::WRONG_LENGTH],
+                "VERIFY with 9 data bytes",
+            )
         },
     );
     a.add(

@@ -1,0 +1,230 @@
+//! Faulty cards built *outside* the card OS: a proxy between the suite and the fresh emulated
+//! card rewrites commands or answers the way a faulty COS would (VERIFY ignoring P1/P2, a wrong
+//! status word, a reply longer than Le …). Each fault names the case written for the behaviour
+//! it breaks (issue 10's gap families), and the test checks that case fails on the faulty card —
+//! and that the correct card (no proxy fault) passes everything.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sscard_conform::fresh::{FreshCard, FreshTransport, FRESH_PIN};
+use sscard_conform::{self as conform, Options, PowerControl, Report, Target};
+use sscard_specs::SpecVersion;
+use sscard_terminal::transport::emulator::EmulatorOptions;
+use sscard_terminal::transport::{Transport, TransportError};
+
+/// What the faulty card does with one command: forward it (possibly changed) to the correct
+/// card and return (possibly changed) its answer.
+type Behaviour = fn(&mut FreshTransport, &[u8]) -> Result<Vec<u8>, TransportError>;
+
+struct Proxy {
+    card: FreshTransport,
+    behaviour: Behaviour,
+}
+
+impl Transport for Proxy {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (self.behaviour)(&mut self.card, cmd)
+    }
+    fn atr(&self) -> &[u8] {
+        self.card.atr()
+    }
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.card.reset()
+    }
+    fn apdu_count(&self) -> u64 {
+        self.card.apdu_count()
+    }
+}
+
+impl Target for Proxy {
+    fn transport(&mut self) -> &mut dyn Transport {
+        self
+    }
+    fn power(&mut self) -> Option<&mut dyn PowerControl> {
+        Some(&mut self.card)
+    }
+}
+
+fn sw(r: &[u8]) -> u16 {
+    let n = r.len();
+    u16::from_be_bytes([r[n - 2], r[n - 1]])
+}
+
+fn with_sw(mut r: Vec<u8>, sw: u16) -> Vec<u8> {
+    let n = r.len();
+    r[n - 2..].copy_from_slice(&sw.to_be_bytes());
+    r
+}
+
+fn ins(cmd: &[u8]) -> u8 {
+    cmd[1]
+}
+
+/// One faulty behaviour: its name, the case that must catch it, and the behaviour.
+struct WireFault {
+    name: &'static str,
+    caught_by: &'static str,
+    behaviour: Behaviour,
+}
+
+const VERIFY: u8 = 0x20;
+const EXTERNAL_AUTHENTICATE: u8 = 0x82;
+const READ_RECORD: u8 = 0xB2;
+
+const WIRE_FAULTS: &[WireFault] = &[
+    WireFault {
+        name: "VERIFY ignores P1",
+        caught_by: "PIN-VERIFY-WRONG-P1",
+        behaviour: |c, cmd| {
+            let mut cmd = cmd.to_vec();
+            if ins(&cmd) == VERIFY {
+                cmd[2] = 0;
+            }
+            c.transmit(&cmd)
+        },
+    },
+    WireFault {
+        name: "VERIFY ignores P2",
+        caught_by: "PIN-VERIFY-WRONG-P2",
+        behaviour: |c, cmd| {
+            let mut cmd = cmd.to_vec();
+            if ins(&cmd) == VERIFY {
+                cmd[3] = 0;
+            }
+            c.transmit(&cmd)
+        },
+    },
+    WireFault {
+        name: "VERIFY compares the first 8 bytes of a longer field",
+        caught_by: "PIN-VERIFY-FIELD-TOO-LONG",
+        behaviour: |c, cmd| {
+            if ins(cmd) == VERIFY && cmd.len() > 5 + 8 {
+                let mut short = cmd[..5 + 8].to_vec();
+                short[4] = 8;
+                return c.transmit(&short);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "VERIFY with P1 ≠ 00 costs a try before answering 6A86",
+        caught_by: "PIN-VERIFY-WRONG-P1",
+        behaviour: |c, cmd| {
+            if ins(cmd) == VERIFY && cmd[2] != 0 {
+                // A wrong PIN in the card's own comparison, then the right status word.
+                c.transmit(&[0x00, VERIFY, 0x00, 0x00, 0x01, 0xFF])?;
+                return Ok(vec![0x6A, 0x86]);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "EXTERNAL AUTHENTICATE with a wrong Lc costs a key try",
+        caught_by: "CHL-RKSSSE-WRONG-LENGTH",
+        behaviour: |c, cmd| {
+            if ins(cmd) == EXTERNAL_AUTHENTICATE && cmd.len() > 5 && cmd[4] != 0x10 {
+                // Compared as a (wrong) 16-byte cryptogram, then 6700.
+                let mut as16 = cmd[..5].to_vec();
+                as16[4] = 0x10;
+                as16.extend(cmd[5..].iter().copied().cycle().take(16));
+                as16[5] ^= 0x55;
+                c.transmit(&as16)?;
+                return Ok(vec![0x67, 0x00]);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "EXTERNAL AUTHENTICATE with a wrong Lc answers 6A80",
+        caught_by: "CHL-RKSSSE-WRONG-LENGTH",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6700 {
+                return Ok(with_sw(r, 0x6A80));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "a blocked application refuses with 6982 instead of 6985",
+        caught_by: "LCY-DF01-BLOCK-UNBLOCK",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == READ_RECORD && sw(&r) == 0x6985 {
+                return Ok(with_sw(r, 0x6982));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "EXTERNAL AUTHENTICATE without a challenge answers 6A80 instead of 6984",
+        caught_by: "CHL-RKSSSE-REPLAY",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6984 {
+                return Ok(with_sw(r, 0x6A80));
+            }
+            Ok(r)
+        },
+    },
+];
+
+fn run(version: SpecVersion, t0: bool, behaviour: Behaviour) -> Report {
+    let fresh = FreshCard::new(version).unwrap();
+    let card = fresh
+        .build(
+            fresh
+                .config(EmulatorOptions {
+                    t0,
+                    ..EmulatorOptions::default()
+                })
+                .unwrap(),
+        )
+        .unwrap();
+    let mut proxy = Proxy { card, behaviour };
+    let mut sm = fresh.security_module();
+    let opts = Options {
+        destructive: true,
+        confirm_card_number: Some(fresh.card_number.clone()),
+        pin: Some(FRESH_PIN.to_string()),
+        ..Options::default()
+    };
+    conform::run_with(&mut proxy, Some(&mut sm), &opts, &mut |_| {})
+}
+
+#[test]
+fn every_wire_fault_is_caught_by_its_case() {
+    let mut missed = Vec::new();
+    for version in [SpecVersion::V2_00, SpecVersion::V3_00] {
+        for t0 in [false, true] {
+            let good = run(version, t0, |c, cmd| c.transmit(cmd));
+            assert!(
+                !good.has_failures(),
+                "the correct card behind a transparent proxy must pass:\n{}",
+                good.to_text(false)
+            );
+            for f in WIRE_FAULTS {
+                let report = run(version, t0, f.behaviour);
+                let failed: Vec<&str> = report.failures().map(|r| r.id.as_str()).collect();
+                let ok = failed.contains(&f.caught_by);
+                println!(
+                    "{:<5} T={} {:<72} {} {}",
+                    version.as_str(),
+                    if t0 { 0 } else { 1 },
+                    f.name,
+                    if ok { "caught by" } else { "MISSED by" },
+                    f.caught_by
+                );
+                if !ok {
+                    missed.push(format!(
+                        "{} ({}, T={}): {} did not fail (failed: {failed:?})",
+                        f.name,
+                        version.as_str(),
+                        if t0 { 0 } else { 1 },
+                        f.caught_by
+                    ));
+                }
+            }
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
