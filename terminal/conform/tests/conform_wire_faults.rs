@@ -13,21 +13,53 @@ use sscard_terminal::transport::{Transport, TransportError};
 
 /// What the faulty card does with one command: forward it (possibly changed) to the correct
 /// card and return (possibly changed) its answer.
-type Behaviour = fn(&mut FreshTransport, &[u8]) -> Result<Vec<u8>, TransportError>;
+type Behaviour = fn(&mut Card<'_>, &[u8]) -> Result<Vec<u8>, TransportError>;
+
+/// What a stateful faulty behaviour remembers (cleared by a reset).
+#[derive(Default)]
+struct State {
+    /// The last VERIFY answered 9000.
+    verified: bool,
+    /// A VERIFY answered 6983.
+    blocked: bool,
+}
+
+/// The correct card and the faulty behaviour's memory.
+struct Card<'a> {
+    card: &'a mut FreshTransport,
+    state: &'a mut State,
+}
+
+impl Card<'_> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let r = self.card.transmit(cmd)?;
+        if ins(cmd) == VERIFY && cmd.len() > 5 {
+            self.state.verified = sw(&r) == 0x9000;
+            self.state.blocked = sw(&r) == 0x6983 || (self.state.blocked && sw(&r) != 0x9000);
+        }
+        Ok(r)
+    }
+}
 
 struct Proxy {
     card: FreshTransport,
+    state: State,
     behaviour: Behaviour,
 }
 
 impl Transport for Proxy {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
-        (self.behaviour)(&mut self.card, cmd)
+        let mut c = Card {
+            card: &mut self.card,
+            state: &mut self.state,
+        };
+        (self.behaviour)(&mut c, cmd)
     }
     fn atr(&self) -> &[u8] {
         self.card.atr()
     }
     fn reset(&mut self) -> Result<(), TransportError> {
+        self.state.verified = false;
         self.card.reset()
     }
     fn apdu_count(&self) -> u64 {
@@ -67,6 +99,24 @@ struct WireFault {
 }
 
 const VERIFY: u8 = 0x20;
+const CHANGE_PIN: u8 = 0x5E;
+const PIN_UNBLOCK_RELOAD: u8 = 0x24;
+/// The fresh card's PIN as packed BCD.
+const PIN_BCD: [u8; 3] = [0x12, 0x34, 0x56];
+
+/// The packed BCD digits of `bcd` (an F nibble ends them).
+fn digits(bcd: &[u8]) -> Vec<u8> {
+    bcd.iter()
+        .flat_map(|b| [b >> 4, b & 0x0F])
+        .take_while(|d| *d != 0x0F)
+        .collect()
+}
+
+fn verify_apdu(bcd: &[u8]) -> Vec<u8> {
+    let mut v = vec![0x00, VERIFY, 0x00, 0x00, bcd.len() as u8];
+    v.extend_from_slice(bcd);
+    v
+}
 const EXTERNAL_AUTHENTICATE: u8 = 0x82;
 const READ_RECORD: u8 = 0xB2;
 
@@ -115,6 +165,77 @@ const WIRE_FAULTS: &[WireFault] = &[
                 return Ok(vec![0x6A, 0x86]);
             }
             c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "VERIFY accepts a prefix of the PIN",
+        caught_by: "PIN-VERIFY-OTHER-LENGTH-REFUSED",
+        behaviour: |c, cmd| {
+            if ins(cmd) == VERIFY && cmd.len() > 5 {
+                let d = digits(&cmd[5..]);
+                if !d.is_empty() && digits(&PIN_BCD).starts_with(&d) {
+                    return c.transmit(&verify_apdu(&PIN_BCD));
+                }
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "VERIFY with a PIN of another length does not count",
+        caught_by: "PIN-VERIFY-OTHER-LENGTH-REFUSED",
+        behaviour: |c, cmd| {
+            if ins(cmd) == VERIFY && cmd.len() > 5 && cmd[4] as usize != PIN_BCD.len() {
+                // The tries left, unchanged (VERIFY without data).
+                return c.transmit(&[0x00, VERIFY, 0x00, 0x00]);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "CHANGE PIN skips the old-PIN check once the PIN is verified",
+        caught_by: "PIN-CHANGE-WRONG-OLD-AFTER-VERIFY",
+        behaviour: |c, cmd| {
+            if ins(cmd) == CHANGE_PIN && c.state.verified {
+                if let Some(sep) = cmd[5..].iter().position(|b| *b == 0xFF) {
+                    let mut fixed = cmd[..5].to_vec();
+                    fixed.extend_from_slice(&PIN_BCD);
+                    fixed.extend_from_slice(&cmd[5 + sep..]);
+                    fixed[4] = (fixed.len() - 5) as u8;
+                    return c.transmit(&fixed);
+                }
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "a wrong VERIFY keeps an earlier successful verification",
+        caught_by: "PIN-WRONG-CLEARS-VERIFIED-STATE",
+        behaviour: |c, cmd| {
+            let was = c.state.verified;
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == VERIFY && was && sw(&r) & 0xFFF0 == 0x63C0 {
+                // Verified again behind the host's back (the counter is restored as well).
+                c.transmit(&verify_apdu(&PIN_BCD))?;
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "PIN RELOAD of a blocked PIN leaves it blocked",
+        caught_by: "PIN-RELOAD-UNBLOCKS",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == PIN_UNBLOCK_RELOAD
+                && cmd[3] == 0x01
+                && sw(&r) == 0x9000
+                && c.state.blocked
+            {
+                c.state.blocked = false;
+                for _ in 0..3 {
+                    c.transmit(&verify_apdu(&[0x00]))?;
+                }
+            }
+            Ok(r)
         },
     },
     WireFault {
@@ -180,7 +301,11 @@ fn run(version: SpecVersion, t0: bool, behaviour: Behaviour) -> Report {
                 .unwrap(),
         )
         .unwrap();
-    let mut proxy = Proxy { card, behaviour };
+    let mut proxy = Proxy {
+        card,
+        state: State::default(),
+        behaviour,
+    };
     let mut sm = fresh.security_module();
     let opts = Options {
         destructive: true,

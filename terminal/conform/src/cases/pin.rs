@@ -482,5 +482,130 @@ pub(super) fn cases() -> Vec<Case> {
         },
     )
     .destructive();
+    a.add(
+        "VERIFY-OTHER-LENGTH-REFUSED",
+        "A PIN of another length (a prefix included) is a wrong PIN",
+        "The holder's PIN without its last two digits, then without its last digit (F-padded), answer 63C(n−1) and 63C(n−2) — never 9000, and the second, after a wrong try, does not give the try back; after the correct PIN, the PIN with one more digit answers 63C(n−1). The correct PIN restores the counter.",
+        "profile.md §4 (a PIN of another length than the stored one, a prefix included, is a wrong PIN; 63Cx)",
+        Needs::PIN,
+        |ctx| {
+            guarded(ctx, |ctx, p| {
+                let l = limit(ctx);
+                if l < 3 {
+                    return Err(skip(format!("PIN try limit {l}: two wrong PINs in a row would block it")));
+                }
+                if p.len() < 6 {
+                    return Err(skip("the PIN is too short for a prefix of at least 4 digits"));
+                }
+                ctx.select_ssse()?;
+                let short2 = &p[..p.len() - 2];
+                let short1 = &p[..p.len() - 1];
+                expect_verify(ctx, short2, StatusWord::pin_failed(l - 1), "the PIN without its last two digits")?;
+                expect_verify(ctx, short1, StatusWord::pin_failed(l - 2), "the PIN without its last digit, after a wrong try")?;
+                expect_verify(ctx, p, StatusWord::OK, "the correct PIN")?;
+                let longer = format!("{p}{}", if p.ends_with('0') { '1' } else { '0' });
+                if ctx.bcd_of(&longer).is_err() {
+                    ctx.note("the PIN is already of the longest length: no longer PIN tried");
+                    return Ok(());
+                }
+                expect_verify(ctx, &longer, StatusWord::pin_failed(l - 1), "the PIN with one more digit")
+            })
+        },
+    )
+    .destructive();
+    a.add(
+        "CHANGE-WRONG-OLD-AFTER-VERIFY",
+        "CHANGE PIN with a wrong old PIN is refused even when the PIN is verified",
+        "After VERIFY with the holder's PIN (9000), CHANGE PIN with a wrong old PIN answers 63C(n−1) and changes nothing: the holder's PIN still verifies, the new one does not matter. The case puts the PIN back if the card changed it.",
+        "profile.md §4 (CHANGE PIN: the old PIN is compared like VERIFY); sscard-spec.md §4",
+        Needs::PIN,
+        |ctx| {
+            guarded(ctx, |ctx, p| {
+                let new = other_pin(p);
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                expect_verify(ctx, p, StatusWord::OK, "the holder's PIN")?;
+                let sw = change(ctx, &wrong_pin(p), &new)?;
+                if sw == StatusWord::OK {
+                    let _ = change_back(ctx, &new, p);
+                    return Err(fail("CHANGE PIN with a wrong old PIN was accepted because the PIN was verified"));
+                }
+                if sw != StatusWord::pin_failed(l - 1) {
+                    return Err(fail(format!(
+                        "CHANGE PIN with a wrong old PIN after VERIFY: expected 63C{:X}, got {}",
+                        l - 1,
+                        sw_text(sw)
+                    )));
+                }
+                expect_verify(ctx, p, StatusWord::OK, "the holder's PIN after the refused CHANGE PIN")
+            })
+        },
+    )
+    .destructive();
+    a.add(
+        "RELOAD-UNBLOCKS",
+        "PIN RELOAD of a blocked PIN restores the tries",
+        "After the PIN is blocked (wrong PINs up to the limit, then 6983), PIN RELOAD (PUK + STK) with a new PIN answers 9000: the new PIN verifies and the counter is back at its limit. The case reloads the original PIN.",
+        "profile.md §4 (PIN RELOAD sets a new PIN; success restores the limit); sscard-spec.md §5.6",
+        Needs::KEYS_PIN,
+        |ctx| {
+            guarded(ctx, |ctx, p| {
+                let l = limit(ctx);
+                ctx.select_ssse()?;
+                let w = wrong_pin(p);
+                for _ in 0..l {
+                    verify_ascii(ctx, &w)?;
+                }
+                expect_verify(ctx, p, StatusWord::AUTH_BLOCKED, "the holder's PIN once blocked")?;
+                let new = other_pin(p);
+                let res = reload(ctx, &new).and_then(|()| {
+                    ctx.select_ssse()?;
+                    expect_tries(ctx, l, "after PIN RELOAD of a blocked PIN")?;
+                    expect_verify(ctx, &new, StatusWord::OK, "the reloaded PIN")
+                });
+                let back = reload(ctx, p);
+                res.and(back)
+            })
+        },
+    )
+    .destructive();
+    if let Some(ef) = sscard_specs::files::all_efs().find(|e| {
+        e.df != sscard_specs::types::DfId::Ssse
+            && matches!(e.read, sscard_specs::types::ReadRule::PinOrKey(_))
+    }) {
+        a.add(
+            "WRONG-CLEARS-VERIFIED-STATE",
+            "A wrong PIN after a good one ends the verified state",
+            format!(
+                "In {df}, after VERIFY with the holder's PIN {ef} (PIN or key) reads; a wrong PIN then answers 63C(n−1) and {ef} is refused (6982) until the PIN is verified again.",
+                df = ef.df.name(),
+                ef = crate::ctx::ef_name(ef)
+            ),
+            "profile.md §4 (a failed VERIFY clears an earlier successful verification)",
+            Needs::PIN,
+            move |ctx: &mut Ctx<'_>| {
+                guarded(ctx, |ctx, p| {
+                    let l = limit(ctx);
+                    ctx.select_df(ef.df)?;
+                    expect_verify(ctx, p, StatusWord::OK, "the holder's PIN")?;
+                    let r = ctx.read_first_by_sfi(ef, 1)?;
+                    if r.sw != StatusWord::OK {
+                        return Err(fail(format!("reading {} after VERIFY: {}", crate::ctx::ef_name(ef), sw_text(r.sw))));
+                    }
+                    expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "a wrong PIN")?;
+                    let r = ctx.read_first_by_sfi(ef, 1)?;
+                    if r.sw != StatusWord::SECURITY_NOT_SATISFIED {
+                        return Err(fail(format!(
+                            "reading {} after a good and then a wrong VERIFY: expected 6982, the card answered {}",
+                            crate::ctx::ef_name(ef),
+                            sw_text(r.sw)
+                        )));
+                    }
+                    Ok(())
+                })
+            },
+        )
+        .destructive();
+    }
     a.into_cases()
 }
