@@ -266,6 +266,29 @@ const WIRE_FAULTS: &[WireFault] = &[
         },
     },
     WireFault {
+        name: "the counter of a key that is not the first of its DF never counts down",
+        caught_by: "CHL-UK2DF01-TRY-COUNTER",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            let kid = sscard_specs::key_by_name(sscard_specs::key::UK2DF01).and_then(|k| k.kid);
+            if ins(cmd) == EXTERNAL_AUTHENTICATE && Some(cmd[3]) == kid && sw(&r) == 0x63C1 {
+                return Ok(with_sw(r, 0x63C2));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "a blocked key accepts the right cryptogram",
+        caught_by: "CHL-UK3DF07-BLOCKS-AT-LIMIT",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6983 {
+                return Ok(with_sw(r, 0x9000));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
         name: "a blocked application refuses with 6982 instead of 6985",
         caught_by: "LCY-DF01-BLOCK-UNBLOCK",
         behaviour: |c, cmd| {
