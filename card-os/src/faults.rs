@@ -30,6 +30,8 @@ mod table {
         /// Line-protection MACs are not checked: a MAC-protected command (write, PIN UNBLOCK/RELOAD,
         /// lifecycle) with any 4 MAC bytes is accepted (a challenge is still required).
         pub mac_not_checked: bool,
+        /// Only the last two of the four MAC bytes are compared.
+        pub mac_half_checked: bool,
         /// VERIFY compares the PIN *before* touching the try counter: a correct PIN with a full
         /// counter writes nothing, a wrong one decides `63Cx` first and writes the decrement
         /// afterwards, ignoring a failed write — so a power cut during a wrong VERIFY gives a free
@@ -115,6 +117,7 @@ mod table {
     table! {
         missing_file_sw, "missing-file-sw", "SELECT of an absent file answers 6A83 instead of 6A82";
         mac_not_checked, "mac-not-checked", "MAC-protected commands accept any MAC";
+        mac_half_checked, "mac-half-checked", "only the last two MAC bytes are compared";
         pin_counter_after_compare, "pin-counter-after-compare", "VERIFY compares before persisting the decremented try counter (power cut = free guess)";
         key_counter_after_compare, "key-counter-after-compare", "EXTERNAL AUTHENTICATE compares before persisting the decremented key try counter";
         ef06_read_unprotected, "ef06-read-unprotected", "SSSE EF06 readable without RKSSSE on a 3.00 card";

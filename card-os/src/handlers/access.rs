@@ -88,6 +88,14 @@ impl<S: Store> Card<S> {
         let input = self.challenge_input(&ch)?;
         let lm = LineMac::new(self.cfg.profile, &k.key, input)
             .map_err(|_| StatusWord::REF_DATA_INVALID)?;
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.mac_half_checked
+            && lm
+                .mac4(&[&m.header, m.body])
+                .is_ok_and(|x| x.get(2..) == m.mac.get(2..))
+        {
+            return Ok(());
+        }
         if lm.verify(&[&m.header, m.body], m.mac) || fault!(self, mac_not_checked) {
             Ok(())
         } else {

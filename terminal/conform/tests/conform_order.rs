@@ -148,9 +148,10 @@ fn verdicts_do_not_depend_on_order_3_00_t0() {
 /// on the order either. (A card whose successful EXTERNAL AUTHENTICATE *consumes* a try,
 /// `key-counter-not-restored`, cannot be undone: which case meets the blocked key first depends
 /// on the order by nature; so with `pin-counter-not-restored`, where every correct VERIFY costs a
-/// try and the non-destructive cases, which may not unblock, block the PIN after three.)
+/// try and the non-destructive cases, which may not unblock, block the PIN after three;
+/// `record-numbers-swapped` neither: the destructive cases APPEND records to cyclic files, and
+/// whether a cyclic file holds a record 2 for the fault to answer decides some verdicts.)
 const UNDOABLE: &[&str] = &[
-    "record-numbers-swapped",
     "reset-keeps-security-state",
     "app-block-not-enforced",
     "wrong-tries-count",

@@ -43,7 +43,7 @@ fn rule(ctx: &Ctx<'_>, ef: &EfSpec) -> Result<ReadRule, Verdict> {
 }
 
 /// SELECT the DF and the EF; an absent optional DF/EF is a skip.
-fn select(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
+pub(super) fn select(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     let r = ctx.try_select_df(ef.df)?;
     if r.sw == StatusWord::FILE_NOT_FOUND && ef.category != sscard_specs::Category::Active {
         return Err(skip(format!("{} absent (optional)", ef.df.name())));
@@ -115,7 +115,7 @@ fn one_of_two_refused(ctx: &mut Ctx<'_>, ef: &EfSpec, with_key: bool) -> Check {
 
 /// The current first unit of `ef` (record 1 or the first 16 bytes), read with whatever the read
 /// rule needs. `None` when the record file is empty.
-fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Verdict> {
+pub(super) fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Verdict> {
     ctx.gain_read(ef)?;
     let r = ctx.read_first_by_sfi(ef, 16)?;
     match r.sw {
@@ -146,7 +146,7 @@ fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Ve
     }
 }
 
-fn rewrite(content: &[u8], record: bool) -> Result<Command, Verdict> {
+pub(super) fn rewrite(content: &[u8], record: bool) -> Result<Command, Verdict> {
     if record {
         commands::update_record(1, None, content)
     } else {

@@ -173,6 +173,44 @@ pub(super) fn cases() -> Vec<Case> {
     )
     .destructive();
     a.add(
+        format!("{df01}-UNBLOCK-BAD-MAC"),
+        "APPLICATION UNBLOCK needs a valid MAC and a challenge",
+        "With DF01 temporarily blocked, 84 18 00 00 04 with a wrong STK MAC answers 6988, and one MAC'd for a challenge the card never gave answers 6984; DF01 stays blocked (SELECT: 6283) until a valid APPLICATION UNBLOCK (9000).",
+        REF,
+        Needs::KEYS,
+        |ctx| {
+            with_df01_restored(ctx, |ctx| {
+                ctx.select_df(DfId::Df01)?;
+                lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
+                let still_blocked = |ctx: &mut Ctx<'_>, after: &str| -> Check {
+                    let r = ctx.try_select_df(DfId::Df01)?;
+                    if r.sw == StatusWord::SELECTED_FILE_INVALIDATED {
+                        Ok(())
+                    } else {
+                        Err(fail(format!(
+                            "SELECT DF01 after {after}: expected 6283 (still blocked), got {}",
+                            sw_text(r.sw)
+                        )))
+                    }
+                };
+                let ch = ctx.challenge()?;
+                let mut apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &ch)?;
+                if let Some(b) = apdu.last_mut() {
+                    *b ^= 0x01;
+                }
+                ctx.expect("APPLICATION UNBLOCK with a wrong MAC", &apdu, &[StatusWord::SM_INCORRECT])?;
+                still_blocked(ctx, "an APPLICATION UNBLOCK with a wrong MAC")?;
+                let apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &[0x44; 8])?;
+                ctx.expect("APPLICATION UNBLOCK without a challenge", &apdu, &[StatusWord::REF_DATA_INVALID])?;
+                still_blocked(ctx, "an APPLICATION UNBLOCK without a challenge")?;
+                lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
+                ctx.reset()?;
+                df01_usable(ctx)
+            })
+        },
+    )
+    .destructive();
+    a.add(
         format!("{}-BLOCK-PERMANENT", id::df(DfId::Df07)),
         "Permanent APPLICATION BLOCK (DF07)",
         "84 1E 00 01 04 MAC(STK) in DF07 answers 9000; afterwards SELECT DF07 answers 6A81 and APPLICATION UNBLOCK cannot revive it. IRREVERSIBLE for DF07.",

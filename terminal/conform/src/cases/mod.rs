@@ -4,6 +4,7 @@
 
 mod access;
 mod challenge;
+mod content;
 mod errors;
 mod files;
 mod items;
