@@ -45,6 +45,13 @@ mod table {
         pub ef06_read_unprotected: bool,
         /// A "PIN and key" read rule (DF04 EF05) is enforced as "PIN or key".
         pub pin_and_key_as_or: bool,
+        /// Read rules are enforced only when the EF is addressed by SFI: the current EF (selected
+        /// by FID) reads without them.
+        pub read_rule_by_sfi_only: bool,
+        /// A verified PIN also opens key-only read rules.
+        pub pin_opens_key_files: bool,
+        /// A plain write is allowed after any key of the DF passed EXTERNAL AUTHENTICATE.
+        pub write_with_any_df_key: bool,
         /// A plain write (UPDATE RECORD/BINARY, APPEND RECORD) is allowed after the file's *read*
         /// key passed EXTERNAL AUTHENTICATE, not only its update key (UK).
         pub write_with_read_key: bool,
@@ -122,6 +129,9 @@ mod table {
         key_counter_after_compare, "key-counter-after-compare", "EXTERNAL AUTHENTICATE compares before persisting the decremented key try counter";
         ef06_read_unprotected, "ef06-read-unprotected", "SSSE EF06 readable without RKSSSE on a 3.00 card";
         pin_and_key_as_or, "pin-and-key-as-or", "a PIN-and-key read rule (DF04 EF05) enforced as PIN-or-key";
+        read_rule_by_sfi_only, "read-rule-by-sfi-only", "read rules enforced only for reads by SFI, not for the current EF";
+        pin_opens_key_files, "pin-opens-key-files", "a verified PIN also opens key-only files";
+        write_with_any_df_key, "write-with-any-df-key", "plain writes allowed after any key of the DF passed";
         write_with_read_key, "write-with-read-key", "plain writes allowed after the file's read key instead of its update key";
         challenge_reusable, "challenge-reusable", "the challenge is not consumed: replayed EXTERNAL AUTHENTICATE / MAC accepted";
         constant_challenge, "constant-challenge", "GET CHALLENGE returns the same bytes every time";

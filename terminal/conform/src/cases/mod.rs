@@ -7,6 +7,7 @@ mod challenge;
 mod content;
 mod errors;
 mod files;
+mod firewall;
 mod items;
 mod lifecycle;
 mod mac;
@@ -26,6 +27,7 @@ pub fn generate() -> Vec<Case> {
     v.extend(items::cases());
     v.extend(records::cases());
     v.extend(access::cases());
+    v.extend(firewall::cases());
     v.extend(pin::cases());
     v.extend(challenge::cases());
     v.extend(mac::cases());
