@@ -88,6 +88,10 @@ mod table {
         pub app_block_not_enforced: bool,
         /// CARD BLOCK is kept only in RAM: after a reset the card works again.
         pub card_block_reversible: bool,
+        /// CARD BLOCK is written but takes effect only at the next reset.
+        pub card_block_at_reset: bool,
+        /// A temporarily blocked application refuses only READ RECORD.
+        pub app_block_read_record_only: bool,
         /// UPDATE RECORD writes the record in place, in 16-byte pages, without the journal: a
         /// power cut leaves a half-old, half-new record.
         pub update_record_in_place: bool,
@@ -148,6 +152,8 @@ mod table {
         unblock_without_puk, "unblock-without-puk", "PIN UNBLOCK accepted without the PUK's EXTERNAL AUTHENTICATE";
         app_block_not_enforced, "app-block-not-enforced", "a temporarily blocked application accepts every command";
         card_block_reversible, "card-block-reversible", "CARD BLOCK is lost at the next reset";
+        card_block_at_reset, "card-block-at-reset", "CARD BLOCK takes effect only at the next reset";
+        app_block_read_record_only, "app-block-read-record-only", "a temporarily blocked application refuses only READ RECORD";
         update_record_in_place, "update-record-in-place", "UPDATE RECORD written in place without the journal (torn by a power cut)";
         t0_wrong_6cxx, "t0-wrong-6cxx", "T=0: 6Cxx announces one byte more than available";
     }
