@@ -119,6 +119,9 @@ fn verify_apdu(bcd: &[u8]) -> Vec<u8> {
 }
 const EXTERNAL_AUTHENTICATE: u8 = 0x82;
 const READ_RECORD: u8 = 0xB2;
+const UPDATE_RECORD: u8 = 0xDC;
+const UPDATE_BINARY: u8 = 0xD6;
+const APPEND_RECORD: u8 = 0xE2;
 
 const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
@@ -284,6 +287,65 @@ const WIRE_FAULTS: &[WireFault] = &[
             let r = c.transmit(cmd)?;
             if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6983 {
                 return Ok(with_sw(r, 0x9000));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "APPEND RECORD to a full variable-length file answers 9000",
+        caught_by: "FIL-DF01-EF05-APPEND-FULL",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == APPEND_RECORD && sw(&r) == 0x6A84 {
+                return Ok(with_sw(r, 0x9000));
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "UPDATE RECORD of a wrong length on a fixed file: cut or padded and written",
+        caught_by: "FIL-DF03-EF19-UPDATE-WRONG-LENGTH",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == UPDATE_RECORD && cmd[0] == 0x00 && sw(&r) == 0x6700 {
+                // The fixed record length of DF03 EF19.
+                let len = match sscard_specs::ef::DF03_EF19.spec().map(|e| e.structure) {
+                    Some(sscard_specs::types::EfStructure::FixedRecords { record_len, .. }) => {
+                        usize::from(record_len)
+                    }
+                    _ => return Ok(r),
+                };
+                let mut fixed = cmd[..5].to_vec();
+                fixed.extend(
+                    cmd[5..]
+                        .iter()
+                        .copied()
+                        .chain(std::iter::repeat(0))
+                        .take(len),
+                );
+                fixed[4] = len as u8;
+                return c.transmit(&fixed);
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "UPDATE BINARY running past the end writes what fits",
+        caught_by: "FIL-DF01-EF16-UPDATE-PAST-END",
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == UPDATE_BINARY && cmd[0] == 0x00 && sw(&r) == 0x6700 && cmd.len() > 6 {
+                // Halve the data until it fits.
+                let mut n = cmd.len() - 5;
+                while n > 1 {
+                    n /= 2;
+                    let mut part = cmd[..5 + n].to_vec();
+                    part[4] = n as u8;
+                    let r2 = c.transmit(&part)?;
+                    if sw(&r2) == 0x9000 {
+                        return Ok(r2);
+                    }
+                }
             }
             Ok(r)
         },

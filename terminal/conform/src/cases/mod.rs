@@ -3,6 +3,7 @@
 //! its subject (see the crate docs for the grammar).
 
 mod access;
+mod capacity;
 mod challenge;
 mod content;
 mod errors;
@@ -24,6 +25,7 @@ pub fn generate() -> Vec<Case> {
     let mut v = Vec::new();
     v.extend(select::cases());
     v.extend(files::cases());
+    v.extend(capacity::cases());
     v.extend(items::cases());
     v.extend(records::cases());
     v.extend(access::cases());
