@@ -351,6 +351,42 @@ const WIRE_FAULTS: &[WireFault] = &[
         },
     },
     WireFault {
+        name: "READ RECORD all-from-P1 ignores P1 (always from record 1)",
+        caught_by: "REC-ALL-FROM-P1-MIDDLE",
+        behaviour: |c, cmd| {
+            let mut cmd = cmd.to_vec();
+            if ins(&cmd) == READ_RECORD && cmd[3] & 0x07 == 0x05 {
+                cmd[2] = 1;
+            }
+            c.transmit(&cmd)
+        },
+    },
+    WireFault {
+        name: "READ RECORD by tag returns the last occurrence of a repeated tag",
+        caught_by: "REC-DF01-EF15-BY-TAG-FIRST",
+        behaviour: |c, cmd| {
+            if ins(cmd) == READ_RECORD && cmd[3] & 0x07 == 0x00 {
+                let first = c.transmit(cmd)?;
+                if sw(&first) != 0x9000 {
+                    return Ok(first);
+                }
+                let mut last = first;
+                for n in 1..=32u8 {
+                    let by_number = [cmd[0], READ_RECORD, n, (cmd[3] & 0xF8) | 0x04, 0x00];
+                    let r = c.transmit(&by_number)?;
+                    if sw(&r) != 0x9000 {
+                        break;
+                    }
+                    if r.first() == Some(&cmd[2]) {
+                        last = r;
+                    }
+                }
+                return Ok(last);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
         name: "a blocked application refuses with 6982 instead of 6985",
         caught_by: "LCY-DF01-BLOCK-UNBLOCK",
         behaviour: |c, cmd| {

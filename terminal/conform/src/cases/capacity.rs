@@ -151,7 +151,8 @@ fn append_full(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
             StatusWord::OK if usize::from(added) + before.len() < usize::from(MAX_RECORDS) => {
                 added += 1;
             }
-            sw => return Err(fail(format!(
+            sw => {
+                return Err(fail(format!(
                 "APPEND RECORD to {} ({} records{}): expected 6A84 when full, the card answered {}",
                 ef_name(ef),
                 before.len(),
@@ -161,7 +162,8 @@ fn append_full(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
                     String::new()
                 },
                 sw_text(sw)
-            ))),
+            )))
+            }
         }
     }
     if added > 0 {
