@@ -5,6 +5,7 @@
 //! and that the correct card (no proxy fault) passes everything.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use sscard_apdu::exchange::T0Policy;
 use sscard_conform::fresh::{FreshCard, FreshTransport, FRESH_PIN};
 use sscard_conform::{self as conform, Options, PowerControl, Report, Target};
 use sscard_specs::SpecVersion;
@@ -22,6 +23,8 @@ struct State {
     verified: bool,
     /// A VERIFY answered 6983.
     blocked: bool,
+    /// The data of the last answer that carried data.
+    last_data: Vec<u8>,
 }
 
 /// The correct card and the faulty behaviour's memory.
@@ -33,6 +36,9 @@ struct Card<'a> {
 impl Card<'_> {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         let r = self.card.transmit(cmd)?;
+        if r.len() > 2 {
+            self.state.last_data = r[..r.len() - 2].to_vec();
+        }
         if ins(cmd) == VERIFY && cmd.len() > 5 {
             self.state.verified = sw(&r) == 0x9000;
             self.state.blocked = sw(&r) == 0x6983 || (self.state.blocked && sw(&r) != 0x9000);
@@ -65,6 +71,9 @@ impl Transport for Proxy {
     fn apdu_count(&self) -> u64 {
         self.card.apdu_count()
     }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        self.card.swap_t0_policy(policy)
+    }
 }
 
 impl Target for Proxy {
@@ -96,6 +105,8 @@ struct WireFault {
     name: &'static str,
     caught_by: &'static str,
     behaviour: Behaviour,
+    /// Only with T=0 answers (`Some(true)`), only with T=1 answers (`Some(false)`), or both.
+    t0: Option<bool>,
 }
 
 const VERIFY: u8 = 0x20;
@@ -119,6 +130,7 @@ fn verify_apdu(bcd: &[u8]) -> Vec<u8> {
 }
 const EXTERNAL_AUTHENTICATE: u8 = 0x82;
 const READ_RECORD: u8 = 0xB2;
+const READ_BINARY: u8 = 0xB0;
 const UPDATE_RECORD: u8 = 0xDC;
 const UPDATE_BINARY: u8 = 0xD6;
 const APPEND_RECORD: u8 = 0xE2;
@@ -127,6 +139,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY ignores P1",
         caught_by: "PIN-VERIFY-WRONG-P1",
+        t0: None,
         behaviour: |c, cmd| {
             let mut cmd = cmd.to_vec();
             if ins(&cmd) == VERIFY {
@@ -138,6 +151,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY ignores P2",
         caught_by: "PIN-VERIFY-WRONG-P2",
+        t0: None,
         behaviour: |c, cmd| {
             let mut cmd = cmd.to_vec();
             if ins(&cmd) == VERIFY {
@@ -149,6 +163,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY compares the first 8 bytes of a longer field",
         caught_by: "PIN-VERIFY-FIELD-TOO-LONG",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == VERIFY && cmd.len() > 5 + 8 {
                 let mut short = cmd[..5 + 8].to_vec();
@@ -161,6 +176,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY with P1 ≠ 00 costs a try before answering 6A86",
         caught_by: "PIN-VERIFY-WRONG-P1",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == VERIFY && cmd[2] != 0 {
                 // A wrong PIN in the card's own comparison, then the right status word.
@@ -173,6 +189,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY accepts a prefix of the PIN",
         caught_by: "PIN-VERIFY-OTHER-LENGTH-REFUSED",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == VERIFY && cmd.len() > 5 {
                 let d = digits(&cmd[5..]);
@@ -186,6 +203,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "VERIFY with a PIN of another length does not count",
         caught_by: "PIN-VERIFY-OTHER-LENGTH-REFUSED",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == VERIFY && cmd.len() > 5 && cmd[4] as usize != PIN_BCD.len() {
                 // The tries left, unchanged (VERIFY without data).
@@ -197,6 +215,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "CHANGE PIN skips the old-PIN check once the PIN is verified",
         caught_by: "PIN-CHANGE-WRONG-OLD-AFTER-VERIFY",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == CHANGE_PIN && c.state.verified {
                 if let Some(sep) = cmd[5..].iter().position(|b| *b == 0xFF) {
@@ -213,6 +232,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "a wrong VERIFY keeps an earlier successful verification",
         caught_by: "PIN-WRONG-CLEARS-VERIFIED-STATE",
+        t0: None,
         behaviour: |c, cmd| {
             let was = c.state.verified;
             let r = c.transmit(cmd)?;
@@ -226,6 +246,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "PIN RELOAD of a blocked PIN leaves it blocked",
         caught_by: "PIN-RELOAD-UNBLOCKS",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == PIN_UNBLOCK_RELOAD
@@ -244,6 +265,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "EXTERNAL AUTHENTICATE with a wrong Lc costs a key try",
         caught_by: "CHL-RKSSSE-WRONG-LENGTH",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == EXTERNAL_AUTHENTICATE && cmd.len() > 5 && cmd[4] != 0x10 {
                 // Compared as a (wrong) 16-byte cryptogram, then 6700.
@@ -260,6 +282,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "EXTERNAL AUTHENTICATE with a wrong Lc answers 6A80",
         caught_by: "CHL-RKSSSE-WRONG-LENGTH",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6700 {
@@ -271,6 +294,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "the counter of a key that is not the first of its DF never counts down",
         caught_by: "CHL-UK2DF01-TRY-COUNTER",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             let kid = sscard_specs::key_by_name(sscard_specs::key::UK2DF01).and_then(|k| k.kid);
@@ -283,6 +307,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "a blocked key accepts the right cryptogram",
         caught_by: "CHL-UK3DF07-BLOCKS-AT-LIMIT",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6983 {
@@ -294,6 +319,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "APPEND RECORD to a full variable-length file answers 9000",
         caught_by: "FIL-DF01-EF05-APPEND-FULL",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == APPEND_RECORD && sw(&r) == 0x6A84 {
@@ -305,6 +331,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "UPDATE RECORD of a wrong length on a fixed file: cut or padded and written",
         caught_by: "FIL-DF03-EF19-UPDATE-WRONG-LENGTH",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == UPDATE_RECORD && cmd[0] == 0x00 && sw(&r) == 0x6700 {
@@ -332,6 +359,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "UPDATE BINARY running past the end writes what fits",
         caught_by: "FIL-DF01-EF16-UPDATE-PAST-END",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == UPDATE_BINARY && cmd[0] == 0x00 && sw(&r) == 0x6700 && cmd.len() > 6 {
@@ -353,6 +381,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "READ RECORD all-from-P1 ignores P1 (always from record 1)",
         caught_by: "REC-ALL-FROM-P1-MIDDLE",
+        t0: None,
         behaviour: |c, cmd| {
             let mut cmd = cmd.to_vec();
             if ins(&cmd) == READ_RECORD && cmd[3] & 0x07 == 0x05 {
@@ -364,6 +393,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "READ RECORD by tag returns the last occurrence of a repeated tag",
         caught_by: "REC-DF01-EF15-BY-TAG-FIRST",
+        t0: None,
         behaviour: |c, cmd| {
             if ins(cmd) == READ_RECORD && cmd[3] & 0x07 == 0x00 {
                 let first = c.transmit(cmd)?;
@@ -387,8 +417,52 @@ const WIRE_FAULTS: &[WireFault] = &[
         },
     },
     WireFault {
+        name: "READ RECORD returns the whole record whatever Le asks",
+        caught_by: "REC-LE-SHORTER-THAN-RECORD",
+        t0: Some(false),
+        behaviour: |c, cmd| {
+            if ins(cmd) == READ_RECORD && cmd.len() == 5 && cmd[4] != 0 {
+                let mut all = cmd.to_vec();
+                all[4] = 0;
+                return c.transmit(&all);
+            }
+            c.transmit(cmd)
+        },
+    },
+    WireFault {
+        name: "READ RECORD pads the record up to Le",
+        caught_by: "REC-LE-LONGER-THAN-RECORD",
+        t0: Some(false),
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == READ_RECORD && cmd.len() == 5 && cmd[4] != 0 && sw(&r) == 0x9000 {
+                let le = usize::from(cmd[4]);
+                let mut data = r[..r.len() - 2].to_vec();
+                if data.len() < le {
+                    data.resize(le, 0x00);
+                    data.extend_from_slice(&[0x90, 0x00]);
+                    return Ok(data);
+                }
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "READ BINARY with Le 00 returns 255 bytes",
+        caught_by: "FIL-DF01-EF16-READ-BINARY-LE",
+        t0: None,
+        behaviour: |c, cmd| {
+            let mut cmd = cmd.to_vec();
+            if ins(&cmd) == READ_BINARY && cmd.len() == 5 && cmd[4] == 0 {
+                cmd[4] = 0xFF;
+            }
+            c.transmit(&cmd)
+        },
+    },
+    WireFault {
         name: "a blocked application refuses with 6982 instead of 6985",
         caught_by: "LCY-DF01-BLOCK-UNBLOCK",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == READ_RECORD && sw(&r) == 0x6985 {
@@ -400,6 +474,7 @@ const WIRE_FAULTS: &[WireFault] = &[
     WireFault {
         name: "EXTERNAL AUTHENTICATE without a challenge answers 6A80 instead of 6984",
         caught_by: "CHL-RKSSSE-REPLAY",
+        t0: None,
         behaviour: |c, cmd| {
             let r = c.transmit(cmd)?;
             if ins(cmd) == EXTERNAL_AUTHENTICATE && sw(&r) == 0x6984 {
@@ -448,7 +523,10 @@ fn every_wire_fault_is_caught_by_its_case() {
                 "the correct card behind a transparent proxy must pass:\n{}",
                 good.to_text(false)
             );
-            for f in WIRE_FAULTS {
+            for f in WIRE_FAULTS
+                .iter()
+                .filter(|f| f.t0.is_none_or(|want| want == t0))
+            {
                 let report = run(version, t0, f.behaviour);
                 let failed: Vec<&str> = report.failures().map(|r| r.id.as_str()).collect();
                 let ok = failed.contains(&f.caught_by);

@@ -10,6 +10,7 @@ mod errors;
 mod files;
 mod firewall;
 mod items;
+mod lengths;
 mod lifecycle;
 mod mac;
 mod pin;
@@ -35,6 +36,7 @@ pub fn generate() -> Vec<Case> {
     v.extend(mac::cases());
     v.extend(lifecycle::cases());
     v.extend(errors::cases());
+    v.extend(lengths::cases());
     v.extend(tearing::cases());
     v
 }

@@ -23,6 +23,8 @@ pub use self::pcsc::{
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
 
+use sscard_apdu::exchange::T0Policy;
+
 /// A channel to one card.
 pub trait Transport {
     /// Send one C-APDU and return the R-APDU (data ‖ SW1 SW2), with the session's T=0 policy
@@ -35,6 +37,13 @@ pub trait Transport {
     fn reset(&mut self) -> Result<(), TransportError>;
     /// APDUs that reached the reader so far, counting every leg (GET RESPONSE, `6Cxx` re-issue).
     fn apdu_count(&self) -> u64;
+    /// Set the T=0 policy [`Transport::transmit`] applies and return the previous one, so a
+    /// caller can see the card's raw `61xx` / `6Cxx` for a while ([`T0Policy::RAW`]) and put the
+    /// policy back; `None` (nothing changed) for a transport without one.
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        let _ = policy;
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -50,6 +59,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
     }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -64,5 +76,8 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
     }
 }
