@@ -131,6 +131,8 @@ fn verify_apdu(bcd: &[u8]) -> Vec<u8> {
 const EXTERNAL_AUTHENTICATE: u8 = 0x82;
 const READ_RECORD: u8 = 0xB2;
 const READ_BINARY: u8 = 0xB0;
+const SELECT: u8 = 0xA4;
+const GET_RESPONSE: u8 = 0xC0;
 const UPDATE_RECORD: u8 = 0xDC;
 const UPDATE_BINARY: u8 = 0xD6;
 const APPEND_RECORD: u8 = 0xE2;
@@ -457,6 +459,32 @@ const WIRE_FAULTS: &[WireFault] = &[
                 cmd[4] = 0xFF;
             }
             c.transmit(&cmd)
+        },
+    },
+    WireFault {
+        name: "61xx announces one byte more than pending",
+        caught_by: "SEL-SSSE-T0-GET-RESPONSE-EXACT",
+        t0: Some(true),
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == SELECT && r.len() == 2 && r[0] == 0x61 && r[1] < 0xFF {
+                return Ok(vec![0x61, r[1] + 1]);
+            }
+            Ok(r)
+        },
+    },
+    WireFault {
+        name: "GET RESPONSE with nothing pending returns the last answer's data",
+        caught_by: "SW-GET-RESPONSE-NOTHING-PENDING",
+        t0: None,
+        behaviour: |c, cmd| {
+            let r = c.transmit(cmd)?;
+            if ins(cmd) == GET_RESPONSE && r.len() == 2 && r[0] != 0x90 && r[0] != 0x61 {
+                let mut stale = c.state.last_data.clone();
+                stale.extend_from_slice(&[0x90, 0x00]);
+                return Ok(stale);
+            }
+            Ok(r)
         },
     },
     WireFault {

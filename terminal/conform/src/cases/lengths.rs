@@ -6,8 +6,9 @@
 //! length, `61xx` with exactly the bytes pending).
 
 use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::fci::Fci;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::all_efs;
+use sscard_specs::files::{all_efs, SSSE_NAME};
 use sscard_specs::types::{EfSpec, EfStructure, ReadRule};
 
 use crate::area::{Area, Needs};
@@ -18,6 +19,7 @@ use crate::verdict::{fail, skip, Check, Verdict};
 
 const REF_LE: &str =
     "sscard-spec.md §3.2 (Le shorter / longer than the record), §4 (6Cxx wrong length); real-cards.md T1, T2";
+const REF_T0: &str = "sscard-spec.md §2.1 (SELECT answers 61xx on T=0, then GET RESPONSE), §4 (GET RESPONSE after 61xx); real-cards.md T1";
 
 fn e(e: sscard_apdu::ApduError) -> Verdict {
     fail(e.to_string())
@@ -147,6 +149,88 @@ fn challenge_lengths(ctx: &mut Ctx<'_>) -> Check {
     Ok(())
 }
 
+fn get_response(le: u8) -> Result<Vec<u8>, Verdict> {
+    commands::get_response(0x00, le).to_vec().map_err(e)
+}
+
+fn select_ssse_apdu() -> Result<Vec<u8>, Verdict> {
+    commands::select_by_name(SSSE_NAME)
+        .and_then(|c| c.to_vec())
+        .map_err(e)
+}
+
+/// Raw SELECT SSSE: when the card answers 61xx, GET RESPONSE of xx − 1 bytes answers them and
+/// 6101, GET RESPONSE of 1 byte the last one and 9000; together they are the SSSE's FCI; a
+/// further GET RESPONSE returns nothing.
+fn t0_61xx(ctx: &mut Ctx<'_>) -> Check {
+    let r = ctx.send_raw_or_skip(&select_ssse_apdu()?)?;
+    let Some(n) = r.sw.bytes_available() else {
+        if r.ok() {
+            return Err(skip(format!(
+                "SELECT SSSE answered its FCI directly ({}): no 61xx to check (a T=1-style answer)",
+                sw_text(r.sw)
+            )));
+        }
+        return Err(fail(format!("SELECT SSSE: {}", sw_text(r.sw))));
+    };
+    if !r.data.is_empty() {
+        return Err(fail("61xx came with data"));
+    }
+    let n = usize::from(n);
+    if n < 2 {
+        return Err(fail(format!(
+            "SELECT SSSE: {} announces {n} byte(s), not an FCI",
+            sw_text(r.sw)
+        )));
+    }
+    let first = u8::try_from(n - 1).map_err(|_| fail("61xx"))?;
+    let a = ctx.send_raw_or_skip(&get_response(first)?)?;
+    if a.data.len() != n - 1 || a.sw != StatusWord::more_data(1) {
+        return Err(fail(format!(
+            "GET RESPONSE of {} of the {n} bytes announced: {} bytes and {}, expected {} bytes + 6101",
+            n - 1,
+            a.data.len(),
+            sw_text(a.sw),
+            n - 1
+        )));
+    }
+    let b = ctx.send_raw_or_skip(&get_response(1)?)?;
+    if b.data.len() != 1 || b.sw != StatusWord::OK {
+        return Err(fail(format!(
+            "GET RESPONSE of the last byte announced: {} bytes and {}, expected 1 byte + 9000 (61{:02X} announced exactly the bytes pending?)",
+            b.data.len(),
+            sw_text(b.sw),
+            n % 256
+        )));
+    }
+    let mut fci = a.data;
+    fci.extend(b.data);
+    match Fci::parse(&fci) {
+        Ok(f) if f.df_name == SSSE_NAME => {}
+        _ => {
+            return Err(fail(format!(
+                "the {n} bytes of GET RESPONSE are not the SSSE FCI: {}",
+                hex::encode_upper(&fci)
+            )))
+        }
+    }
+    let c = ctx.send_raw_or_skip(&get_response(16)?)?;
+    no_stale(&c, "GET RESPONSE once everything was fetched")
+}
+
+/// A GET RESPONSE with nothing to answer: no data, not success.
+fn no_stale(r: &Resp, what: &str) -> Check {
+    if r.data.is_empty() && !r.sw.is_success() {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "{what}: {} bytes and {}; expected no data and a refusal (6985)",
+            r.data.len(),
+            sw_text(r.sw)
+        )))
+    }
+}
+
 pub(super) fn cases() -> Vec<Case> {
     let mut v = Vec::new();
     let mut rec = AreaCases::new(Area::ReadRecord);
@@ -195,5 +279,62 @@ pub(super) fn cases() -> Vec<Case> {
         challenge_lengths,
     );
     v.extend(chl.into_cases());
+    let mut sel = AreaCases::new(Area::AtrSelect);
+    sel.add(
+        format!("{}-T0-GET-RESPONSE-EXACT", id::df(sscard_specs::types::DfId::Ssse)),
+        "61xx announces exactly the bytes pending",
+        "SELECT SSSE seen raw: when the card answers 61xx, GET RESPONSE of xx−1 bytes answers them + 6101, GET RESPONSE of 1 byte the last one + 9000, together the SSSE FCI; a further GET RESPONSE returns no data. A card answering the FCI directly is skipped.",
+        REF_T0,
+        Needs::NONE,
+        t0_61xx,
+    );
+    v.extend(sel.into_cases());
+    let mut sw = AreaCases::new(Area::StatusWords);
+    sw.add(
+        "GET-RESPONSE-NOTHING-PENDING",
+        "GET RESPONSE with nothing pending → no data",
+        "Right after a reset and SELECT SSSE (its answer fetched), GET RESPONSE 00 C0 00 00 10 answers no data and a refusal (6985 on sscard; any non-success status word).",
+        REF_T0,
+        Needs::NONE,
+        |ctx| {
+            ctx.select_ssse()?;
+            ctx.expect_cmd(
+                "SELECT EF05",
+                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
+                &[StatusWord::OK],
+            )?;
+            let r = ctx.send(&get_response(16)?)?;
+            no_stale(&r, "GET RESPONSE with nothing pending")
+        },
+    );
+    sw.add(
+        "GET-RESPONSE-AFTER-OTHER-COMMAND",
+        "GET RESPONSE after another command never returns stale data",
+        "SELECT SSSE seen raw (61xx: its FCI pending), then SELECT EF05 (9000), then GET RESPONSE of the announced length: no data and a refusal — the FCI is gone with the command that produced it.",
+        REF_T0,
+        Needs::NONE,
+        |ctx| {
+            let r = match ctx.send_raw(&select_ssse_apdu()?)? {
+                Some(r) => r,
+                None => ctx.select_ssse()?,
+            };
+            if !r.ok() {
+                return Err(fail(format!("SELECT SSSE: {}", sw_text(r.sw))));
+            }
+            let le = r.sw.bytes_available().map_or(16, |n| (n % 256) as u8);
+            ctx.expect_cmd(
+                "SELECT EF05",
+                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
+                &[StatusWord::OK],
+            )?;
+            let g = get_response(le)?;
+            let r = match ctx.send_raw(&g)? {
+                Some(r) => r,
+                None => ctx.send(&g)?,
+            };
+            no_stale(&r, "GET RESPONSE after another command")
+        },
+    );
+    v.extend(sw.into_cases());
     v
 }
