@@ -95,6 +95,9 @@ mod table {
         /// UPDATE RECORD writes the record in place, in 16-byte pages, without the journal: a
         /// power cut leaves a half-old, half-new record.
         pub update_record_in_place: bool,
+        /// APPEND RECORD to a cyclic file writes the header, then the record, without the
+        /// journal: a power cut between them leaves a pointer to a stale record.
+        pub append_record_in_place: bool,
         /// T=0 behaviour: `6Cxx` announces one byte more than the data available.
         pub t0_wrong_6cxx: bool,
     }
@@ -155,6 +158,7 @@ mod table {
         card_block_at_reset, "card-block-at-reset", "CARD BLOCK takes effect only at the next reset";
         app_block_read_record_only, "app-block-read-record-only", "a temporarily blocked application refuses only READ RECORD";
         update_record_in_place, "update-record-in-place", "UPDATE RECORD written in place without the journal (torn by a power cut)";
+        append_record_in_place, "append-record-in-place", "APPEND RECORD to a cyclic file written in two steps without the journal";
         t0_wrong_6cxx, "t0-wrong-6cxx", "T=0: 6Cxx announces one byte more than available";
     }
 

@@ -140,6 +140,11 @@ impl<S: Store> Card<S> {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
         self.check_write(spec, &p, ch)?;
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.append_record_in_place {
+            records::append_in_place(&mut self.j, g, p.data())?;
+            return Ok(Reply::OK);
+        }
         records::append(&mut self.j, g, p.data())?;
         Ok(Reply::OK)
     }

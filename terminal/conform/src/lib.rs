@@ -89,7 +89,7 @@ pub use self::case::{Case, Step};
 pub use self::ctx::{ef_name, sw_text, Ctx, Resp};
 pub use self::error::ConformError;
 pub use self::id::{is_valid_case_id, MAX_ID_LEN};
-pub use self::power::{Plain, PowerControl, Target};
+pub use self::power::{Landing, Plain, PowerControl, Target};
 pub use self::report::{AreaSummary, CardFacts, CaseResult, Exchange, Report};
 pub use self::verdict::{fail, skip, Check, Verdict};
 

@@ -28,7 +28,7 @@ fn uk(ef: &EfSpec) -> Result<&'static str, Verdict> {
 
 /// Read and write rights on `ef` (its read rule, then EXTERNAL AUTHENTICATE with its update
 /// key), `ef` current.
-fn gain_write(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
+pub(super) fn gain_write(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     let k = uk(ef)?;
     access::select(ctx, ef)?;
     ctx.reset()?;
@@ -47,7 +47,7 @@ fn record(ctx: &mut Ctx<'_>, n: u8) -> Result<Resp, Verdict> {
 }
 
 /// The records of the current EF, 1 up to the first 6A83.
-fn all_records(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Vec<Vec<u8>>, Verdict> {
+pub(super) fn all_records(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Vec<Vec<u8>>, Verdict> {
     let mut out = Vec::new();
     for n in 1..=MAX_RECORDS {
         let r = record(ctx, n)?;

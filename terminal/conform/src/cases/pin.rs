@@ -38,7 +38,7 @@ pub(super) fn wrong_pin(pin: &str) -> String {
 }
 
 /// A different valid PIN for reload / change tests.
-fn other_pin(pin: &str) -> String {
+pub(super) fn other_pin(pin: &str) -> String {
     pin.bytes()
         .map(|b| char::from(b'0' + (b.wrapping_sub(b'0') + 5) % 10))
         .collect()
@@ -74,7 +74,7 @@ pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
 }
 
 /// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
-fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
+pub(super) fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
     ctx.select_ssse()?;
     ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
@@ -85,7 +85,7 @@ fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
     Ok(())
 }
 
-fn change(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<StatusWord, Verdict> {
+pub(super) fn change(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<StatusWord, Verdict> {
     let o = ctx.bcd_of(old)?;
     let n = ctx.bcd_of(new)?;
     let c = commands::change_pin(&o, &n).map_err(|e| fail(e.to_string()))?;
