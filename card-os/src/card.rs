@@ -265,10 +265,13 @@ impl<S: Store> Card<S> {
             return self.pending.get_response(le, out);
         }
         self.pending.clear();
+        let read_record_only = fault!(self, app_block_read_record_only);
         match self.app_state() {
             Ok(layout::APP_ACTIVE) => {}
             Ok(layout::APP_BLOCKED)
-                if cmd.allowed_when_blocked() || fault!(self, app_block_not_enforced) => {}
+                if cmd.allowed_when_blocked()
+                    || fault!(self, app_block_not_enforced)
+                    || (read_record_only && !matches!(cmd, Command::ReadRecord { .. })) => {}
             Ok(layout::APP_BLOCKED) => return (0, StatusWord::CONDITIONS_NOT_SATISFIED),
             Ok(_) if matches!(cmd, Command::Select { .. }) => {}
             Ok(_) => return (0, StatusWord::FUNC_NOT_SUPPORTED),

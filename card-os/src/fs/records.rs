@@ -278,6 +278,33 @@ pub(crate) fn append<S: Store>(
     Ok(())
 }
 
+/// The `append_record_in_place` fault: [`append`] with the record and the header written one
+/// after the other, without the journal (a power cut between them loses or half-writes one).
+#[cfg(feature = "faults")]
+pub(crate) fn append_in_place<S: Store>(
+    j: &mut Journal<S>,
+    g: EfGeom,
+    data: &[u8],
+) -> Result<(), StatusWord> {
+    let s = shape(g)?;
+    if s.fixed || !s.cyclic {
+        return append(j, g, data);
+    }
+    let (count, newest) = header(j, g, s)?;
+    let len = check_len(s, data.len())?;
+    let slot = if count == 0 {
+        0
+    } else {
+        (newest + 1).checked_rem(s.slots).unwrap_or(0)
+    };
+    let new_header = [count.saturating_add(1).min(s.slots), slot];
+    let mut buf = [0u8; MAX_RECORD + 1];
+    let img = slot_image(len, data, &mut buf)?;
+    j.write_unjournaled(g.off, &new_header)?;
+    j.write_unjournaled(slot_off(g, s, slot), img)?;
+    Ok(())
+}
+
 /// Factory: write slot `n` (0-based) of a fresh file.
 pub(crate) fn init_slot<S: Store>(
     j: &mut Journal<S>,

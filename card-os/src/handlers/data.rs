@@ -47,7 +47,7 @@ impl<S: Store> Card<S> {
         if g.kind.is_record() {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
-        if !self.may_read(spec) {
+        if !(self.may_read(spec) || (sfi.is_none() && fault!(self, read_rule_by_sfi_only))) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let want = ne.map_or(256, |n| n.min(256) as usize).min(out.len());
@@ -85,7 +85,7 @@ impl<S: Store> Card<S> {
         if !g.kind.is_record() {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
-        if !self.may_read(spec) {
+        if !(self.may_read(spec) || (sfi.is_none() && fault!(self, read_rule_by_sfi_only))) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let n = match mode {
@@ -140,6 +140,11 @@ impl<S: Store> Card<S> {
             return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
         }
         self.check_write(spec, &p, ch)?;
+        #[cfg(feature = "faults")]
+        if self.cfg.faults.append_record_in_place {
+            records::append_in_place(&mut self.j, g, p.data())?;
+            return Ok(Reply::OK);
+        }
         records::append(&mut self.j, g, p.data())?;
         Ok(Reply::OK)
     }

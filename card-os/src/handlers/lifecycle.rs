@@ -55,7 +55,7 @@ impl<S: Store> Card<S> {
                 &[layout::CARD_BLOCKED],
             )])?;
         }
-        self.vol.card_blocked = true;
+        self.vol.card_blocked = !fault!(self, card_block_at_reset);
         Ok(Reply::OK)
     }
 }

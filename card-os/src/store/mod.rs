@@ -14,7 +14,7 @@ mod tearing;
 pub use file::FileStore;
 pub use journal::{Journal, Recovery, JOURNAL_SIZE, MAX_BATCH};
 pub use ram::{RamStore, SliceStore};
-pub use tearing::TearingStore;
+pub use tearing::{Landing, TearingStore};
 
 /// Why a store operation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

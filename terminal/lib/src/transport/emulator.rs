@@ -229,6 +229,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
     fn apdu_count(&self) -> u64 {
         self.apdus
     }
+
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(&mut self.policy, policy))
+    }
 }
 
 /// The card identity `sscard init` burns in: the region (6 digits) and the serial (8 hex
