@@ -20,26 +20,26 @@ pub const ATR_LEN: usize = 17;
 pub const ATR_PREFIX: [u8; 4] = [0x3B, 0x6D, 0x00, 0x00];
 
 /// Why [`Card::new`] refused a store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InitError {
     /// The store could not be read or recovered.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// No card image (run [`crate::factory::factory_initialise`] first).
+    #[error("not formatted")]
     NotFormatted,
     /// The image was formatted for another layout version.
+    #[error("formatted with layout version {0}, not this card OS's")]
     LayoutVersion(u8),
     /// The image's algorithm suite differs from `CardConfig::profile`.
+    #[error("formatted for another algorithm suite than the profile's")]
     ProfileMismatch,
     /// The spec tables do not fit the layout.
+    #[error(transparent)]
     Layout(LayoutError),
     /// The store is smaller than the layout needs.
+    #[error("smaller than the layout needs")]
     StoreTooSmall,
-}
-
-impl From<StoreError> for InitError {
-    fn from(e: StoreError) -> Self {
-        InitError::Store(e)
-    }
 }
 
 /// A successful handler result: `len` response bytes were written, answer `sw`.

@@ -85,31 +85,32 @@ pub struct FactoryParams<'a> {
 }
 
 /// Why formatting failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FactoryError {
     /// Store failure.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// The store is too small: `need` bytes.
+    #[error("the store is too small ({need} bytes needed)")]
     StoreTooSmall {
         /// Bytes needed.
         need: usize,
     },
     /// The issuer key set lacks this root key.
+    #[error("the issuer key set lacks root key {0}")]
     MissingKey(&'static str),
     /// Key derivation or MAC failed (wrong algorithm for the profile).
+    #[error("key derivation or MAC failed (a key of another algorithm than the profile's)")]
     Crypto,
     /// Region code not BCD.
+    #[error("the region code is not BCD")]
     BadIdentity,
     /// The PIN is not 4–12 digits.
+    #[error("the PIN is not 4–12 digits")]
     BadPin,
     /// The spec tables do not fit the layout or a record does not fit its file.
+    #[error("the spec tables do not fit the layout ({0})")]
     Layout(StatusWord),
-}
-
-impl From<StoreError> for FactoryError {
-    fn from(e: StoreError) -> Self {
-        FactoryError::Store(e)
-    }
 }
 
 impl From<StatusWord> for FactoryError {

@@ -79,9 +79,10 @@ pub(crate) mod key {
 pub(crate) const MAX_EFS: usize = 48;
 
 /// Why the spec tables do not fit the layout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
     /// More EFs than [`MAX_EFS`].
+    #[error("the spec tables do not fit the layout (too many EFs)")]
     TooManyEfs,
 }
 

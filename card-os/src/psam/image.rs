@@ -97,28 +97,29 @@ pub struct PsamParams<'a> {
 }
 
 /// Why [`provision`] refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProvisionError {
     /// Store failure.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// The store is smaller than [`PSAM_STORE_SIZE`].
+    #[error("the store is smaller than a PSAM image")]
     StoreTooSmall,
     /// The profile name is longer than 16 bytes.
+    #[error("the profile name is longer than 16 bytes")]
     ProfileName,
     /// The terminal number is not 12 BCD digits.
+    #[error("the terminal number is not 12 BCD digits")]
     BadTerminalNumber,
     /// A root key's algorithm is not the profile's key algorithm.
+    #[error("root key {0} is not of the profile's key algorithm")]
     WrongAlgorithm(&'static str),
     /// A root key's levels in the key set differ from the specs' table.
+    #[error("root key {0} has other diversification levels than the specs give it")]
     LevelMismatch(&'static str),
     /// More keys than [`MAX_KEYS`], or the table has no slot for a key.
+    #[error("more keys than the PSAM's key table holds")]
     TooManyKeys,
-}
-
-impl From<StoreError> for ProvisionError {
-    fn from(e: StoreError) -> Self {
-        ProvisionError::Store(e)
-    }
 }
 
 fn is_bcd(bytes: &[u8]) -> bool {

@@ -27,22 +27,20 @@ pub const PSAM_ATR_LEN: usize = 14;
 pub const PSAM_ATR_PREFIX: [u8; 4] = [0x3B, 0x6A, 0x00, 0x00];
 
 /// Why [`Psam::new`] refused a store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PsamInitError {
     /// The store could not be read.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// No PSAM image (run [`super::provision`] first).
+    #[error("not provisioned")]
     NotProvisioned,
     /// The image has another layout version.
+    #[error("provisioned with layout version {0}, not this PSAM's")]
     LayoutVersion(u8),
     /// The image was provisioned for a profile that is not built in / not the one asked for.
+    #[error("provisioned for a profile that is not built in or not the one asked for")]
     ProfileMismatch,
-}
-
-impl From<StoreError> for PsamInitError {
-    fn from(e: StoreError) -> Self {
-        PsamInitError::Store(e)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,15 +17,19 @@ pub use ram::{RamStore, SliceStore};
 pub use tearing::TearingStore;
 
 /// Why a store operation failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// The range `off..off+len` is outside the store.
+    #[error("access outside the store")]
     OutOfRange,
     /// The power was cut (only [`TearingStore`] produces this); nothing after it lands.
+    #[error("power lost during a write")]
     PowerLoss,
     /// The backing medium failed (file I/O with the `std` feature).
+    #[error("I/O error")]
     Io,
     /// A journal batch is larger than the journal area.
+    #[error("journal full")]
     JournalFull,
 }
 
