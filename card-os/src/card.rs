@@ -1,19 +1,18 @@
-//! The card: persistent state behind the journal, volatile security state, and `process`.
+//! The card: the card application (persistent state behind the journal, volatile security
+//! state, the command dispatch and lifecycle gate) run by the shared [`Chip`] frame.
 
+use crate::chip::rng::Rng;
+use crate::chip::{self, Application, Chip, Res, Transport};
 use crate::config::CardConfig;
 use crate::layout::{self, hdr, Layout, LayoutError};
-use crate::rng::Rng;
-use crate::security::Volatile;
+use crate::security::{Challenge, Volatile};
 use crate::store::{Journal, Store, StoreError};
-use crate::t0::Pending;
 use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::profile::Suite;
 use sscard_specs::types::DfId;
 use sscard_specs::versions::SpecVersion;
 
-/// Longest response `process` writes: 256 data bytes + SW1 SW2.
-pub const RESP_MAX: usize = 258;
 /// ATR length: `3B 6D 00 00` + 13 historical bytes.
 pub const ATR_LEN: usize = 17;
 /// ATR prefix (TS, T0 = 6D: TB1, TC1 present, 13 historical bytes; TB1 = TC1 = 00), sscard-spec.md §5.2.
@@ -42,29 +41,6 @@ pub enum InitError {
     StoreTooSmall,
 }
 
-/// A successful handler result: `len` response bytes were written, answer `sw`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Reply {
-    pub len: usize,
-    pub sw: StatusWord,
-}
-
-impl Reply {
-    pub(crate) const OK: Reply = Reply {
-        len: 0,
-        sw: StatusWord::OK,
-    };
-    pub(crate) fn data(len: usize) -> Reply {
-        Reply {
-            len,
-            sw: StatusWord::OK,
-        }
-    }
-}
-
-/// Handler result.
-pub(crate) type Res = Result<Reply, StatusWord>;
-
 pub(crate) fn suite_code(s: Suite) -> u8 {
     match s {
         Suite::Tdes => 1,
@@ -80,17 +56,18 @@ fn version_from(code: u8) -> Option<SpecVersion> {
     SpecVersion::ALL.get(usize::from(code)).copied()
 }
 
-/// An emulated social security card over a [`Store`].
-pub struct Card<S: Store> {
+/// The card application: what [`Card`] runs in the chip frame.
+pub(crate) struct CardApp<S: Store> {
     pub(crate) j: Journal<S>,
     pub(crate) cfg: CardConfig,
     pub(crate) layout: Layout,
     atr: [u8; ATR_LEN],
     pub(crate) vol: Volatile,
-    pub(crate) pending: Pending,
-    pub(crate) rng: Rng,
-    powered: bool,
-    boots: u32,
+}
+
+/// An emulated social security card over a [`Store`].
+pub struct Card<S: Store> {
+    chip: Chip<CardApp<S>>,
 }
 
 impl<S: Store> Card<S> {
@@ -119,164 +96,136 @@ impl<S: Store> Card<S> {
         if (layout.end() as usize) > j.data_capacity() {
             return Err(InitError::StoreTooSmall);
         }
-        let mut atr = [0u8; ATR_LEN];
-        atr.iter_mut()
-            .zip(
-                ATR_PREFIX
-                    .iter()
-                    .chain(h.get(hdr::HISTORICAL..hdr::HISTORICAL + 13).unwrap_or(&[])),
-            )
-            .for_each(|(d, s)| *d = *s);
-        let rng = Rng::new(&cfg.rng_seed);
-        let mut card = Self {
+        let historical = h.get(hdr::HISTORICAL..hdr::HISTORICAL + 13).unwrap_or(&[]);
+        let app = CardApp {
             j,
             cfg,
             layout,
-            atr,
+            atr: chip::atr(&ATR_PREFIX, historical),
             vol: Volatile::default(),
-            pending: Pending::default(),
-            rng,
-            powered: false,
-            boots: 0,
         };
-        card.power_on();
-        Ok(card)
+        let rng = Rng::new(&app.cfg.rng_seed);
+        Ok(Card {
+            chip: Chip::new(app, rng),
+        })
     }
 
     /// The ATR (available at any time, powered or not).
     pub fn atr(&self) -> &[u8] {
-        &self.atr
+        &self.chip.app.atr
     }
 
     /// The configuration.
     pub fn config(&self) -> &CardConfig {
-        &self.cfg
+        &self.chip.app.cfg
     }
 
     /// Spec version of the image.
     pub fn spec_version(&self) -> SpecVersion {
-        self.layout.version()
+        self.chip.app.layout.version()
     }
 
     /// Cold power-up: run journal recovery, clear the volatile state.
     pub fn power_on(&mut self) {
-        let _ = self.j.recover();
-        self.vol = Volatile::default();
-        self.pending.clear();
-        let mut lc = [0u8; 1];
-        self.vol.card_blocked = self
-            .j
-            .read(layout::HEADER_OFF + hdr::LIFECYCLE as u32, &mut lc)
-            .map_or(true, |_| lc[0] != layout::CARD_ACTIVE);
-        self.boots = self.boots.wrapping_add(1);
-        self.rng.stir(self.boots);
-        self.powered = true;
+        self.chip.power_on();
     }
 
     /// Warm reset: same as a power cycle for the card's state.
     pub fn reset(&mut self) {
-        if fault!(self, reset_keeps_security_state) {
-            let vol = self.vol;
-            self.power_on();
-            self.vol = Volatile {
+        if fault!(self.chip.app, reset_keeps_security_state) {
+            let vol = self.chip.app.vol;
+            self.chip.power_on();
+            let app = &mut self.chip.app;
+            app.vol = Volatile {
                 challenge: None,
-                card_blocked: self.vol.card_blocked,
+                card_blocked: app.vol.card_blocked,
                 ..vol
             };
             return;
         }
-        self.power_on();
+        self.chip.power_on();
     }
 
     /// Power off: the volatile state is lost.
     pub fn power_off(&mut self) {
-        self.vol = Volatile::default();
-        self.pending.clear();
-        self.powered = false;
+        self.chip.power_off();
     }
 
     /// Whether the card is powered.
     pub fn is_powered(&self) -> bool {
-        self.powered
+        self.chip.is_powered()
     }
 
     /// The store (read-only: tests compare images).
     pub fn store(&self) -> &S {
-        self.j.store()
+        self.chip.app.j.store()
     }
 
     /// The store, mutable (tests arm power cuts). Writing to it behind the card's back is undefined.
     pub fn store_mut(&mut self) -> &mut S {
-        self.j.store_mut()
+        self.chip.app.j.store_mut()
     }
 
     /// Give the store back.
     pub fn into_store(self) -> S {
-        self.j.into_store()
+        self.chip.app.j.into_store()
     }
 
     /// Process one command APDU; writes `data ‖ SW1 SW2` into `resp` and returns its length.
-    /// `resp` should hold [`RESP_MAX`] bytes (a shorter buffer caps the data); never panics.
-    /// A card that is not powered is powered on first.
+    /// `resp` should hold [`RESP_MAX`](crate::RESP_MAX) bytes (a shorter buffer caps the data);
+    /// never panics. A card that is not powered is powered on first.
     pub fn process(&mut self, cmd: &[u8], resp: &mut [u8]) -> usize {
-        if resp.len() < 2 {
-            return 0;
-        }
-        if !self.powered {
-            self.power_on();
-        }
-        let cap = (resp.len() - 2).min(256);
-        let (len, sw) = match resp.get_mut(..cap) {
-            Some(out) => self.run(cmd, out),
-            None => (0, StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        let len = len.min(cap);
-        match resp.get_mut(len..len + 2) {
-            Some(s) => {
-                s.copy_from_slice(&sw.to_bytes());
-                len + 2
-            }
-            None => 0,
+        self.chip.process(cmd, resp)
+    }
+}
+
+impl<S: Store> Application for CardApp<S> {
+    type Command<'a> = Command<'a>;
+    type Admit = Option<Challenge>;
+
+    fn decode<'a>(view: &CommandView<'a>) -> Result<Command<'a>, StatusWord> {
+        Command::try_from(view)
+    }
+
+    fn get_response(cmd: &Command<'_>) -> Option<u16> {
+        match cmd {
+            Command::GetResponse { le } => Some(*le),
+            _ => None,
         }
     }
 
-    fn run(&mut self, raw: &[u8], out: &mut [u8]) -> (usize, StatusWord) {
+    /// Every APDU takes the single-use challenge; a blocked card answers `6A81` to everything.
+    fn admit(&mut self) -> Result<Option<Challenge>, StatusWord> {
         let challenge = if fault!(self, challenge_reusable) {
             self.vol.challenge
         } else {
             self.vol.challenge.take()
         };
         if self.vol.card_blocked {
-            self.pending.clear();
-            return (0, StatusWord::FUNC_NOT_SUPPORTED);
+            return Err(StatusWord::FUNC_NOT_SUPPORTED);
         }
-        let Ok(view) = CommandView::parse(raw) else {
-            self.pending.clear();
-            return (0, StatusWord::WRONG_LENGTH);
-        };
-        let cmd = match Command::try_from(&view) {
-            Ok(c) => c,
-            Err(sw) => {
-                self.pending.clear();
-                return (0, sw);
-            }
-        };
-        if let Command::GetResponse { le } = cmd {
-            return self.pending.get_response(le, out);
-        }
-        self.pending.clear();
-        match self.app_state() {
-            Ok(layout::APP_ACTIVE) => {}
-            Ok(layout::APP_BLOCKED)
+        Ok(challenge)
+    }
+
+    fn execute(
+        &mut self,
+        cmd: Command<'_>,
+        challenge: Option<Challenge>,
+        ne: Option<u32>,
+        rng: &mut Rng,
+        out: &mut [u8],
+    ) -> Res {
+        match self.app_state()? {
+            layout::APP_ACTIVE => {}
+            layout::APP_BLOCKED
                 if cmd.allowed_when_blocked() || fault!(self, app_block_not_enforced) => {}
-            Ok(layout::APP_BLOCKED) => return (0, StatusWord::CONDITIONS_NOT_SATISFIED),
-            Ok(_) if matches!(cmd, Command::Select { .. }) => {}
-            Ok(_) => return (0, StatusWord::FUNC_NOT_SUPPORTED),
-            Err(sw) => return (0, sw),
+            layout::APP_BLOCKED => return Err(StatusWord::CONDITIONS_NOT_SATISFIED),
+            _ if matches!(cmd, Command::Select { .. }) => {}
+            _ => return Err(StatusWord::FUNC_NOT_SUPPORTED),
         }
-        let res = match cmd {
+        match cmd {
             Command::Select { by, fci } => self.select(by, fci, out),
-            Command::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, view.ne, out),
+            Command::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, ne, out),
             Command::UpdateBinary { sfi, offset, data } => {
                 self.update_binary(sfi, offset, data, challenge)
             }
@@ -289,7 +238,7 @@ impl<S: Store> Card<S> {
             Command::ChangePin { old, new } => self.change_pin(old, new),
             Command::PinUnblock { mac } => self.pin_unblock(mac, challenge),
             Command::PinReload { mac } => self.pin_reload(mac, challenge),
-            Command::GetChallenge { len } => self.get_challenge(len, out),
+            Command::GetChallenge { len } => self.get_challenge(len, rng, out),
             Command::ExternalAuthenticate { kid, data } => {
                 self.external_authenticate(kid, data, challenge)
             }
@@ -302,31 +251,36 @@ impl<S: Store> Card<S> {
             Command::ApplicationUnblock { mac } => self.application_unblock(mac, challenge),
             Command::CardBlock { mac } => self.card_block(mac, challenge),
             Command::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        match res {
-            Ok(reply) => self.shape(!view.data.is_empty(), view.ne, reply, out),
-            Err(sw) => (0, sw),
         }
     }
 
-    /// Apply the transport behaviour to a handler's reply: T=0 shaping, or (T=1 style) the data
-    /// truncated to Le.
-    fn shape(
-        &mut self,
-        has_data_field: bool,
-        ne: Option<u32>,
-        reply: Reply,
-        out: &mut [u8],
-    ) -> (usize, StatusWord) {
-        let Reply { len, sw } = reply;
-        if !self.cfg.t0 {
-            return (ne.map_or(len, |n| len.min(n as usize)), sw);
+    fn transport(&self) -> Transport {
+        if self.cfg.t0 {
+            Transport::T0 {
+                announce_extra: usize::from(fault!(self, t0_wrong_6cxx)),
+            }
+        } else {
+            Transport::T1
         }
-        let announce_extra = usize::from(fault!(self, t0_wrong_6cxx));
-        self.pending
-            .shape(has_data_field, ne, len, sw, out, announce_extra)
     }
 
+    /// Journal recovery, volatile state cleared, the CARD BLOCK state read from the header.
+    fn power_on(&mut self) {
+        let _ = self.j.recover();
+        self.vol = Volatile::default();
+        let mut lc = [0u8; 1];
+        self.vol.card_blocked = self
+            .j
+            .read(layout::HEADER_OFF + hdr::LIFECYCLE as u32, &mut lc)
+            .map_or(true, |_| lc[0] != layout::CARD_ACTIVE);
+    }
+
+    fn power_off(&mut self) {
+        self.vol = Volatile::default();
+    }
+}
+
+impl<S: Store> CardApp<S> {
     /// Effective state of the current application: the current DF's, or the SSSE's when the SSSE
     /// is blocked and the current DF is below it.
     pub(crate) fn app_state(&self) -> Result<u8, StatusWord> {

@@ -24,18 +24,18 @@
 #[macro_use]
 mod faults;
 mod card;
+mod chip;
 mod config;
 pub mod factory;
 mod fs;
 mod handlers;
 pub mod layout;
 pub mod psam;
-mod rng;
 mod security;
 pub mod store;
-mod t0;
 
-pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX, RESP_MAX};
+pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX};
+pub use chip::RESP_MAX;
 pub use config::{CardConfig, Quirks};
 pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
 #[cfg(feature = "faults")]

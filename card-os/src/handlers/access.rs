@@ -1,6 +1,6 @@
 //! Access rules (from `sscard_specs`) and line-protection MAC checks.
 
-use crate::card::Card;
+use crate::card::CardApp;
 use crate::fs::keyfile;
 use crate::security::Challenge;
 use crate::store::Store;
@@ -11,7 +11,7 @@ use sscard_keys::session::LineMac;
 use sscard_specs::keys::key_by_name;
 use sscard_specs::types::{DfId, EfSpec, KeyName, ReadRule, WriteRule};
 
-impl<S: Store> Card<S> {
+impl<S: Store> CardApp<S> {
     /// Whether `name` passed EXTERNAL AUTHENTICATE in the current DF.
     pub(crate) fn key_passed(&self, name: KeyName) -> bool {
         key_by_name(name).is_some_and(|k| self.vol.has_auth(k))

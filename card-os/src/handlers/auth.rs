@@ -1,6 +1,8 @@
 //! GET CHALLENGE, EXTERNAL AUTHENTICATE, INTERNAL AUTHENTICATE (profile.md §3).
 
-use crate::card::{Card, Reply, Res};
+use crate::card::CardApp;
+use crate::chip::rng::Rng;
+use crate::chip::{Reply, Res};
 use crate::fs::keyfile;
 use crate::security::Challenge;
 use crate::store::Store;
@@ -8,15 +10,15 @@ use sscard_apdu::StatusWord;
 use sscard_keys::session::{internal_auth_response, verify_external_auth};
 use sscard_specs::keys::{resolve_kid, KeyRole};
 
-impl<S: Store> Card<S> {
-    pub(crate) fn get_challenge(&mut self, len: u8, out: &mut [u8]) -> Res {
+impl<S: Store> CardApp<S> {
+    pub(crate) fn get_challenge(&mut self, len: u8, rng: &mut Rng, out: &mut [u8]) -> Res {
         let buf = out
             .get_mut(..usize::from(len))
             .ok_or(StatusWord::WRONG_LENGTH)?;
         if fault!(self, constant_challenge) {
-            crate::rng::Rng::new(&self.cfg.rng_seed).fill(buf);
+            Rng::new(&self.cfg.rng_seed).fill(buf);
         } else {
-            self.rng.fill(buf);
+            rng.fill(buf);
         }
         self.vol.challenge = Some(Challenge::new(buf));
         Ok(Reply::data(usize::from(len)))

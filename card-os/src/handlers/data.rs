@@ -1,6 +1,7 @@
 //! READ/UPDATE BINARY, READ/UPDATE/APPEND RECORD.
 
-use crate::card::{Card, Reply, Res};
+use crate::card::CardApp;
+use crate::chip::{Reply, Res};
 use crate::fs::{binary, records, EfGeom};
 use crate::security::Challenge;
 use crate::store::Store;
@@ -9,7 +10,7 @@ use sscard_apdu::StatusWord;
 use sscard_specs::files::DFS;
 use sscard_specs::types::EfSpec;
 
-impl<S: Store> Card<S> {
+impl<S: Store> CardApp<S> {
     /// The EF a command addresses: by SFI in the current DF (which becomes the current EF), or the
     /// current EF (`6986` when there is none).
     fn target(&mut self, sfi: Option<u8>) -> Result<(&'static EfSpec, EfGeom), StatusWord> {

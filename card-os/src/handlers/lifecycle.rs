@@ -4,7 +4,8 @@
 //! DFs too). The MF cannot be blocked (`6985`).
 
 use super::pin::STK;
-use crate::card::{Card, Reply, Res};
+use crate::card::CardApp;
+use crate::chip::{Reply, Res};
 use crate::layout::{self, hdr};
 use crate::security::Challenge;
 use crate::store::Store;
@@ -12,7 +13,7 @@ use sscard_apdu::commands::Mac;
 use sscard_apdu::StatusWord;
 use sscard_specs::types::DfId;
 
-impl<S: Store> Card<S> {
+impl<S: Store> CardApp<S> {
     fn app_offset(&self) -> Result<u32, StatusWord> {
         if self.vol.df == DfId::Mf {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);

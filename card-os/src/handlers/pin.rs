@@ -3,7 +3,8 @@
 //! The try counter is decremented and persisted *before* the comparison and restored on success,
 //! so cutting the power after a wrong guess cannot save the try.
 
-use crate::card::{Card, Reply, Res};
+use crate::card::CardApp;
+use crate::chip::{Reply, Res};
 use crate::fs::keyfile;
 use crate::fs::pin::{self, PinRecord};
 use crate::security::Challenge;
@@ -25,7 +26,7 @@ fn failed(left: u8) -> StatusWord {
     StatusWord::pin_failed(left)
 }
 
-impl<S: Store> Card<S> {
+impl<S: Store> CardApp<S> {
     fn pin_reachable(&self) -> Result<(), StatusWord> {
         if self.vol.df == DfId::Mf {
             Err(StatusWord::KEY_NOT_FOUND)

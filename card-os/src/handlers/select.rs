@@ -7,7 +7,8 @@
 //! AUTHENTICATE and APPLICATION UNBLOCK are accepted); a permanently blocked one answers `6A81`
 //! and is not selected.
 
-use crate::card::{Card, Reply, Res};
+use crate::card::CardApp;
+use crate::chip::{Reply, Res};
 use crate::layout;
 use crate::store::Store;
 use sscard_apdu::commands::SelectBy;
@@ -24,7 +25,7 @@ fn parent(df: DfId) -> Option<DfId> {
     }
 }
 
-impl<S: Store> Card<S> {
+impl<S: Store> CardApp<S> {
     pub(crate) fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
         let res = self.select_target(by, fci, out);
         if fault!(self, missing_file_sw) && matches!(res, Err(StatusWord::FILE_NOT_FOUND)) {

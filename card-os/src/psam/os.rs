@@ -2,10 +2,9 @@
 
 use super::image::{self, EF15_LEN, EF16_LEN, LAYOUT_VERSION, MAGIC, PROFILE_NAME_LEN};
 use super::{DF01_AID, DF01_FID, EF15_FID, EF15_SFI, EF16_FID, EF16_SFI, MF_FID, MF_NAME};
-use crate::card::RESP_MAX;
-use crate::rng::Rng;
+use crate::chip::rng::Rng;
+use crate::chip::{self, Application, Chip, Reply, Res, Transport};
 use crate::store::{Store, StoreError};
-use crate::t0::Pending;
 use sscard_apdu::commands::psam::FACTOR_LEN;
 use sscard_apdu::commands::{PsamCommand, PsamMacKey, SelectBy};
 use sscard_apdu::fci::write_fci;
@@ -100,38 +99,32 @@ impl Default for Volatile {
     }
 }
 
-/// A handler's successful result: `len` data bytes, answer `sw`.
-struct Reply {
-    len: usize,
-    sw: StatusWord,
+/// The PSAM application: what [`Psam`] runs in the chip frame.
+pub(crate) struct PsamApp<S: Store> {
+    store: S,
+    profile: &'static Profile,
+    key_count: u8,
+    atr: [u8; PSAM_ATR_LEN],
+    vol: Volatile,
 }
-
-type Res = Result<Reply, StatusWord>;
 
 /// An emulated social-security PSAM over a provisioned [`Store`] (see the module docs for the
 /// command set). T=0 behaviour like real PSAMs: a command with a data field that produces data
 /// answers `61xx` and the data is fetched with GET RESPONSE; a case-2 command whose Le differs
 /// from the data length answers `6Cxx`.
 pub struct Psam<S: Store> {
-    store: S,
-    profile: &'static Profile,
-    key_count: u8,
-    atr: [u8; PSAM_ATR_LEN],
-    vol: Volatile,
-    pending: Pending,
-    rng: Rng,
-    powered: bool,
-    boots: u32,
+    chip: Chip<PsamApp<S>>,
 }
 
 impl<S: Store> core::fmt::Debug for Psam<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let app = &self.chip.app;
         f.debug_struct("Psam")
-            .field("profile", &self.profile.name)
-            .field("atr", &self.atr)
-            .field("keys", &self.key_count)
-            .field("df01_selected", &(self.vol.df == Df::Df01))
-            .field("session", &self.vol.session.is_some())
+            .field("profile", &app.profile.name)
+            .field("atr", &app.atr)
+            .field("keys", &app.key_count)
+            .field("df01_selected", &(app.vol.df == Df::Df01))
+            .field("session", &app.vol.session.is_some())
             .finish()
     }
 }
@@ -173,150 +166,148 @@ impl<S: Store> Psam<S> {
                 .find(|p| p.name.as_bytes() == name)
                 .ok_or(PsamInitError::ProfileMismatch)?,
         };
-        let mut atr = [0u8; PSAM_ATR_LEN];
         let serial_at = image::OFF_EF15 as usize;
-        atr.iter_mut()
-            .zip(
-                PSAM_ATR_PREFIX
-                    .iter()
-                    .chain(h.get(serial_at..serial_at + 10).unwrap_or(&[])),
-            )
-            .for_each(|(d, s)| *d = *s);
+        let atr: [u8; PSAM_ATR_LEN] = chip::atr(
+            &PSAM_ATR_PREFIX,
+            h.get(serial_at..serial_at + 10).unwrap_or(&[]),
+        );
         let mut seed = [0x3Cu8; 16];
         seed.iter_mut()
             .zip(atr.iter().skip(4))
             .for_each(|(d, s)| *d ^= *s);
-        let mut psam = Psam {
+        let app = PsamApp {
             store,
             profile,
             key_count,
             atr,
             vol: Volatile::default(),
-            pending: Pending::default(),
-            rng: Rng::new(&seed),
-            powered: false,
-            boots: 0,
         };
-        psam.power_on();
-        Ok(psam)
+        Ok(Psam {
+            chip: Chip::new(app, Rng::new(&seed)),
+        })
     }
 
     /// Reseeds the challenge generator (feed it from a TRNG / the OS on a host).
     pub fn with_rng_seed(mut self, seed: [u8; 16]) -> Self {
-        self.rng = Rng::new(&seed);
+        self.chip.rng = Rng::new(&seed);
         self
     }
 
     /// The ATR (available at any time).
     pub fn atr(&self) -> &[u8] {
-        &self.atr
+        &self.chip.app.atr
     }
 
     /// The profile the PSAM was provisioned for.
     pub fn profile(&self) -> &'static Profile {
-        self.profile
+        self.chip.app.profile
     }
 
     /// Number of key records.
     pub fn key_count(&self) -> u8 {
-        self.key_count
+        self.chip.app.key_count
     }
 
     /// Cold power-up: clears the volatile state (selection, process key, pending response).
     pub fn power_on(&mut self) {
-        self.vol = Volatile::default();
-        self.pending.clear();
-        self.boots = self.boots.wrapping_add(1);
-        self.rng.stir(self.boots);
-        self.powered = true;
+        self.chip.power_on();
     }
 
     /// Warm reset: same as a power cycle.
     pub fn reset(&mut self) {
-        self.power_on();
+        self.chip.power_on();
     }
 
     /// Power off: the volatile state (and the process key) is lost.
     pub fn power_off(&mut self) {
-        self.vol = Volatile::default();
-        self.pending.clear();
-        self.powered = false;
+        self.chip.power_off();
     }
 
     /// Whether the PSAM is powered.
     pub fn is_powered(&self) -> bool {
-        self.powered
+        self.chip.is_powered()
     }
 
     /// The store (read-only).
     pub fn store(&self) -> &S {
-        &self.store
+        &self.chip.app.store
     }
 
     /// Gives the store back.
     pub fn into_store(self) -> S {
-        self.store
+        self.chip.app.store
     }
 
     /// Processes one command APDU; writes `data ‖ SW1 SW2` into `resp` (should hold
-    /// [`RESP_MAX`] bytes; a shorter buffer caps the data) and returns its length. Never panics; 0
-    /// only when `resp` is shorter than 2 bytes. An unpowered PSAM is powered on first.
+    /// [`RESP_MAX`](crate::RESP_MAX) bytes; a shorter buffer caps the data) and returns its
+    /// length. Never panics; 0 only when `resp` is shorter than 2 bytes. An unpowered PSAM is
+    /// powered on first.
     pub fn process(&mut self, cmd: &[u8], resp: &mut [u8]) -> usize {
-        if resp.len() < 2 {
-            return 0;
-        }
-        if !self.powered {
-            self.power_on();
-        }
-        let cap = resp.len().saturating_sub(2).min(RESP_MAX - 2);
-        let (len, sw) = match resp.get_mut(..cap) {
-            Some(out) => self.run(cmd, out),
-            None => (0, StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        let len = len.min(cap);
-        match resp.get_mut(len..len.saturating_add(2)) {
-            Some(s) => {
-                s.copy_from_slice(&sw.to_bytes());
-                len.saturating_add(2)
-            }
-            None => 0,
+        self.chip.process(cmd, resp)
+    }
+}
+
+impl<S: Store> Application for PsamApp<S> {
+    type Command<'a> = PsamCommand<'a>;
+    type Admit = ();
+
+    fn decode<'a>(view: &CommandView<'a>) -> Result<PsamCommand<'a>, StatusWord> {
+        PsamCommand::try_from(view)
+    }
+
+    fn get_response(cmd: &PsamCommand<'_>) -> Option<u16> {
+        match cmd {
+            PsamCommand::GetResponse { le } => Some(*le),
+            _ => None,
         }
     }
 
-    fn run(&mut self, raw: &[u8], out: &mut [u8]) -> (usize, StatusWord) {
-        let Ok(view) = CommandView::parse(raw) else {
-            self.pending.clear();
-            return (0, StatusWord::WRONG_LENGTH);
-        };
-        let cmd = match PsamCommand::try_from(&view) {
-            Ok(c) => c,
-            Err(sw) => {
-                self.pending.clear();
-                return (0, sw);
-            }
-        };
-        if let PsamCommand::GetResponse { le } = cmd {
-            return self.pending.get_response(le, out);
-        }
-        self.pending.clear();
-        let res = match cmd {
+    fn admit(&mut self) -> Result<(), StatusWord> {
+        Ok(())
+    }
+
+    fn execute(
+        &mut self,
+        cmd: PsamCommand<'_>,
+        (): (),
+        ne: Option<u32>,
+        rng: &mut Rng,
+        out: &mut [u8],
+    ) -> Res {
+        match cmd {
             PsamCommand::Select { by, fci } => self.select(by, fci, out),
-            PsamCommand::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, view.ne, out),
-            PsamCommand::GetChallenge { len } => self.get_challenge(len, out),
+            PsamCommand::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, ne, out),
+            PsamCommand::GetChallenge { len } => get_challenge(len, rng, out),
             PsamCommand::DiversifyInit { usage, id, data } => self.diversify_init(usage, id, data),
             PsamCommand::Encrypt { data } => self.encrypt(data, out),
             PsamCommand::Mac { key, data } => self.mac(key, data, out),
             PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        match res {
-            Ok(reply) => {
-                self.pending
-                    .shape(!view.data.is_empty(), view.ne, reply.len, reply.sw, out, 0)
-            }
-            Err(sw) => (0, sw),
         }
     }
 
+    /// PSAMs answer with T=0 behaviour.
+    fn transport(&self) -> Transport {
+        Transport::T0 { announce_extra: 0 }
+    }
+
+    fn power_on(&mut self) {
+        self.vol = Volatile::default();
+    }
+
+    fn power_off(&mut self) {
+        self.vol = Volatile::default();
+    }
+}
+
+fn get_challenge(len: u8, rng: &mut Rng, out: &mut [u8]) -> Res {
+    let buf = out
+        .get_mut(..usize::from(len))
+        .ok_or(StatusWord::WRONG_LENGTH)?;
+    rng.fill(buf);
+    Ok(Reply::data(usize::from(len)))
+}
+
+impl<S: Store> PsamApp<S> {
     fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
         // Any SELECT ends the crypto session.
         self.vol.session = None;
@@ -394,17 +385,6 @@ impl<S: Store> Psam<S> {
             .map_err(|_| StatusWord::MEMORY_FAILURE)?;
         Ok(Reply {
             len: n,
-            sw: StatusWord::OK,
-        })
-    }
-
-    fn get_challenge(&mut self, len: u8, out: &mut [u8]) -> Res {
-        let buf = out
-            .get_mut(..usize::from(len))
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        self.rng.fill(buf);
-        Ok(Reply {
-            len: usize::from(len),
             sw: StatusWord::OK,
         })
     }
