@@ -12,16 +12,13 @@ use sscard_specs::keys::{resolve_kid, KeyRole};
 
 impl<S: Store> CardApp<S> {
     pub(crate) fn get_challenge(&mut self, len: u8, rng: &mut Rng, out: &mut [u8]) -> Res {
-        let buf = out
-            .get_mut(..usize::from(len))
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        if fault!(self, constant_challenge) {
-            Rng::new(&self.cfg.rng_seed).fill(buf);
+        let c = if fault!(self, constant_challenge) {
+            Rng::new(&self.cfg.rng_seed).challenge(len, out)?
         } else {
-            rng.fill(buf);
-        }
-        self.vol.challenge = Some(Challenge::new(buf));
-        Ok(Reply::data(usize::from(len)))
+            rng.challenge(len, out)?
+        };
+        self.vol.challenge = Some(Challenge::new(c));
+        Ok(Reply::data(c.len()))
     }
 
     /// Key looked up by KID in the current DF, then the SSSE; try counter decremented and

@@ -38,10 +38,12 @@
 //! for DES/3DES, 16 for SM4); the PSAM pads the data itself (method 2), so the host passes the
 //! unpadded MAC input and `MAC == sscard_keys::session::line_mac(...)`.
 
+mod handlers;
 mod host;
 pub mod image;
 pub mod keymap;
 mod os;
+mod state;
 
 pub use host::{PsamChannel, PsamDriver, PsamFault};
 pub use image::{
