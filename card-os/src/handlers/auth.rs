@@ -4,6 +4,7 @@ use crate::card::CardApp;
 use crate::chip::rng::Rng;
 use crate::chip::{Reply, Res};
 use crate::fs::keyfile;
+use crate::security::tries::{Outcome, Rules};
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::StatusWord;
@@ -21,8 +22,8 @@ impl<S: Store> CardApp<S> {
         Ok(Reply::data(c.len()))
     }
 
-    /// Key looked up by KID in the current DF, then the SSSE; try counter decremented and
-    /// persisted before the comparison, restored on success; success sets the key's flag.
+    /// Key looked up by KID in the current DF, then the SSSE; its try counter follows the one
+    /// protocol ([`crate::security::tries`]); success sets the key's flag.
     pub(crate) fn external_authenticate(
         &mut self,
         kid: u8,
@@ -37,50 +38,26 @@ impl<S: Store> CardApp<S> {
                 )
             })
             .ok_or(StatusWord::KEY_NOT_FOUND)?;
-        if data.len() != usize::from(self.cfg.profile.ext_auth_lc) {
+        let profile = self.cfg.profile;
+        if data.len() != usize::from(profile.ext_auth_lc) {
             return Err(StatusWord::WRONG_LENGTH);
         }
         let k = keyfile::load(&self.j, &self.layout, spec)?;
-        if k.tries == 0 {
-            return Err(StatusWord::AUTH_BLOCKED);
-        }
+        k.counter.usable()?;
         let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
         let r = ch.first8().ok_or(StatusWord::REF_DATA_INVALID)?;
-        #[cfg(feature = "faults")]
-        if self.cfg.faults.key_counter_after_compare {
-            return self.external_authenticate_compare_first(spec, &k, r, data);
-        }
-        keyfile::set_tries(&mut self.j, k.slot, k.tries - 1)?;
-        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
-            if !fault!(self, key_counter_not_restored) {
-                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
+        let rules = Rules {
+            restore: !fault!(self, key_counter_not_restored),
+            #[cfg(feature = "faults")]
+            compare_first: self.cfg.faults.key_counter_after_compare,
+        };
+        let compare = || verify_external_auth(profile, &k.key, r, data);
+        match k.counter.attempt(&mut self.j, rules, compare)? {
+            Outcome::Match => {
+                self.vol.set_auth(spec);
+                Ok(Reply::OK)
             }
-            self.vol.set_auth(spec);
-            Ok(Reply::OK)
-        } else {
-            Err(StatusWord::pin_failed(k.tries - 1))
-        }
-    }
-
-    /// The `key_counter_after_compare` fault: compare first, write the counter only when it
-    /// changes, after the answer is decided.
-    #[cfg(feature = "faults")]
-    fn external_authenticate_compare_first(
-        &mut self,
-        spec: &'static sscard_specs::keys::KeySpec,
-        k: &keyfile::StoredKey,
-        r: &[u8],
-        data: &[u8],
-    ) -> Res {
-        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
-            if k.tries != k.limit {
-                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
-            }
-            self.vol.set_auth(spec);
-            Ok(Reply::OK)
-        } else {
-            let _ = keyfile::set_tries(&mut self.j, k.slot, k.tries - 1);
-            Err(StatusWord::pin_failed(k.tries - 1))
+            Outcome::Mismatch { left } => Err(StatusWord::pin_failed(left)),
         }
     }
 

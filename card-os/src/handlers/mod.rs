@@ -1,6 +1,5 @@
 //! Command handlers, one file per command group, each an `impl Card` block.
 
-mod access;
 mod auth;
 mod data;
 mod lifecycle;

@@ -1,12 +1,14 @@
 //! VERIFY, CHANGE PIN, PIN UNBLOCK, PIN RELOAD (profile.md §4).
 //!
-//! The try counter is decremented and persisted *before* the comparison and restored on success,
-//! so cutting the power after a wrong guess cannot save the try.
+//! The try counter follows the one protocol of [`crate::security::tries`]: decremented and
+//! persisted *before* the comparison and restored on success, so cutting the power after a wrong
+//! guess cannot save the try.
 
 use crate::card::CardApp;
 use crate::chip::{Reply, Res};
 use crate::fs::keyfile;
 use crate::fs::pin::{self, PinRecord};
+use crate::security::tries::{Outcome, Rules};
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::commands::Mac;
@@ -35,53 +37,28 @@ impl<S: Store> CardApp<S> {
         }
     }
 
-    /// Decrement-first comparison. On a match the counter is restored when `restore` (CHANGE PIN
-    /// skips it: its journaled PIN write resets the counter in the same atomic batch).
+    /// One PIN attempt under the try-counter protocol ([`crate::security::tries`]). On a match
+    /// the counter is restored when `restore` (CHANGE PIN skips it: its journaled PIN write
+    /// resets the counter in the same atomic batch); a mismatch clears the PIN flag.
     fn try_pin(&mut self, presented: &[u8], restore: bool) -> Result<(), StatusWord> {
         let rec = PinRecord::load(&self.j)?;
-        let tries = rec.tries();
-        if tries == 0 {
-            return Err(StatusWord::AUTH_BLOCKED);
-        }
-        #[cfg(feature = "faults")]
-        if self.cfg.faults.pin_counter_after_compare {
-            return self.try_pin_compare_first(&rec, presented, restore);
-        }
-        pin::set_tries(&mut self.j, tries - 1)?;
-        if rec.matches(presented) {
-            if restore && !fault!(self, pin_counter_not_restored) {
-                pin::set_tries(&mut self.j, rec.limit())?;
+        let rules = Rules {
+            restore: restore && !fault!(self, pin_counter_not_restored),
+            #[cfg(feature = "faults")]
+            compare_first: self.cfg.faults.pin_counter_after_compare,
+        };
+        match rec
+            .counter()
+            .attempt(&mut self.j, rules, || rec.matches(presented))?
+        {
+            Outcome::Match => Ok(()),
+            Outcome::Mismatch { left } => {
+                self.vol.pin_ok = false;
+                if fault!(self, wrong_tries_count) {
+                    return Err(failed(left + 1));
+                }
+                Err(failed(left))
             }
-            Ok(())
-        } else {
-            self.vol.pin_ok = false;
-            if fault!(self, wrong_tries_count) {
-                return Err(failed(tries));
-            }
-            Err(failed(tries - 1))
-        }
-    }
-
-    /// The `pin_counter_after_compare` fault: compare first; a correct PIN with a full counter
-    /// writes nothing, a wrong one decides `63Cx` and then writes the decrement, ignoring a failed
-    /// write (as a card that answers before its NVM write completes).
-    #[cfg(feature = "faults")]
-    fn try_pin_compare_first(
-        &mut self,
-        rec: &PinRecord,
-        presented: &[u8],
-        restore: bool,
-    ) -> Result<(), StatusWord> {
-        let tries = rec.tries();
-        if rec.matches(presented) {
-            if restore && tries != rec.limit() {
-                pin::set_tries(&mut self.j, rec.limit())?;
-            }
-            Ok(())
-        } else {
-            self.vol.pin_ok = false;
-            let _ = pin::set_tries(&mut self.j, tries - 1);
-            Err(failed(tries - 1))
         }
     }
 
@@ -89,7 +66,7 @@ impl<S: Store> CardApp<S> {
         self.pin_reachable()?;
         if presented.is_empty() {
             let rec = PinRecord::load(&self.j)?;
-            return Err(match rec.tries() {
+            return Err(match rec.counter().tries() {
                 0 => StatusWord::AUTH_BLOCKED,
                 n => failed(n),
             });
@@ -123,8 +100,7 @@ impl<S: Store> CardApp<S> {
             self.puk_passed()?;
         }
         self.check_mac(STK, &mac, ch)?;
-        let limit = PinRecord::load(&self.j)?.limit();
-        pin::set_tries(&mut self.j, limit)?;
+        PinRecord::load(&self.j)?.counter().reset(&mut self.j)?;
         Ok(Reply::OK)
     }
 
