@@ -4,13 +4,14 @@
 use crate::chip::rng::Rng;
 use crate::chip::{self, Application, Chip, Res, Transport};
 use crate::config::CardConfig;
+use crate::ctx::{Config, Ctx, RamCtx, ReadCtx, WriteCtx};
+use crate::handlers::{auth, data, lifecycle, pin, select};
 use crate::layout::{self, hdr, Layout, LayoutError};
 use crate::security::{Challenge, Volatile};
 use crate::store::{Journal, Store, StoreError};
 use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::profile::Suite;
-use sscard_specs::types::DfId;
 use sscard_specs::versions::SpecVersion;
 
 /// ATR length: `3B 6D 00 00` + 13 historical bytes.
@@ -58,11 +59,13 @@ fn version_from(code: u8) -> Option<SpecVersion> {
 
 /// The card application: what [`Card`] runs in the chip frame.
 pub(crate) struct CardApp<S: Store> {
-    pub(crate) j: Journal<S>,
-    pub(crate) cfg: CardConfig,
-    pub(crate) layout: Layout,
+    /// Persistent: the journaled image.
+    j: Journal<S>,
+    /// Read-only: configuration and layout.
+    config: Config,
     atr: [u8; ATR_LEN],
-    pub(crate) vol: Volatile,
+    /// Volatile: the security state.
+    vol: Volatile,
 }
 
 /// An emulated social security card over a [`Store`].
@@ -97,14 +100,13 @@ impl<S: Store> Card<S> {
             return Err(InitError::StoreTooSmall);
         }
         let historical = h.get(hdr::HISTORICAL..hdr::HISTORICAL + 13).unwrap_or(&[]);
+        let rng = Rng::new(&cfg.rng_seed);
         let app = CardApp {
             j,
-            cfg,
-            layout,
+            config: Config { card: cfg, layout },
             atr: chip::atr(&ATR_PREFIX, historical),
             vol: Volatile::default(),
         };
-        let rng = Rng::new(&app.cfg.rng_seed);
         Ok(Card {
             chip: Chip::new(app, rng),
         })
@@ -117,12 +119,12 @@ impl<S: Store> Card<S> {
 
     /// The configuration.
     pub fn config(&self) -> &CardConfig {
-        &self.chip.app.cfg
+        &self.chip.app.config.card
     }
 
     /// Spec version of the image.
     pub fn spec_version(&self) -> SpecVersion {
-        self.chip.app.layout.version()
+        self.chip.app.config.layout.version()
     }
 
     /// Cold power-up: run journal recovery, clear the volatile state.
@@ -132,7 +134,7 @@ impl<S: Store> Card<S> {
 
     /// Warm reset: same as a power cycle for the card's state.
     pub fn reset(&mut self) {
-        if fault!(self.chip.app, reset_keeps_security_state) {
+        if fault!(self.chip.app.config, reset_keeps_security_state) {
             let vol = self.chip.app.vol;
             self.chip.power_on();
             let app = &mut self.chip.app;
@@ -196,7 +198,7 @@ impl<S: Store> Application for CardApp<S> {
 
     /// Every APDU takes the single-use challenge; a blocked card answers `6A81` to everything.
     fn admit(&mut self) -> Result<Option<Challenge>, StatusWord> {
-        let challenge = if fault!(self, challenge_reusable) {
+        let challenge = if fault!(self.config, challenge_reusable) {
             self.vol.challenge
         } else {
             self.vol.challenge.take()
@@ -215,49 +217,54 @@ impl<S: Store> Application for CardApp<S> {
         rng: &mut Rng,
         out: &mut [u8],
     ) -> Res {
-        match self.app_state()? {
+        match self.read().app_state()? {
             layout::APP_ACTIVE => {}
             layout::APP_BLOCKED
-                if cmd.allowed_when_blocked() || fault!(self, app_block_not_enforced) => {}
+                if cmd.allowed_when_blocked() || fault!(self.config, app_block_not_enforced) => {}
             layout::APP_BLOCKED => return Err(StatusWord::CONDITIONS_NOT_SATISFIED),
             _ if matches!(cmd, Command::Select { .. }) => {}
             _ => return Err(StatusWord::FUNC_NOT_SUPPORTED),
         }
+        let ch = challenge;
         match cmd {
-            Command::Select { by, fci } => self.select(by, fci, out),
-            Command::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, ne, out),
+            Command::Select { by, fci } => select::select(self.read(), by, fci, out),
+            Command::ReadBinary { sfi, offset } => {
+                data::read_binary(self.read(), sfi, offset, ne, out)
+            }
             Command::UpdateBinary { sfi, offset, data } => {
-                self.update_binary(sfi, offset, data, challenge)
+                data::update_binary(self.write(), sfi, offset, data, ch)
             }
-            Command::ReadRecord { sfi, mode } => self.read_record(sfi, mode, out),
+            Command::ReadRecord { sfi, mode } => data::read_record(self.read(), sfi, mode, out),
             Command::UpdateRecord { sfi, number, data } => {
-                self.update_record(sfi, number, data, challenge)
+                data::update_record(self.write(), sfi, number, data, ch)
             }
-            Command::AppendRecord { sfi, data } => self.append_record(sfi, data, challenge),
-            Command::Verify { pin } => self.verify(pin),
-            Command::ChangePin { old, new } => self.change_pin(old, new),
-            Command::PinUnblock { mac } => self.pin_unblock(mac, challenge),
-            Command::PinReload { mac } => self.pin_reload(mac, challenge),
-            Command::GetChallenge { len } => self.get_challenge(len, rng, out),
+            Command::AppendRecord { sfi, data } => data::append_record(self.write(), sfi, data, ch),
+            Command::Verify { pin } => pin::verify(self.write(), pin),
+            Command::ChangePin { old, new } => pin::change_pin(self.write(), old, new),
+            Command::PinUnblock { mac } => pin::pin_unblock(self.write(), mac, ch),
+            Command::PinReload { mac } => pin::pin_reload(self.write(), mac, ch),
+            Command::GetChallenge { len } => auth::get_challenge(self.ram(), rng, len, out),
             Command::ExternalAuthenticate { kid, data } => {
-                self.external_authenticate(kid, data, challenge)
+                auth::external_authenticate(self.write(), kid, data, ch)
             }
             Command::InternalAuthenticate { kid, data } => {
-                self.internal_authenticate(kid, data, out)
+                auth::internal_authenticate(self.read(), kid, data, out)
             }
             Command::ApplicationBlock { permanent, mac } => {
-                self.application_block(permanent, mac, challenge)
+                lifecycle::application_block(self.write(), permanent, mac, ch)
             }
-            Command::ApplicationUnblock { mac } => self.application_unblock(mac, challenge),
-            Command::CardBlock { mac } => self.card_block(mac, challenge),
+            Command::ApplicationUnblock { mac } => {
+                lifecycle::application_unblock(self.write(), mac, ch)
+            }
+            Command::CardBlock { mac } => lifecycle::card_block(self.write(), mac, ch),
             Command::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
         }
     }
 
     fn transport(&self) -> Transport {
-        if self.cfg.t0 {
+        if self.config.card.t0 {
             Transport::T0 {
-                announce_extra: usize::from(fault!(self, t0_wrong_6cxx)),
+                announce_extra: usize::from(fault!(self.config, t0_wrong_6cxx)),
             }
         } else {
             Transport::T1
@@ -281,20 +288,30 @@ impl<S: Store> Application for CardApp<S> {
 }
 
 impl<S: Store> CardApp<S> {
-    /// Effective state of the current application: the current DF's, or the SSSE's when the SSSE
-    /// is blocked and the current DF is below it.
-    pub(crate) fn app_state(&self) -> Result<u8, StatusWord> {
-        let own = self.df_state(self.vol.df)?;
-        if matches!(self.vol.df, DfId::Mf | DfId::Ssse) {
-            return Ok(own);
+    /// The context of a handler that reads the image.
+    fn read(&mut self) -> ReadCtx<'_, S> {
+        Ctx {
+            nvm: &self.j,
+            ram: &mut self.vol,
+            config: &self.config,
         }
-        Ok(own.max(self.df_state(DfId::Ssse)?))
     }
 
-    pub(crate) fn df_state(&self, df: DfId) -> Result<u8, StatusWord> {
-        let mut b = [0u8; 1];
-        self.j
-            .read(layout::APP_STATE_OFF + df.index() as u32, &mut b)?;
-        Ok(b[0])
+    /// The context of a handler that writes the image.
+    fn write(&mut self) -> WriteCtx<'_, S> {
+        Ctx {
+            nvm: &mut self.j,
+            ram: &mut self.vol,
+            config: &self.config,
+        }
+    }
+
+    /// The context of a handler that does not touch the image.
+    fn ram(&mut self) -> RamCtx<'_> {
+        Ctx {
+            nvm: (),
+            ram: &mut self.vol,
+            config: &self.config,
+        }
     }
 }

@@ -26,6 +26,7 @@ mod faults;
 mod card;
 mod chip;
 mod config;
+mod ctx;
 pub mod factory;
 mod fs;
 mod handlers;
