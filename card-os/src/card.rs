@@ -6,12 +6,11 @@ use crate::chip::{self, Application, Chip, Res, Transport};
 use crate::config::CardConfig;
 use crate::ctx::{Config, Ctx, RamCtx, ReadCtx, WriteCtx};
 use crate::handlers::{auth, data, lifecycle, pin, select};
-use crate::layout::{self, hdr, Layout, LayoutError};
+use crate::layout::{self, hdr, suite_code, version_from, Layout, LayoutError};
 use crate::security::{Challenge, Volatile};
 use crate::store::{Journal, Store, StoreError};
 use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
-use sscard_keys::profile::Suite;
 use sscard_specs::versions::SpecVersion;
 
 /// ATR length: `3B 6D 00 00` + 13 historical bytes.
@@ -40,21 +39,6 @@ pub enum InitError {
     /// The store is smaller than the layout needs.
     #[error("smaller than the layout needs")]
     StoreTooSmall,
-}
-
-pub(crate) fn suite_code(s: Suite) -> u8 {
-    match s {
-        Suite::Tdes => 1,
-        Suite::Sm4 => 2,
-    }
-}
-
-pub(crate) fn version_code(v: SpecVersion) -> u8 {
-    v as u8
-}
-
-fn version_from(code: u8) -> Option<SpecVersion> {
-    SpecVersion::ALL.get(usize::from(code)).copied()
 }
 
 /// The card application: what [`Card`] runs in the chip frame.

@@ -10,9 +10,8 @@
 //! Personalisation then happens through APDUs, as a terminal would do it (UK external
 //! authentication + UPDATE RECORD). [`personalise_direct`] bypasses that for tests.
 
-use crate::card::{suite_code, version_code};
-use crate::fs::{binary, keyfile, pin, records, EfKind};
-use crate::layout::{self, hdr, kind_of, Layout};
+use crate::fs::{binary, keyfile, pin, records};
+use crate::layout::{self, hdr, kind_of, suite_code, version_code, EfKind, Layout};
 use crate::store::{Journal, Store, StoreError, JOURNAL_SIZE};
 use sscard_apdu::record::encode_record;
 use sscard_apdu::StatusWord;

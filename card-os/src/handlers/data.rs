@@ -2,7 +2,8 @@
 
 use crate::chip::{Reply, Res};
 use crate::ctx::{Ctx, ReadCtx, WriteCtx};
-use crate::fs::{binary, records, EfGeom};
+use crate::fs::{binary, records};
+use crate::layout::EfGeom;
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::commands::{Protection, RecordSelector};

@@ -16,6 +16,8 @@ pub use journal::{Journal, Recovery, JOURNAL_SIZE, MAX_BATCH};
 pub use ram::{RamStore, SliceStore};
 pub use tearing::TearingStore;
 
+use sscard_apdu::StatusWord;
+
 /// Why a store operation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -31,6 +33,13 @@ pub enum StoreError {
     /// A journal batch is larger than the journal area.
     #[error("journal full")]
     JournalFull,
+}
+
+/// A store failure seen by a command: the card answers `6581` (memory failure).
+impl From<StoreError> for StatusWord {
+    fn from(_: StoreError) -> Self {
+        StatusWord::MEMORY_FAILURE
+    }
 }
 
 /// Byte-addressed non-volatile memory.
