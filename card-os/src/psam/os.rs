@@ -12,6 +12,7 @@ use sscard_apdu::commands::PsamCommand;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_keys::profile::ALL as ALL_PROFILES;
 use sscard_keys::Profile;
+use sscard_specs::psam::SERIAL_LEN;
 
 /// PSAM ATR length: `3B 6A 00 00` + 10 historical bytes (the PSAM serial).
 pub const PSAM_ATR_LEN: usize = 14;
@@ -107,7 +108,7 @@ impl<S: Store> Psam<S> {
         let serial_at = image::OFF_EF15 as usize;
         let atr: [u8; PSAM_ATR_LEN] = chip::atr(
             &PSAM_ATR_PREFIX,
-            h.get(serial_at..serial_at + 10).unwrap_or(&[]),
+            h.get(serial_at..serial_at + SERIAL_LEN).unwrap_or(&[]),
         );
         let mut seed = [0x3Cu8; 16];
         seed.iter_mut()

@@ -9,7 +9,7 @@ use crate::psam::{DF01_AID, DF01_FID, MF_FID, MF_NAME};
 use sscard_apdu::commands::SelectBy;
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::SSSE_DIR_SFI;
+use sscard_specs::psam::FCI_DIR_SFI;
 
 pub(crate) fn select<S>(ctx: Ctx<'_, S>, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
     ctx.ram.session = None;
@@ -41,7 +41,7 @@ pub(crate) fn select<S>(ctx: Ctx<'_, S>, by: SelectBy<'_>, fci: bool, out: &mut 
         Df::Mf => MF_NAME,
         Df::Df01 => DF01_AID,
     };
-    let len = write_fci(name, SSSE_DIR_SFI, ctx.config.profile.algorithm_id, out)
+    let len = write_fci(name, FCI_DIR_SFI, ctx.config.profile.algorithm_id, out)
         .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
     Ok(Reply::data(len))
 }
