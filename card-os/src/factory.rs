@@ -18,6 +18,8 @@ use sscard_apdu::StatusWord;
 use sscard_keys::card_id::card_id_auth_code;
 use sscard_keys::{DiversificationFactors, IssuerKeySet, Key, Pin, Profile};
 use sscard_specs::files::{DFS, RID};
+use sscard_specs::item::{SSSE_EF05_CARD_ID, SSSE_EF05_VERSION};
+use sscard_specs::key;
 use sscard_specs::keys::{keys_of, KeyRole};
 use sscard_specs::types::DfId;
 use sscard_specs::versions::SpecVersion;
@@ -162,8 +164,8 @@ pub fn factory_initialise<S: Store>(
     // Card identification code.
     let cidk: Key = p
         .keys
-        .card_key("CIDK", &factors)
-        .map_err(|_| FactoryError::MissingKey("CIDK"))?;
+        .card_key(key::CIDK, &factors)
+        .map_err(|_| FactoryError::MissingKey(key::CIDK))?;
     let prefix = p.identity.card_id_prefix();
     let code = card_id_auth_code(p.profile, &cidk, &prefix).map_err(|_| FactoryError::Crypto)?;
     let mut card_id = [0u8; 16];
@@ -190,10 +192,12 @@ pub fn factory_initialise<S: Store>(
                         .iter()
                         .filter(|i| i.versions.contains(p.version))
                     {
-                        let value: &[u8] = match (id, ef.fid, item.tag) {
-                            (DfId::Ssse, 0xEF05, 0x01) => &card_id,
-                            (DfId::Ssse, 0xEF05, 0x03) => p.version.as_bytes(),
-                            _ => zeros.get(..usize::from(item.len)).unwrap_or(&[]),
+                        let value: &[u8] = if SSSE_EF05_CARD_ID.is(ef, item.tag) {
+                            &card_id
+                        } else if SSSE_EF05_VERSION.is(ef, item.tag) {
+                            p.version.as_bytes()
+                        } else {
+                            zeros.get(..usize::from(item.len)).unwrap_or(&[])
                         };
                         for _ in 0..item.repeat {
                             let len = encode_record(item.tag, value, &mut rec)

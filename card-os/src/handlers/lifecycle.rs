@@ -3,7 +3,6 @@
 //! "The application" is the current DF (the SSSE or a DF below it; a blocked SSSE blocks its
 //! DFs too). The MF cannot be blocked (`6985`).
 
-use super::pin::STK;
 use crate::chip::{Reply, Res};
 use crate::ctx::WriteCtx;
 use crate::layout::{self, hdr};
@@ -11,6 +10,7 @@ use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::commands::Mac;
 use sscard_apdu::StatusWord;
+use sscard_specs::key::STK;
 use sscard_specs::types::DfId;
 
 fn app_offset<S: Store>(ctx: &WriteCtx<'_, S>) -> Result<u32, StatusWord> {

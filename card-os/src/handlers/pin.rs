@@ -15,14 +15,10 @@ use sscard_apdu::commands::Mac;
 use sscard_apdu::StatusWord;
 use sscard_keys::session::{decrypt_field, process_key};
 use sscard_keys::Pin;
+use sscard_specs::key::{PUK, STK};
 use sscard_specs::keys::key_by_name;
 use sscard_specs::types::DfId;
 use zeroize::Zeroizing;
-
-/// Name of the PIN-unblock key (profile.md §4).
-const PUK: &str = "PUK";
-/// Name of the maintenance (MAC) key (profile.md §3, §5).
-pub(crate) const STK: &str = "STK";
 
 fn failed(left: u8) -> StatusWord {
     StatusWord::pin_failed(left)

@@ -14,7 +14,7 @@ use crate::store::Store;
 use sscard_apdu::commands::SelectBy;
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::{self, DFS, SSSE_DIR_SFI};
+use sscard_specs::files::{self, DFS, MF_FID, SSSE_DIR_SFI};
 use sscard_specs::types::DfId;
 
 fn parent(df: DfId) -> Option<DfId> {
@@ -45,7 +45,7 @@ fn select_target<S: Store>(
     out: &mut [u8],
 ) -> Res {
     match by {
-        SelectBy::Fid(None) | SelectBy::Fid(Some(0x3F00)) => select_df(ctx, DfId::Mf, fci, out),
+        SelectBy::Fid(None) | SelectBy::Fid(Some(MF_FID)) => select_df(ctx, DfId::Mf, fci, out),
         SelectBy::Fid(Some(fid)) => {
             if let Some(r) = select_ef(ctx, fid) {
                 return r;
@@ -99,7 +99,7 @@ fn select_df<S: Store>(ctx: &mut ReadCtx<'_, S>, id: DfId, fci: bool, out: &mut 
         return Ok(Reply { len: 0, sw });
     }
     let spec = DFS.get(id.index()).ok_or(StatusWord::FILE_NOT_FOUND)?;
-    let fid_bytes = spec.fid.unwrap_or(0x3F00).to_be_bytes();
+    let fid_bytes = spec.fid.unwrap_or(MF_FID).to_be_bytes();
     let mut name = spec.df_name.or(spec.aid).unwrap_or(&fid_bytes);
     if fault!(ctx.config, fci_wrong_df_name) {
         name = &fid_bytes;

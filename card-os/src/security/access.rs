@@ -8,8 +8,9 @@ use sscard_apdu::commands::{Mac, Protection};
 use sscard_apdu::StatusWord;
 use sscard_keys::profile::LineMacStrategy;
 use sscard_keys::session::LineMac;
+use sscard_specs::ef::SSSE_EF06;
 use sscard_specs::keys::key_by_name;
-use sscard_specs::types::{DfId, EfSpec, KeyName, ReadRule, WriteRule};
+use sscard_specs::types::{EfSpec, KeyName, ReadRule, WriteRule};
 
 impl<N> Ctx<'_, N> {
     /// Whether `name` passed EXTERNAL AUTHENTICATE in the current DF.
@@ -19,7 +20,7 @@ impl<N> Ctx<'_, N> {
 
     /// Read rule of `ef` on this card's spec version, against the security state.
     pub(crate) fn may_read(&self, ef: &EfSpec) -> bool {
-        if fault!(self.config, ef06_read_unprotected) && ef.df == DfId::Ssse && ef.fid == 0xEF06 {
+        if fault!(self.config, ef06_read_unprotected) && SSSE_EF06.is(ef) {
             return true;
         }
         let pin_ok = self.ram.pin_ok;
