@@ -145,7 +145,7 @@ pub(crate) const MAX_EFS: usize = 48;
 /// Why the spec tables do not fit the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
-    /// More EFs than [`MAX_EFS`].
+    /// More EFs than the layout holds (`MAX_EFS`, 48).
     #[error("the spec tables do not fit the layout (too many EFs)")]
     TooManyEfs,
 }

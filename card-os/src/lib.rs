@@ -3,7 +3,11 @@
 //!
 //! * [`store`]: byte-addressed NVM ([`store::Store`]), RAM/slice/file stores, the anti-tearing
 //!   [`store::Journal`] and the [`store::TearingStore`] power-cut simulator;
-//! * [`Card`]: `process(apdu, resp) -> len`, ATR, power on/off/reset;
+//! * [`Card`]: `process(apdu, resp) -> len`, ATR, power on/off/reset — the chip frame
+//!   (`chip`: power, process framing, T=0 shaping, challenge generator) around the card
+//!   application, whose handlers (`handlers`) get a context (`ctx`) typed by what they may touch
+//!   and check access through `security` (state, rules, the one try-counter protocol);
+//! * [`psam`]: the PSAM, the same chip frame around the PSAM application;
 //! * [`factory`]: format a blank store into a card image from an issuer key set.
 //!
 //! The file tree, access rules and key table come from `sscard_specs`; records are encoded with
