@@ -6,11 +6,12 @@
 //! Without the feature [`Faults`] does not exist and every check is the constant `false` (the
 //! crate-internal `fault!` macro), so the firmware build carries none of it.
 
-/// `fault!(card, name)`: whether fault `name` is switched on (always `false` without the feature).
+/// `fault!(config, name)`: whether fault `name` is switched on in the card's
+/// [`Config`](crate::ctx::Config) (always `false` without the feature).
 macro_rules! fault {
-    ($card:expr, $name:ident) => {{
+    ($config:expr, $name:ident) => {{
         #[cfg(feature = "faults")]
-        let on = $card.cfg.faults.$name;
+        let on = $config.card.faults.$name;
         #[cfg(not(feature = "faults"))]
         let on = false;
         on

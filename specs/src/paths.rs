@@ -20,42 +20,35 @@ use crate::types::{DfId, DfSpec, EfSpec, ItemSpec};
 use crate::versions::SpecVersion;
 
 /// Why a path could not be parsed or resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
     /// Empty input.
+    #[error("empty path")]
     Empty,
     /// The DF segment is not `MF`/`SSSE`/`DF01`..`DF07`.
+    #[error("bad DF name (MF, SSSE, DF01..DF07)")]
     BadDf,
     /// The EF segment is not `EFxx` / 4 hex digits.
+    #[error("bad EF (EFxx)")]
     BadEf,
     /// The tag is not 2 hex digits.
+    #[error("bad tag (2 hex digits)")]
     BadTag,
     /// The occurrence / record number is not a decimal number 1..=255.
+    #[error("bad occurrence (1..255)")]
     BadOccurrence,
     /// More segments than `DF/EF/TAG`.
+    #[error("too many path segments")]
     TooManySegments,
     /// The DF has no EF with this FID.
+    #[error("no such EF in this DF")]
     UnknownEf,
     /// The EF has no item with this tag.
+    #[error("no such tag in this EF")]
     UnknownTag,
     /// The occurrence exceeds the item's repeat count (or the EF's record count).
+    #[error("occurrence out of range")]
     OccurrenceOutOfRange,
-}
-
-impl fmt::Display for PathError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PathError::Empty => "empty path",
-            PathError::BadDf => "bad DF name (MF, SSSE, DF01..DF07)",
-            PathError::BadEf => "bad EF (EFxx)",
-            PathError::BadTag => "bad tag (2 hex digits)",
-            PathError::BadOccurrence => "bad occurrence (1..255)",
-            PathError::TooManySegments => "too many path segments",
-            PathError::UnknownEf => "no such EF in this DF",
-            PathError::UnknownTag => "no such tag in this EF",
-            PathError::OccurrenceOutOfRange => "occurrence out of range",
-        })
-    }
 }
 
 /// A parsed CLI path (not yet checked against the tables; see [`ItemPath::resolve`]).

@@ -5,12 +5,9 @@
 //! cyclic file) followed by `max_records` slots of `1 + max_len` bytes, each `len | bytes`.
 //! Record numbers are 1-based; in a cyclic file record 1 is the newest (ISO 7816-4).
 
-use super::{EfGeom, EfKind};
+use crate::layout::{EfGeom, EfKind, RECORD_HEADER as HEADER};
 use crate::store::{Journal, Store};
 use sscard_apdu::StatusWord;
-
-/// Header bytes before the slots.
-pub(crate) const HEADER: u32 = 2;
 
 /// Largest record any EF can hold (a short APDU data field).
 pub(crate) const MAX_RECORD: usize = 255;
