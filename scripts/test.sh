@@ -12,6 +12,14 @@ export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 echo "== the newcomer's door: scripts/demo.sh without libpcsclite-dev (simulated)"
 scripts/tests/door.sh
 
+echo "== names: no FID, item path, tag or key-name literal outside specs/ (and the check catches planted ones)"
+scripts/check-literals.py
+scripts/tests/literals.sh
+
+echo "== module import graph: no cycles in any crate (and the check catches planted ones)"
+scripts/module-graph.py
+scripts/tests/module-graph.sh
+
 echo "== no_std builds for thumbv7em-none-eabi"
 cargo build -p sscard-apdu -p sscard-keys --target thumbv7em-none-eabi
 if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
