@@ -6,7 +6,6 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::algorithm::{Algorithm, MAX_KEY};
-use crate::cipher::BlockCipher;
 use crate::error::KeyError;
 
 /// A secret key for one [`Algorithm`].
@@ -74,11 +73,6 @@ impl Key {
             *d = *s;
         }
         out
-    }
-
-    /// Key check value: the first 3 bytes of the encryption of an all-zero block.
-    pub fn kcv(&self) -> [u8; 3] {
-        BlockCipher::new(self).kcv()
     }
 }
 

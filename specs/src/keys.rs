@@ -19,60 +19,9 @@
 //! `86`/`87`/`88`, §5.4 \[1\]) conflict with this scheme and are recorded as notes only.
 
 use crate::key as k;
-use crate::text::{note, Text};
+use crate::text::note;
 use crate::types::{DfId, KeyName};
-
-/// What a key is used for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyRole {
-    /// Read key RKn: EXTERNAL AUTHENTICATE opens "RK" read rules.
-    Read,
-    /// Update key UKn: EXTERNAL AUTHENTICATE opens write rules.
-    Update,
-    /// IRK: INTERNAL AUTHENTICATE (card proves itself).
-    InternalAuth,
-    /// PUK: external authentication before PIN unblock / reload.
-    PinUnblock,
-    /// STK: line-protection MAC for block/unblock, PIN unblock/reload, MAC'd updates.
-    Maintenance,
-    /// CIDK: issuer key for the card-identification authentication code (profile.md §2).
-    CardIdAuth,
-    /// LK: lock control key (appendix B).
-    Lock,
-    /// DPK: purchase key (DF04 medical e-purse).
-    Purchase,
-    /// DLK: load key.
-    Load,
-    /// DTK: TAC key.
-    Tac,
-}
-
-/// One card key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeySpec {
-    /// Name (the root-key name in the issuer key set).
-    pub name: KeyName,
-    /// The DF holding the key.
-    pub df: DfId,
-    /// Role.
-    pub role: KeyRole,
-    /// Card KID = P2 of EXTERNAL / INTERNAL AUTHENTICATE; `None` when the key is not addressed by a KID.
-    pub kid: Option<u8>,
-    /// Whether `kid` was observed on real cards/host code (false = assigned by sscard).
-    pub kid_observed: bool,
-    /// Number of diversification levels: 3 national (province → city → card), 2 provincial (city → card).
-    pub levels: u8,
-    /// PSAM key-attribute ("usage") byte, where the reference gives one (§5.4).
-    pub psam_usage: Option<u8>,
-    /// PSAM key id, where the reference gives one (§5.4).
-    pub psam_key_id: Option<u8>,
-    /// HSM key address seen in national-interface HSM requests (§5.6, §6.2, §7.1).
-    pub hsm_key_addr: Option<u16>,
-    /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
-    pub implemented: bool,
-    /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<Text>,
-}
+pub use crate::types::{KeyRole, KeySpec};
 
 const ASSIGNED: &str =
     "KID assigned by sscard (keys.rs scheme); not observed (sscard-spec.md §9.4)";
@@ -92,57 +41,6 @@ const fn key(name: KeyName, df: DfId, role: KeyRole, kid: u8, levels: u8) -> Key
         hsm_key_addr: None,
         implemented: true,
         uncertain: note(ASSIGNED),
-    }
-}
-
-impl KeySpec {
-    const fn observed(mut self, n: &'static str) -> Self {
-        self.kid_observed = true;
-        self.uncertain = note(n);
-        self
-    }
-    const fn psam(mut self, usage: u8, id: u8) -> Self {
-        self.psam_usage = Some(usage);
-        self.psam_key_id = Some(id);
-        self
-    }
-    const fn hsm(mut self, addr: u16) -> Self {
-        self.hsm_key_addr = Some(addr);
-        self
-    }
-    const fn no_kid(mut self) -> Self {
-        self.kid = None;
-        self
-    }
-    const fn not_implemented(mut self, n: &'static str) -> Self {
-        self.implemented = false;
-        self.uncertain = note(n);
-        self
-    }
-    const fn note(mut self, n: &'static str) -> Self {
-        self.uncertain = note(n);
-        self
-    }
-
-    /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
-    pub const fn psam_usage_levels(&self) -> Option<u8> {
-        match self.psam_usage {
-            Some(u) => Some(u >> 5),
-            None => None,
-        }
-    }
-
-    /// Key type in the PSAM usage byte (low 5 bits), if given.
-    pub const fn psam_usage_type(&self) -> Option<u8> {
-        match self.psam_usage {
-            Some(u) => Some(u & 0x1F),
-            None => None,
-        }
-    }
-
-    /// Whether this is a national key (3 diversification levels).
-    pub const fn is_national(&self) -> bool {
-        self.levels == 3
     }
 }
 
@@ -306,6 +204,51 @@ pub fn keys_of(df: DfId) -> &'static [KeySpec] {
 pub fn all_keys() -> impl Iterator<Item = &'static KeySpec> {
     KEYS_BY_DF.iter().flat_map(|k| k.iter())
 }
+
+/// The table entry of the key `name` (as [`key_by_name`], usable in `const`).
+pub const fn key_spec(name: &str) -> Option<&'static KeySpec> {
+    let tables = &KEYS_BY_DF;
+    let mut d = 0;
+    while d < tables.len() {
+        let keys = tables[d];
+        let mut i = 0;
+        while i < keys.len() {
+            if str_eq(keys[i].name, name) {
+                return Some(&keys[i]);
+            }
+            i += 1;
+        }
+        d += 1;
+    }
+    None
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+// Every `key::` constant names a key of the table.
+const _: () = {
+    let mut i = 0;
+    while i < k::ALL.len() {
+        assert!(
+            key_spec(k::ALL[i]).is_some(),
+            "a key:: constant is not in keys.rs"
+        );
+        i += 1;
+    }
+};
 
 /// The key with this name (case-sensitive, e.g. `"RK1DF01"`).
 pub fn key_by_name(name: &str) -> Option<&'static KeySpec> {

@@ -4,7 +4,7 @@
 //! This crate is the **single source** that the card OS (personalisation, access control), the
 //! terminal (decoders, path resolution) and the conformance suite read; no other crate keeps a copy
 //! of a tag or file table. Everything is `'static` data plus small lookup functions: `no_std`, no
-//! dependencies, no allocation.
+//! allocation, one dependency (`thiserror`, for the errors' `Display`).
 //!
 //! Facts come from `shared/reference/sscard-spec.md` (cited as §n) and `profile.md`. Uncertain
 //! values carry an `uncertain: Option<Text>` note next to them, so that a real-card trace
@@ -61,6 +61,7 @@ pub mod item;
 pub mod items;
 pub mod key;
 pub mod keys;
+pub mod layouts_v1;
 pub mod paths;
 pub mod psam;
 pub mod text;

@@ -4,13 +4,10 @@
 //! Every `*Spec` is plain `'static` data built in `const` context; the small `const fn` builders on
 //! [`ItemSpec`] only exist to keep the tables in `items.rs` one line per data item.
 
-use crate::text::{text, Text};
+use crate::text::{note, text, Text};
 use crate::versions::{SpecVersion, VersionSet};
 
-/// Name of a card key, exactly as in sscard-spec.md §5.1 / §2.2 (e.g. `"RK1DF01"`, `"UKSSSE"`, `"PUK"`).
-///
-/// The same strings are the root-key names of the issuer key set and the security module.
-pub type KeyName = &'static str;
+pub use crate::key::KeyName;
 
 /// A 2-byte file identifier (`3F00`, `DF01`, `EF05`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -421,24 +418,6 @@ impl EfSpec {
             .map_or(self.read, |(_, rule)| *rule)
     }
 
-    /// The items in record order on a card of `version` (the 1.0 layouts of `versions::V1_LAYOUTS`
-    /// replace the 2.0 list where they exist). Items whose [`ItemSpec::versions`] exclude `version`
-    /// are still in the slice; [`crate::paths::record_number_for`] skips them.
-    pub fn items_for(&self, version: SpecVersion) -> &'static [ItemSpec] {
-        match crate::versions::layout_for(self.df, self.fid, version) {
-            Some(l) => l.items,
-            None => self.items,
-        }
-    }
-
-    /// The structure on a card of `version`.
-    pub fn structure_for(&self, version: SpecVersion) -> EfStructure {
-        match crate::versions::layout_for(self.df, self.fid, version) {
-            Some(l) => l.structure,
-            None => self.structure,
-        }
-    }
-
     /// The item with `tag` (top level), if this EF has one.
     pub fn item(&self, tag: u8) -> Option<&'static ItemSpec> {
         self.items.iter().find(|i| i.tag == tag)
@@ -489,6 +468,109 @@ pub const fn fields_len(fields: &[FieldSpec]) -> u16 {
     n
 }
 
+/// What a key is used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// Read key RKn: EXTERNAL AUTHENTICATE opens "RK" read rules.
+    Read,
+    /// Update key UKn: EXTERNAL AUTHENTICATE opens write rules.
+    Update,
+    /// IRK: INTERNAL AUTHENTICATE (card proves itself).
+    InternalAuth,
+    /// PUK: external authentication before PIN unblock / reload.
+    PinUnblock,
+    /// STK: line-protection MAC for block/unblock, PIN unblock/reload, MAC'd updates.
+    Maintenance,
+    /// CIDK: issuer key for the card-identification authentication code (profile.md §2).
+    CardIdAuth,
+    /// LK: lock control key (appendix B).
+    Lock,
+    /// DPK: purchase key (DF04 medical e-purse).
+    Purchase,
+    /// DLK: load key.
+    Load,
+    /// DTK: TAC key.
+    Tac,
+}
+
+/// One card key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Name (the root-key name in the issuer key set).
+    pub name: KeyName,
+    /// The DF holding the key.
+    pub df: DfId,
+    /// Role.
+    pub role: KeyRole,
+    /// Card KID = P2 of EXTERNAL / INTERNAL AUTHENTICATE; `None` when the key is not addressed by a KID.
+    pub kid: Option<u8>,
+    /// Whether `kid` was observed on real cards/host code (false = assigned by sscard).
+    pub kid_observed: bool,
+    /// Number of diversification levels: 3 national (province → city → card), 2 provincial (city → card).
+    pub levels: u8,
+    /// PSAM key-attribute ("usage") byte, where the reference gives one (§5.4).
+    pub psam_usage: Option<u8>,
+    /// PSAM key id, where the reference gives one (§5.4).
+    pub psam_key_id: Option<u8>,
+    /// HSM key address seen in national-interface HSM requests (§5.6, §6.2, §7.1).
+    pub hsm_key_addr: Option<u16>,
+    /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
+    pub implemented: bool,
+    /// Where this entry is uncertain, a note citing the reference.
+    pub uncertain: Option<Text>,
+}
+
+impl KeySpec {
+    pub(crate) const fn observed(mut self, n: &'static str) -> Self {
+        self.kid_observed = true;
+        self.uncertain = note(n);
+        self
+    }
+    pub(crate) const fn psam(mut self, usage: u8, id: u8) -> Self {
+        self.psam_usage = Some(usage);
+        self.psam_key_id = Some(id);
+        self
+    }
+    pub(crate) const fn hsm(mut self, addr: u16) -> Self {
+        self.hsm_key_addr = Some(addr);
+        self
+    }
+    pub(crate) const fn no_kid(mut self) -> Self {
+        self.kid = None;
+        self
+    }
+    pub(crate) const fn not_implemented(mut self, n: &'static str) -> Self {
+        self.implemented = false;
+        self.uncertain = note(n);
+        self
+    }
+    pub(crate) const fn note(mut self, n: &'static str) -> Self {
+        self.uncertain = note(n);
+        self
+    }
+
+    /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
+    pub const fn psam_usage_levels(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u >> 5),
+            None => None,
+        }
+    }
+
+    /// Key type in the PSAM usage byte (low 5 bits), if given.
+    pub const fn psam_usage_type(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u & 0x1F),
+            None => None,
+        }
+    }
+
+    /// Whether this is a national key (3 diversification levels).
+    pub const fn is_national(&self) -> bool {
+        self.levels == 3
+    }
+}
+
 /// A dedicated file and everything below it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DfSpec {
@@ -507,7 +589,7 @@ pub struct DfSpec {
     /// Elementary files.
     pub efs: &'static [EfSpec],
     /// Keys of this DF.
-    pub keys: &'static [crate::keys::KeySpec],
+    pub keys: &'static [KeySpec],
     /// Where this entry is uncertain, a note citing the reference.
     pub uncertain: Option<Text>,
 }

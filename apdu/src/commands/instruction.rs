@@ -1,8 +1,12 @@
 //! The instructions (INS bytes) of the card and the PSAM, with their trace names — the one INS
 //! table of sscard — and [`command_name`], the CLA/INS/P1/P2 decoder of traces.
 
-use super::psam::{P1_ENCRYPT, P1_MAC};
 use crate::ins;
+
+/// `80 FA` P1: ECB-encrypt the data field.
+pub const P1_ENCRYPT: u8 = 0x00;
+/// `80 FA` P1: MAC over the data field after an explicit IV.
+pub const P1_MAC: u8 = 0x05;
 
 /// One table, three views: the enum (with its discriminants as INS bytes), [`Instruction::ALL`],
 /// [`Instruction::from_byte`] and [`Instruction::name`].

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::{errors, Ctx};
 use sscard_terminal::error::{Error, Result};
 use sscard_terminal::model::BasicInfo;
-use sscard_terminal::national::{read_card_bas, TerminalIds};
+use sscard_terminal::national::format::{read_card_bas, TerminalIds};
 use sscard_terminal::transport::{
     wait_for_card, wait_for_card_removed, PcscTransport, TransportError,
 };

@@ -42,7 +42,7 @@ fn basic_info_from_the_real_hunan_card_in_three_apdus() {
     assert_eq!(info.holder.birthplace, "430102");
     assert_eq!(info.reset_info, "0081544C928684420100000135");
     assert_eq!(
-        sscard_terminal::national::read_card_bas(&info, &Default::default()),
+        sscard_terminal::national::format::read_card_bas(&info, &Default::default()),
         "430299|110101199003071233|B00000131|430299D156000005000000133A05F2E3|张三|0081544C928684420100000135|2.0|20120|20220|||"
             .replace("20120|20220", "2012|2022")
     );

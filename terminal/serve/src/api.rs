@@ -27,7 +27,8 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sscard_terminal::national::{read_card_bas, TerminalIds};
+use sscard_terminal::national::format::read_card_bas;
+use sscard_terminal::national::TerminalIds;
 use sscard_terminal::transport::reader_status;
 use zeroize::Zeroize;
 

@@ -42,6 +42,9 @@ pub enum ServeError {
     /// The card, the reader or the library failed.
     #[error(transparent)]
     Card(#[from] sscard_terminal::Error),
+    /// A national function failed (its national code and message, `NationalError::code`).
+    #[error("{}", .0.message())]
+    National(#[from] sscard_terminal::national::NationalError),
     /// A blocking card task could not finish (the service is shutting down).
     #[error("internal: {0}")]
     Internal(String),
@@ -106,6 +109,7 @@ impl ServeError {
                 4 | 7 => StatusCode::CONFLICT,
                 _ => StatusCode::BAD_GATEWAY,
             },
+            ServeError::National(_) => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +118,7 @@ impl ServeError {
     pub fn national_code(&self) -> i32 {
         match self {
             ServeError::Card(e) => e.national_code(),
+            ServeError::National(e) => i32::try_from(e.code()).unwrap_or(-13),
             ServeError::BadRequest(_) | ServeError::Refused(_) => -14,
             _ => -13,
         }
@@ -125,7 +130,7 @@ impl IntoResponse for ServeError {
         let kind = match &self {
             ServeError::Refused(r) => r.code(),
             ServeError::BadRequest(_) => "bad-request",
-            ServeError::Card(_) => "card",
+            ServeError::Card(_) | ServeError::National(_) => "card",
             _ => "internal",
         };
         let mut error =

@@ -70,6 +70,24 @@ impl Hub {
             .await
     }
 
+    /// The configured security module source.
+    pub fn security(&self) -> &SecuritySource {
+        &self.security
+    }
+
+    /// Run `op` (blocking) with `reader`'s name, alone on that reader: for callers that open the
+    /// card themselves (the national core's devices).
+    pub async fn with_reader<T, F>(&self, reader: &str, op: F) -> Result<T, ServeError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&str) -> Result<T, ServeError> + Send + 'static,
+    {
+        let name = Hub::resolve(reader).await?;
+        let lock = self.lock_for(&name);
+        let _guard = lock.lock().await;
+        blocking(move || op(&name)).await
+    }
+
     /// Run `op` on a session with the card in `reader`, alone on that reader. With `secure`,
     /// the configured security module is attached (an error when there is none).
     pub async fn with_card<T, F>(&self, reader: &str, secure: bool, op: F) -> Result<T, ServeError>

@@ -1,17 +1,26 @@
-//! The national read-card functions the WebSocket dialect calls, over the library's `national`
-//! module and `Session` — the same code path as the national C library, never a second
-//! implementation of the string formats: `iReadCardBas` is [`national::read_card_bas`],
-//! `iReadCard` is [`national::parse_file_address`] (before the card is touched) then
-//! [`national::read_card`].
+//! The national read-card functions the WebSocket dialect calls — the library's national core
+//! (`sscard_terminal::national`), the same code path as the national C library
+//! (`libSSCardDriver`), never a second implementation:
 //!
-//! `iReadCard`'s `iAuthType` 1 (PIN) reads under the card's current security state (a PIN
-//! verified through `POST /v1/readers/{reader}/pin/verify`; the dialect carries no PIN), 2 (key)
-//! attaches the configured security module.
+//! - `iReadCard` is [`national::read_card`] over a [`Device`] that opens the dialect's reader
+//!   (under the hub's per-reader lock) and the configured PSAM; the file address is checked by
+//!   [`national::check_file_address`] before the card is touched;
+//! - `iReadCardBas` is [`national::read_card_bas`] (the §6.4 procedure: internal authentication
+//!   through the PSAM, its terminal numbers) when a PSAM is configured; without one it is the
+//!   same 11-field string ([`national::format::read_card_bas`]) of the card's basic information,
+//!   with empty terminal fields and no genuineness check.
+//!
+//! The service has no PIN pad: `iAuthType` 1 (PIN) reads under the PIN state the card already
+//! has (verified through `POST /v1/readers/{reader}/pin/verify`), like 0; 2 attaches the PSAM.
 
-use sscard_terminal::national::{self, FileRequest, TerminalIds};
+use sscard_terminal::national::{
+    self, Device, DynTransport, Interface, NationalError, NationalResult, PinPrompt, TerminalIds,
+};
+use sscard_terminal::transport::{PcscTransport, Protocols, ReaderSelector, ShareMode};
+use zeroize::Zeroizing;
 
 use crate::error::ServeError;
-use crate::hub::Hub;
+use crate::hub::{Hub, SecuritySource};
 
 /// A national function call as the dialect carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,11 +43,44 @@ pub enum NationalCall {
     },
 }
 
-/// The files of `p_file_addr`, resolved through the library (the specs) — checked before the
-/// card is touched; a bad address is a [`ServeError::BadRequest`].
-pub fn file_items(p_file_addr: &str) -> Result<Vec<FileRequest>, ServeError> {
-    national::parse_file_address(p_file_addr)
-        .map_err(|e| ServeError::BadRequest(format!("pFileAddr: {e}")))
+/// Check `p_file_addr` through the national core (the specs) before the card is touched; a bad
+/// address is a [`ServeError::BadRequest`].
+pub fn check_file_address(p_file_addr: &str) -> Result<(), ServeError> {
+    national::check_file_address(p_file_addr)
+        .map_err(|e| ServeError::BadRequest(format!("pFileAddr: {}", e.message())))
+}
+
+/// The national core's [`Device`] for one dialect call: the card in `reader` (already locked by
+/// the hub), the PSAM of the configuration, no PIN entry.
+struct ServeDevice {
+    reader: String,
+    psam: Option<String>,
+}
+
+fn connect(reader: ReaderSelector) -> NationalResult<DynTransport> {
+    let t = PcscTransport::connect(reader, ShareMode::Shared, Protocols::T0 | Protocols::T1)?;
+    Ok(Box::new(t))
+}
+
+impl Device for ServeDevice {
+    fn open_card(&mut self, _interface: Interface) -> NationalResult<DynTransport> {
+        connect(ReaderSelector::Name(self.reader.clone()))
+    }
+
+    fn open_psam(&mut self) -> NationalResult<DynTransport> {
+        match &self.psam {
+            Some(r) => connect(ReaderSelector::parse(r)),
+            None => Err(NationalError::NoPsam(
+                "no psam_reader in the service's configuration".into(),
+            )),
+        }
+    }
+
+    fn enter_pin(&mut self, _prompt: PinPrompt) -> NationalResult<Zeroizing<String>> {
+        Err(NationalError::Unsupported(
+            "the service has no PIN entry: verify the PIN through the HTTP API".into(),
+        ))
+    }
 }
 
 /// The reader an `iType` means: the configured reader, else the first reader holding a card
@@ -71,30 +113,64 @@ pub async fn call(
     reader: Option<&str>,
     call: NationalCall,
 ) -> Result<String, ServeError> {
+    let psam = match hub.security() {
+        SecuritySource::Psam(r) => Some(r.clone()),
+        _ => None,
+    };
     match call {
         NationalCall::ReadCardBas { i_type } => {
             let reader = reader_for(reader, i_type).await?;
-            let info = hub
-                .with_card(&reader, false, |s| s.read_basic_info())
-                .await?;
-            Ok(national::read_card_bas(&info, &TerminalIds::default()))
+            let itype = i32::try_from(i_type).unwrap_or(-1);
+            match psam {
+                Some(psam) => {
+                    hub.with_reader(&reader, move |name| {
+                        let mut dev = ServeDevice {
+                            reader: name.to_string(),
+                            psam: Some(psam),
+                        };
+                        national::read_card_bas(&mut dev, itype).map_err(ServeError::from)
+                    })
+                    .await
+                }
+                None => {
+                    let info = hub
+                        .with_card(&reader, false, |s| s.read_basic_info())
+                        .await?;
+                    Ok(national::format::read_card_bas(
+                        &info,
+                        &TerminalIds::default(),
+                    ))
+                }
+            }
         }
         NationalCall::ReadCard {
             i_type,
             i_auth_type,
+            p_card_info,
             p_file_addr,
-            ..
         } => {
-            let files = file_items(&p_file_addr)?;
-            if !matches!(i_auth_type, 0..=2) {
-                return Err(ServeError::BadRequest(format!(
-                    "iAuthType {i_auth_type}: 0 (none), 1 (PIN) or 2 (key) expected"
-                )));
-            }
+            check_file_address(&p_file_addr)?;
+            let auth = match i_auth_type {
+                // No PIN pad here: the PIN state the card has (verified through the API).
+                0 | 1 => 0,
+                2 => 2,
+                other => {
+                    return Err(ServeError::BadRequest(format!(
+                        "iAuthType {other}: 0 (none), 1 (PIN) or 2 (key) expected"
+                    )))
+                }
+            };
             let reader = reader_for(reader, i_type).await?;
-            let secure = i_auth_type == 2;
-            hub.with_card(&reader, secure, move |s| national::read_card(s, &files))
-                .await
+            let itype = i32::try_from(i_type).unwrap_or(-1);
+            hub.with_reader(&reader, move |name| {
+                let mut dev = ServeDevice {
+                    reader: name.to_string(),
+                    psam,
+                };
+                national::read_card(&mut dev, itype, auth, &p_card_info, &p_file_addr)
+                    .map_err(ServeError::from)
+            })
+            .await
         }
     }
 }
@@ -105,10 +181,7 @@ mod tests {
 
     #[test]
     fn file_addresses_are_checked_before_the_card() {
-        let f = file_items("SSSEEF05|07|$SSSEEF06|08|09|$").unwrap();
-        assert_eq!(f.len(), 2);
-        assert_eq!(f[0].name, "SSSEEF05");
-        assert_eq!(f[1].items.len(), 2);
+        check_file_address("SSSEEF05|07|$SSSEEF06|08|09|$").unwrap();
         for bad in [
             "",
             "$",
@@ -118,7 +191,7 @@ mod tests {
             "../EF05|07|$",
         ] {
             assert!(
-                matches!(file_items(bad), Err(ServeError::BadRequest(_))),
+                matches!(check_file_address(bad), Err(ServeError::BadRequest(_))),
                 "{bad:?}"
             );
         }

@@ -6,7 +6,9 @@
 mod support;
 
 use axum::http::StatusCode;
-use sscard_e2e::{await_empty, connect, e2e, CardFiles, Live, PIN, READER0, WAIT};
+use sscard_e2e::{
+    await_empty, connect, e2e, CardFiles, Live, PIN, READER0, READER1, TERMINAL_NUMBER, WAIT,
+};
 use sscard_terminal::national::{self, TerminalIds};
 use sscard_terminal::Session;
 use support::{apdu_count, ws, ws_call, Events, Service, HIS};
@@ -21,7 +23,7 @@ fn reference_national() -> String {
     let mut s = Session::open(connect(READER0)).unwrap();
     let info = s.read_basic_info().unwrap();
     s.into_transport().close().unwrap();
-    national::read_card_bas(&info, &TerminalIds::default())
+    national::format::read_card_bas(&info, &TerminalIds::default())
 }
 
 #[test]
@@ -296,4 +298,41 @@ fn insert_and_remove_events() {
         svc.stop().await;
         assert!(ev.ended().await);
     });
+}
+
+#[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
+fn national_dialect_in_psam_mode() {
+    let _g = e2e("national_dialect_in_psam_mode");
+    let files = CardFiles::personalised("serve-ws-psam");
+    let live = Live::card_and_psam(&files);
+    support::block_on(async {
+        let svc = Service::start(None, |c| {
+            c.psam_reader = Some(READER1.into());
+            c.reader = Some(READER0.into());
+        })
+        .await;
+        // iReadCardBas through the national core's §6.4 procedure: internal authentication by
+        // the PSAM, its terminal number and serial in the last two fields.
+        let mut s = ws(svc.port, "/", Some(HIS)).await.unwrap();
+        let a = ws_call(&mut s, r#"{"function":"iReadCardBas","iType":3}"#).await;
+        assert_eq!(a["success"], "1", "{a}");
+        let out = a["pOutInfo"].as_str().unwrap();
+        let f: Vec<&str> = out.split('|').collect();
+        assert_eq!(f.len(), 12, "{out}");
+        assert_eq!((f[1], f[2], f[4]), (SSN, CARD_NO, NAME), "{out}");
+        assert_eq!(f[9], TERMINAL_NUMBER, "{out}");
+        assert!(!f[10].is_empty(), "{out}");
+        let trace = live.trace_lines().join("\n");
+        assert!(trace.contains("INTERNAL AUTHENTICATE"), "{trace}");
+        // iReadCard with iAuthType 2 (the PSAM as security module).
+        let a = ws_call(
+            &mut s,
+            r#"{"function":"iReadCard","iType":3,"iAuthType":2,"pCardInfo":"","pFileAddr":"SSSEEF06|08|$"}"#,
+        )
+        .await;
+        assert_eq!(a["pOutInfo"], format!("SSSEEF06|{SSN}|$"), "{a}");
+        svc.stop().await;
+    });
+    live.stop();
 }

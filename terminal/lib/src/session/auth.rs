@@ -150,4 +150,50 @@ impl<T: Transport> Session<T> {
             response: hex::encode_upper(&response),
         })
     }
+
+    /// Take up a card an earlier connection left selected (HSM mode Step2, after the caller's
+    /// round trip to the HSM): `df` current, the spec version, card identification code and FCI
+    /// algorithm id as that connection saw them. Nothing is sent (a SELECT would clear the
+    /// card's challenge).
+    pub fn resume(
+        &mut self,
+        df: DfId,
+        version: Option<sscard_specs::SpecVersion>,
+        card_id: [u8; 16],
+        algorithm_id: Option<u8>,
+    ) {
+        self.algorithm_id = algorithm_id;
+        self.profile = super::select::profile_for_algorithm(algorithm_id);
+        self.version = version;
+        self.card_id = Some(card_id);
+        self.current_df = Some(df);
+        self.current_ef = None;
+        self.keys_passed.clear();
+    }
+
+    /// EXTERNAL AUTHENTICATE with key `name` in the current DF with a cryptogram computed
+    /// elsewhere (an online HSM, over the challenge the card gave last).
+    pub fn external_authenticate_with(&mut self, name: &str, data: &[u8; 16]) -> Result<()> {
+        let spec = key_spec(name)?;
+        let kid = spec.kid.ok_or_else(|| Error::NoCardKid(name.to_string()))?;
+        let cmd = commands::external_authenticate(kid, data);
+        let (_, sw) = self.send(&cmd)?;
+        if sw != StatusWord::OK {
+            return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));
+        }
+        if !self.keys_passed.contains(&spec.name) {
+            self.keys_passed.push(spec.name);
+        }
+        Ok(())
+    }
+
+    /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with the caller's P and S; returns
+    /// the card's answer (for a comparison made elsewhere, e.g. with an HSM's).
+    pub fn internal_authenticate_with(&mut self, p: &[u8; 8], s: &[u8; 8]) -> Result<Vec<u8>> {
+        let spec = key_spec(key::IRK)?;
+        let kid = spec.kid.unwrap_or(0);
+        self.select_df(DfId::Ssse)?;
+        let cmd = commands::internal_authenticate(kid, p, s).with_ne(256);
+        self.send_ok(&cmd, || "INTERNAL AUTHENTICATE".into())
+    }
 }

@@ -178,9 +178,17 @@ impl<T: Transport> Session<T> {
     /// SSSE EF05 + EF06 decoded — 3 APDUs on a 2.x card with the SSSE selected by
     /// [`Session::open`]: SELECT, READ RECORD all-from-1 of SFI 05 and of SFI 06. On a 3.00
     /// card, EF06 needs RKSSSE external authentication first (2 more APDUs, needs the keys).
+    /// The two halves are [`Self::read_issuer`] and [`Self::read_holder`].
     pub fn read_basic_info(&mut self) -> Result<BasicInfo> {
+        let issuer = self.read_issuer()?;
+        let holder = self.read_holder()?;
+        Ok(self.basic_info(issuer, holder))
+    }
+
+    /// SSSE EF05 (issuer data) in one READ RECORD all-from-1; the card identification code and
+    /// the spec version are kept for diversification and the version-dependent rules.
+    pub fn read_issuer(&mut self) -> Result<IssuerData> {
         let ef05 = Self::ef_spec(ef::SSSE_EF05)?;
-        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
         let r05 = self.read_records(ef05)?;
         if let Some(v) = r05
             .get(item::SSSE_EF05_VERSION.tag())
@@ -194,10 +202,20 @@ impl<T: Transport> Session<T> {
         {
             self.card_id = Some(id);
         }
-        let issuer = IssuerData::decode(&r05)?;
+        Ok(IssuerData::decode(&r05)?)
+    }
+
+    /// SSSE EF06 (holder basic information), after satisfying its read rule (RKSSSE on 3.00
+    /// cards when the session has a security module).
+    pub fn read_holder(&mut self) -> Result<Holder> {
+        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
         let r06 = self.read_records(ef06)?;
-        let holder = Holder::decode(&r06)?;
-        Ok(BasicInfo {
+        Ok(Holder::decode(&r06)?)
+    }
+
+    /// [`BasicInfo`] from the two halves, with the session's profile and the ATR.
+    pub fn basic_info(&self, issuer: IssuerData, holder: Holder) -> BasicInfo {
+        BasicInfo {
             issuer,
             holder,
             profile: self.profile.name,
@@ -205,7 +223,7 @@ impl<T: Transport> Session<T> {
             reset_info: crate::model::atr::historical_bytes(self.transport.atr())
                 .map(hex::encode_upper)
                 .unwrap_or_default(),
-        })
+        }
     }
 
     /// Read what `path` names: an item (`DF04/EF05/81`, `DF01/EF15/40#2`), a whole EF

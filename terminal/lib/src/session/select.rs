@@ -5,6 +5,7 @@ use sscard_apdu::fci::{Fci, ALGORITHM_ID_SM4, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::record::Record;
 use sscard_apdu::StatusWord;
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
+use sscard_keys::Profile;
 use sscard_specs::files::{MF_FID, SSSE_NAME};
 use sscard_specs::item::SSSE_EF05_VERSION;
 use sscard_specs::{DfId, EfSpec, SpecVersion};
@@ -39,17 +40,7 @@ impl<T: Transport> Session<T> {
                 }
             }
         }
-        self.profile = if self.algorithm_id == Some(ALGORITHM_ID_SM4) {
-            &SSCARD_3
-        } else {
-            if let Some(id) = self.algorithm_id.filter(|&id| id != DEFAULT_ALGORITHM_ID) {
-                tracing::warn!(
-                    algorithm_id = id,
-                    "unknown algorithm id in the SSSE FCI; assuming 3DES (sscard-2)"
-                );
-            }
-            &SSCARD_2
-        };
+        self.profile = profile_for_algorithm(self.algorithm_id);
         if let Some(sm) = &self.sm {
             if sm.profile().suite != self.profile.suite {
                 tracing::warn!(
@@ -176,6 +167,21 @@ impl<T: Transport> Session<T> {
                 self.sfi_reads = false;
             }
         }
+    }
+}
+
+/// The profile of an FCI algorithm id: `03` ⇒ `sscard-3` (SM4), anything else ⇒ `sscard-2`.
+pub(crate) fn profile_for_algorithm(algorithm_id: Option<u8>) -> &'static Profile {
+    if algorithm_id == Some(ALGORITHM_ID_SM4) {
+        &SSCARD_3
+    } else {
+        if let Some(id) = algorithm_id.filter(|&id| id != DEFAULT_ALGORITHM_ID) {
+            tracing::warn!(
+                algorithm_id = id,
+                "unknown algorithm id in the SSSE FCI; assuming 3DES (sscard-2)"
+            );
+        }
+        &SSCARD_2
     }
 }
 

@@ -83,4 +83,7 @@ impl Transport for AnyTransport {
     fn apdu_count(&self) -> u64 {
         self.inner().apdu_count()
     }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        self.inner_mut().swap_t0_policy(policy)
+    }
 }

@@ -229,6 +229,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
     fn apdu_count(&self) -> u64 {
         self.apdus
     }
+
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(&mut self.policy, policy))
+    }
 }
 
 /// The card identity `sscard init` burns in: the region (6 digits) and the serial (8 hex
@@ -295,4 +299,119 @@ pub fn create_image(
     };
     factory_initialise(&mut store, &params)
         .map_err(|e| image_error(&name, ImageError::CardOs(CardOsError::from(e))))
+}
+
+/// The emulated PSAM (`sscard_card_os::psam::Psam`) in-process behind the [`Transport`] trait:
+/// the PSAM image of `sscard psam init` (or an in-memory one), T=0 handled by
+/// [`sscard_apdu::exchange`](mod@sscard_apdu::exchange) like the card's.
+pub struct PsamEmulatorTransport<S: Store> {
+    psam: sscard_card_os::psam::Psam<S>,
+    policy: T0Policy,
+    apdus: u64,
+    atr: Vec<u8>,
+}
+
+impl<S: Store> std::fmt::Debug for PsamEmulatorTransport<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PsamEmulatorTransport")
+            .field("atr", &hex::encode_upper(&self.atr))
+            .field("apdus", &self.apdus)
+            .finish()
+    }
+}
+
+struct PsamLeg<'a, S: Store> {
+    psam: &'a mut sscard_card_os::psam::Psam<S>,
+    count: &'a mut u64,
+}
+
+impl<S: Store> RawTransmit for PsamLeg<'_, S> {
+    type Error = TransportError;
+    fn transmit_raw(&mut self, cmd: &[u8], resp: &mut [u8]) -> Result<usize, TransportError> {
+        tracing::debug!(target: "sscard::apdu", reader = "psam", "> {}", redact(cmd));
+        *self.count = self.count.saturating_add(1);
+        let n = self.psam.process(cmd, resp);
+        tracing::debug!(target: "sscard::apdu", reader = "psam", "< {}", hex::encode_upper(resp.get(..n).unwrap_or_default()));
+        Ok(n)
+    }
+}
+
+/// An in-memory PSAM image.
+pub type RamPsamImage = RamStore<{ sscard_card_os::psam::PSAM_STORE_SIZE }>;
+
+impl<S: Store> PsamEmulatorTransport<S> {
+    /// Wrap a PSAM.
+    pub fn new(psam: sscard_card_os::psam::Psam<S>) -> Self {
+        let atr = psam.atr().to_vec();
+        PsamEmulatorTransport {
+            psam,
+            policy: T0Policy::DEFAULT,
+            apdus: 0,
+            atr,
+        }
+    }
+}
+
+impl PsamEmulatorTransport<FileStore> {
+    /// Open a PSAM image file (made by `sscard psam init`).
+    pub fn open_image(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        if !path.is_file() {
+            return Err(image_error(&name, ImageError::Missing(ImageKind::Psam)));
+        }
+        let store = FileStore::open(path, 0)
+            .map_err(|e| image_error(&name, ImageError::CardOs(e.into())))?;
+        let seed: [u8; 16] = crate::session::random()?;
+        let psam = sscard_card_os::psam::Psam::open(store)
+            .map_err(|e| match e {
+                sscard_card_os::psam::PsamInitError::NotProvisioned => {
+                    image_error(&name, ImageError::NotPsamImage)
+                }
+                other => image_error(&name, ImageError::CardOs(other.into())),
+            })?
+            .with_rng_seed(seed);
+        Ok(Self::new(psam))
+    }
+}
+
+impl PsamEmulatorTransport<RamPsamImage> {
+    /// A fresh in-memory PSAM provisioned with `params`.
+    pub fn new_in_memory(params: &sscard_card_os::psam::PsamParams<'_>) -> Result<Self> {
+        const NAME: &str = "in-memory PSAM";
+        let mut img = RamPsamImage::new();
+        sscard_card_os::psam::provision(&mut img, params)
+            .map_err(|e| image_error(NAME, ImageError::CardOs(e.into())))?;
+        let psam = sscard_card_os::psam::Psam::new(img, params.profile)
+            .map_err(|e| image_error(NAME, ImageError::CardOs(e.into())))?;
+        Ok(Self::new(psam))
+    }
+}
+
+impl<S: Store> Transport for PsamEmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let view =
+            CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
+        let mut out = vec![0u8; OUT_MAX];
+        let mut leg = PsamLeg {
+            psam: &mut self.psam,
+            count: &mut self.apdus,
+        };
+        let (n, sw) = exchange(&mut leg, &view, &self.policy, &mut out).map_err(exchange_error)?;
+        out.truncate(n);
+        out.extend_from_slice(&sw.to_bytes());
+        Ok(out)
+    }
+
+    fn atr(&self) -> &[u8] {
+        &self.atr
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.psam.reset();
+        Ok(())
+    }
+
+    fn apdu_count(&self) -> u64 {
+        self.apdus
+    }
 }

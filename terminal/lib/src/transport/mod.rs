@@ -14,6 +14,7 @@ mod error;
 mod pcsc;
 mod redact;
 pub mod scripted;
+mod shared;
 
 pub use self::any::AnyTransport;
 pub use self::error::TransportError;
@@ -22,6 +23,9 @@ pub use self::pcsc::{
     ReaderSelector, ReaderStatus, ShareMode,
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
+pub use self::shared::SharedTransport;
+
+use sscard_apdu::exchange::T0Policy;
 
 /// A channel to one card.
 pub trait Transport {
@@ -35,6 +39,13 @@ pub trait Transport {
     fn reset(&mut self) -> Result<(), TransportError>;
     /// APDUs that reached the reader so far, counting every leg (GET RESPONSE, `6Cxx` re-issue).
     fn apdu_count(&self) -> u64;
+    /// Set the T=0 policy [`Transport::transmit`] applies and return the previous one, so a
+    /// caller can see the card's raw `61xx` / `6Cxx` for a while ([`T0Policy::RAW`]) and put the
+    /// policy back; `None` (nothing changed) for a transport without one.
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        let _ = policy;
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -50,6 +61,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
     }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -64,5 +78,8 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
     }
 }

@@ -403,6 +403,9 @@ impl Transport for PcscTransport {
     fn apdu_count(&self) -> u64 {
         self.apdus
     }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(&mut self.policy, policy))
+    }
 }
 
 /// Wait until a (responsive) card is present in `reader`; returns its ATR. Returns at once if

@@ -2,6 +2,8 @@
 //! number of power-ups. Not a cryptographic generator: on silicon, replace the seed source with the
 //! chip's TRNG; on a host, seed it from the OS (the terminal's `--emulator` does).
 
+use sscard_apdu::StatusWord;
+
 /// xoshiro128** state.
 #[derive(Clone, Debug)]
 pub(crate) struct Rng {
@@ -45,6 +47,20 @@ impl Rng {
         self.s[2] ^= t;
         self.s[3] = self.s[3].rotate_left(11);
         result
+    }
+
+    /// A challenge of `len` bytes at the start of `out` (GET CHALLENGE; `6700` when `out` is
+    /// shorter).
+    pub(crate) fn challenge<'o>(
+        &mut self,
+        len: u8,
+        out: &'o mut [u8],
+    ) -> Result<&'o [u8], StatusWord> {
+        let buf = out
+            .get_mut(..usize::from(len))
+            .ok_or(StatusWord::WRONG_LENGTH)?;
+        self.fill(buf);
+        Ok(buf)
     }
 
     pub(crate) fn fill(&mut self, out: &mut [u8]) {
