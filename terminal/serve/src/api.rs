@@ -34,7 +34,14 @@ use zeroize::Zeroize;
 
 use crate::error::ServeError;
 use crate::hub::blocking;
-use crate::server::AppState;
+use crate::state::AppState;
+
+use std::convert::Infallible;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::Stream;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt;
 
 type Answer = Result<Json<Value>, ServeError>;
 
@@ -318,6 +325,22 @@ pub async fn app_unblock(
         })
         .await?;
     Ok(Json(json!({ "blocked": false })))
+}
+
+/// `GET /v1/events`: card insert / remove as server-sent events ([`crate::events`]).
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = BroadcastStream::new(state.events.subscribe());
+    let st = state.clone();
+    let s = rx.filter_map(|e| {
+        let e = e.ok()?;
+        let data = serde_json::to_string(&e).ok()?;
+        Some(Ok(Event::default().event(e.event).data(data)))
+    });
+    // The stream ends when the service stops.
+    let s = futures_util::StreamExt::take_until(s, async move { st.stopped().await });
+    Sse::new(s).keep_alive(KeepAlive::default())
 }
 
 #[cfg(test)]

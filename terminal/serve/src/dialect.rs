@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::error::ServeError;
 use crate::national_bridge::{call, NationalCall};
 use crate::page;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// `GET /`: the WebSocket dialect when upgraded, else the page.
 pub async fn root(

@@ -1,23 +1,14 @@
 //! Card insert / remove events: a watcher polls every reader's state (PC/SC
 //! `SCardGetStatusChange` without waiting, every [`POLL`]) and broadcasts what changed;
-//! `GET /v1/events` streams them as server-sent events (`event: inserted|removed`, data JSON
+//! `GET /v1/events` ([`crate::api::events`]) streams them as server-sent events (`event: inserted|removed`, data JSON
 //! `{"event":"inserted","reader":"…","atr":"…"}`).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::Stream;
 use serde::Serialize;
 use sscard_terminal::transport::{reader_status, CardPresence};
 use tokio::sync::{broadcast, watch};
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::StreamExt;
-
-use crate::server::AppState;
 
 /// How often reader states are looked at.
 pub const POLL: Duration = Duration::from_millis(200);
@@ -78,20 +69,4 @@ pub fn spawn_watcher(
             std::thread::sleep(POLL);
         }
     })
-}
-
-/// `GET /v1/events`.
-pub async fn stream(
-    State(state): State<Arc<AppState>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let rx = BroadcastStream::new(state.events.subscribe());
-    let st = state.clone();
-    let s = rx.filter_map(|e| {
-        let e = e.ok()?;
-        let data = serde_json::to_string(&e).ok()?;
-        Some(Ok(Event::default().event(e.event).data(data)))
-    });
-    // The stream ends when the service stops.
-    let s = futures_util::StreamExt::take_until(s, async move { st.stopped().await });
-    Sse::new(s).keep_alive(KeepAlive::default())
 }

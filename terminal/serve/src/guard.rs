@@ -19,9 +19,7 @@
 //! Every refusal is logged at `warn` with its reason, the method, the path without its query and
 //! the origin — never a token or a PIN.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -30,43 +28,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{Refusal, ServeError};
-use crate::server::AppState;
-
-/// Per-origin token buckets.
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
-}
-
-impl RateLimiter {
-    /// `per_minute` requests a minute per key, bursts up to that many.
-    pub fn new(per_minute: u32) -> Self {
-        RateLimiter {
-            per_minute: f64::from(per_minute),
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Take one token for `key`; false when the bucket is empty.
-    pub fn allow(&self, key: &str) -> bool {
-        let mut map = match self.buckets.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        let now = Instant::now();
-        let (tokens, last) = map.entry(key.to_string()).or_insert((self.per_minute, now));
-        let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
-        *tokens = (*tokens + refill).min(self.per_minute);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
+pub use crate::rate::RateLimiter;
+use crate::state::AppState;
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())

@@ -9,6 +9,7 @@
 //! | [`config`] | the configuration file (TOML) and its defaults; `--print-config` |
 //! | [`bind`] | the listen addresses: loopback only, anything else refused |
 //! | [`guard`] | every request's checks: Host (DNS rebinding), Origin allow-list, token, CORS / Private-Network-Access preflights, rate limit; refusals logged with the reason |
+//! | [`rate`] | the rate limiter (token buckets per origin) |
 //! | [`token`] | the per-installation token: generated once, shown at pairing, compared in constant time |
 //! | [`hub`] | the cards: one operation at a time per reader (whole operations, never interleaved), readers in parallel |
 //! | [`api`] | the JSON HTTP API under `/v1/` |
@@ -16,6 +17,7 @@
 //! | [`dialect`] | the WebSocket dialect `{"function":"iReadCardBas","iType":3}` → `{"functionName":…,"success":…,"pOutInfo":…}` |
 //! | [`national_bridge`] | the national functions the dialect calls (the library's `national` module) |
 //! | [`page`] | the built-in service-window page (no external assets) |
+//! | [`state`] | what every handler shares ([`state::AppState`]) |
 //! | [`server`] | the router and the listeners |
 //! | [`error`] | the service's error type and how it becomes an HTTP answer |
 #![cfg_attr(
@@ -33,7 +35,9 @@ pub mod guard;
 pub mod hub;
 pub mod national_bridge;
 pub mod page;
+pub mod rate;
 pub mod server;
+pub mod state;
 pub mod token;
 
 pub use config::Config;

@@ -12,7 +12,7 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 const HTML: &str = include_str!("../assets/page.html");
 const JS: &str = include_str!("../assets/page.js");

@@ -7,65 +7,14 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use tokio::sync::{broadcast, watch};
 
 use crate::config::Config;
 use crate::error::ServeError;
-use crate::events::{self, CardEvent};
-use crate::guard::{self, RateLimiter};
-use crate::hub::{Hub, SecuritySource};
+use crate::events;
+use crate::guard;
+pub use crate::state::AppState;
 use crate::token::Token;
 use crate::{api, dialect, page};
-
-/// What every handler shares.
-#[derive(Debug)]
-pub struct AppState {
-    /// The configuration.
-    pub config: Config,
-    /// The installation token.
-    pub token: Token,
-    /// The ports the service listens on (for Host and own-origin checks).
-    pub ports: Vec<u16>,
-    /// Rate limiting.
-    pub rate: RateLimiter,
-    /// The cards.
-    pub hub: Hub,
-    /// Card insert/remove events.
-    pub events: broadcast::Sender<CardEvent>,
-    /// Turns true when the service stops: long-lived answers (event streams, WebSockets) end, so
-    /// the graceful shutdown does not wait for their clients.
-    pub stopping: watch::Receiver<bool>,
-    stop: watch::Sender<bool>,
-}
-
-impl AppState {
-    /// The shared state of a service with `config` and `token` listening on `ports`.
-    pub fn new(config: Config, token: Token, ports: Vec<u16>) -> AppState {
-        let security = match (&config.keys, &config.psam_reader) {
-            (Some(k), _) => SecuritySource::Keys(k.clone()),
-            (None, Some(p)) => SecuritySource::Psam(p.clone()),
-            (None, None) => SecuritySource::None,
-        };
-        let (events, _) = broadcast::channel(64);
-        let (stop, stopping) = watch::channel(false);
-        AppState {
-            rate: RateLimiter::new(config.rate_per_minute),
-            config,
-            token,
-            ports,
-            hub: Hub::new(security),
-            events,
-            stopping,
-            stop,
-        }
-    }
-
-    /// Resolves once the service is stopping.
-    pub async fn stopped(&self) {
-        let mut rx = self.stopping.clone();
-        let _ = rx.wait_for(|s| *s).await;
-    }
-}
 
 /// The routes.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -94,7 +43,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/readers/{reader}/application/unblock",
             post(api::app_unblock),
         )
-        .route("/v1/events", get(events::stream))
+        .route("/v1/events", get(api::events))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
