@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::response::Html;
 use axum::routing::get;
-use sscard_e2e::{await_empty, e2e, CardFiles, Live, PIN, READER0};
+use sscard_e2e::{await_empty, e2e, CardFiles, Live, PIN, READER0, READER1};
 use support::browser::Browser;
 use support::{apdu_count, Service};
 
@@ -45,7 +45,8 @@ const base = "http://127.0.0.1:PORT";
 fn the_page_in_headless_chromium() {
     let _g = e2e("the_page_in_headless_chromium");
     let files = CardFiles::personalised("serve-page");
-    await_empty(&[READER0]);
+    // Both vpcd readers empty: the page reads whichever reader holds a card when it loads.
+    await_empty(&[READER0, READER1]);
     support::block_on(async {
         let svc = Service::start(Some(files.keys.clone()), |c| {
             c.reader = Some(READER0.into());
