@@ -1,5 +1,8 @@
-//! `sscard info`: the service-window view in 3 APDUs (SELECT SSSE, READ RECORD all of EF05 and
-//! EF06), falling back to item-by-item reads on cards that refuse the all-records form.
+//! `sscard info`: the service-window view (SELECT SSSE, READ RECORD all of EF05 and EF06, with
+//! the exact Le of the card's family), falling back to item-by-item reads on cards that refuse
+//! the all-records form. The card family is recognised from the card's answers, with no option
+//! (`Session::read_basic_info`); `-v` prints it with the APDU count
+//! (`family: national-2.01 · apdus: 3`).
 //!
 //! `--watch` is the service window's loop: wait for a card in the reader, read it, print it, wait
 //! until it is taken out, repeat (Ctrl-C to stop). With JSON output every card is one line (JSON
@@ -101,16 +104,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         Format::National => println!("{}", read_card_bas(&info, &TerminalIds::default())),
         Format::Text => print!("{}", text(&info)),
     }
-    ctx.finish(s)
+    if ctx.verbose > 0 {
+        eprintln!("{}", summary(&s.rules_name(), s.apdu_count()));
+    }
+    Ok(s.into_transport().close()?)
 }
 
-/// One card: connect, read, disconnect (leaving the card), with the APDU count.
-fn read_one(ctx: &Ctx) -> Result<(BasicInfo, u64)> {
+/// The `-v` line: `family: national-2.00 · apdus: 4` (every APDU on the wire, GET RESPONSE and
+/// `6Cxx` re-issues included).
+fn summary(family: &str, apdus: u64) -> String {
+    format!("family: {family} · apdus: {apdus}")
+}
+
+/// One card: connect, read, disconnect (leaving the card), with its family and APDU count.
+fn read_one(ctx: &Ctx) -> Result<(BasicInfo, String)> {
     let mut s = ctx.session(false)?;
     let info = s.read_basic_info()?;
-    let apdus = s.apdu_count();
+    let line = summary(&s.rules_name(), s.apdu_count());
     s.into_transport().close()?;
-    Ok((info, apdus))
+    Ok((info, line))
 }
 
 /// How long one wait for a card event lasts before it is simply renewed.
@@ -133,7 +145,7 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
         }
         let t = Instant::now();
         match read_one(ctx) {
-            Ok((info, apdus)) => {
+            Ok((info, line)) => {
                 match format {
                     Format::Json => {
                         let line = serde_json::to_string(&info)
@@ -146,7 +158,7 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
                     Format::Text => println!("{}", text(&info)),
                 }
                 if ctx.verbose > 0 {
-                    eprintln!("apdus: {apdus} in {} ms", t.elapsed().as_millis());
+                    eprintln!("{line} in {} ms", t.elapsed().as_millis());
                 }
             }
             Err(e) => {

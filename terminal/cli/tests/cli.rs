@@ -113,7 +113,7 @@ impl Drop for Card {
 fn apdus(stderr: &str) -> u64 {
     stderr
         .lines()
-        .find_map(|l| l.strip_prefix("apdus: "))
+        .find_map(|l| l.split_once("apdus: ").map(|(_, n)| n))
         .unwrap_or_else(|| panic!("no apdu count in {stderr}"))
         .trim()
         .parse()
@@ -189,13 +189,23 @@ fn info_national_format() {
 }
 
 #[test]
-fn info_is_three_apdus_and_the_fallback_is_more() {
+fn info_is_four_apdus_on_2_00_and_the_fallback_is_more() {
     let c = Card::new("count", DEMO_HOLDER);
     let fast = ok(&["info", "--emulator", &c.img(), "-v", "--json"]);
-    assert_eq!(apdus(&fast.stderr), 3);
-    // The trace shows the three commands.
-    assert!(fast.stderr.contains("> 00B2012D00"), "{}", fast.stderr);
-    assert!(fast.stderr.contains("> 00B2013500"));
+    // SELECT SSSE, EF05, the EF0D probe (national-2.00 or jiangsu-2.00?), EF06.
+    assert!(
+        fast.stderr.contains("family: national-2.00 · apdus: 4"),
+        "{}",
+        fast.stderr
+    );
+    // The trace shows the commands, each READ with the exact Le of the family's layout.
+    assert!(fast.stderr.contains("> 00B2012D40"), "{}", fast.stderr);
+    assert!(fast.stderr.contains("> 00B201355B"));
+    let v: serde_json::Value = serde_json::from_str(&fast.stdout).unwrap();
+    assert_eq!(v["family"], "national-2.00");
+    // The same card answering like a genuine T=0 card: no GET RESPONSE, no 6Cxx re-issue.
+    let t0 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t0"]);
+    assert_eq!(apdus(&t0.stderr), 4, "{}", t0.stderr);
     let slow = ok(&[
         "info",
         "--emulator",
@@ -205,7 +215,7 @@ fn info_is_three_apdus_and_the_fallback_is_more() {
         "--emulator-quirks",
         "refuse-read-all-records",
     ]);
-    assert_eq!(apdus(&slow.stderr), 18);
+    assert_eq!(apdus(&slow.stderr), 19);
     assert_eq!(fast.stdout, slow.stdout);
 }
 
@@ -421,7 +431,7 @@ fn the_committed_demo_card_reads_in_three_apdus() {
         .starts_with("# TEST KEYS — NOT FOR PRODUCTION"));
     let o = ok(&["info", "--emulator", &img, "-v"]);
     assert!(o.stdout.contains("王小明"), "{}", o.stdout);
-    assert_eq!(apdus(&o.stderr), 3);
+    assert_eq!(apdus(&o.stderr), 4);
     let o = ok(&["auth", "--emulator", &img, "--keys", &keys]);
     assert!(o.stdout.contains("card genuine"));
     ok(&["pin", "verify", "--emulator", &img, "--pin", "123456"]);

@@ -19,6 +19,7 @@
 //! | `lifecycle` | APPLICATION BLOCK / UNBLOCK |
 
 mod auth;
+mod family;
 mod lifecycle;
 mod personalize;
 mod pin;
@@ -28,9 +29,11 @@ mod write;
 
 use sscard_apdu::{Command, StatusWord};
 use sscard_keys::{DiversificationFactors, KeyRef, Pin, Profile, SecurityModule};
+use sscard_specs::family::{EfAddr, Observations};
 use sscard_specs::{DfId, SpecVersion};
 
 use crate::error::{Error, Result};
+use crate::model::EfRecords;
 use crate::transport::{Transport, TransportError};
 
 pub use self::auth::AuthVerdict;
@@ -162,6 +165,16 @@ pub struct Session<T: Transport> {
     keys_passed: Vec<&'static str>,
     sm: Option<Box<dyn Crypto>>,
     pin: Option<Pin>,
+    /// What the card answered that tells its family (`session::family`).
+    obs: Observations,
+    /// On T=0: the FCI length SELECT SSSE announced (`61xx`) when the FCI was not fetched.
+    fci_len: Option<u16>,
+    /// The next SELECT SSSE fetches the FCI even after `61xx` (the FCI-content probe).
+    fetch_fci: bool,
+    /// SELECT SSSE by name answers `6A82` and the SSSE's EFs sit in the MF (Shanghai).
+    ssse_in_mf: bool,
+    /// Records of EFs only some families have, read while probing (Jiangsu EF0D).
+    extra_records: Vec<(EfAddr, EfRecords)>,
 }
 
 impl<T: Transport> std::fmt::Debug for Session<T> {
@@ -202,6 +215,11 @@ impl<T: Transport> Session<T> {
             keys_passed: Vec::new(),
             sm: None,
             pin: None,
+            obs: Observations::default(),
+            fci_len: None,
+            fetch_fci: false,
+            ssse_in_mf: false,
+            extra_records: Vec::new(),
         }
     }
 
@@ -305,20 +323,17 @@ impl<T: Transport> Session<T> {
 
     /// Send encoded command bytes.
     pub(crate) fn send_raw(&mut self, bytes: &[u8]) -> Result<(Vec<u8>, StatusWord)> {
-        let mut resp = self.transport.transmit(bytes)?;
-        let n = resp.len().checked_sub(2).ok_or_else(|| {
-            TransportError::Exchange(format!(
-                "response shorter than a status word: {}",
-                hex::encode_upper(&resp)
-            ))
-        })?;
-        let sw = resp
-            .get(n..)
-            .and_then(|s| <[u8; 2]>::try_from(s).ok())
-            .map(StatusWord::from_bytes)
-            .ok_or(TransportError::Closed)?;
-        resp.truncate(n);
-        Ok((resp, sw))
+        let resp = self.transport.transmit(bytes)?;
+        split_sw(resp)
+    }
+
+    /// Send a command; a `61xx` answer is returned as is (no GET RESPONSE).
+    pub(crate) fn send_leaving_61xx(&mut self, cmd: &Command) -> Result<(Vec<u8>, StatusWord)> {
+        let bytes = cmd
+            .to_vec()
+            .map_err(Error::command("cannot encode command"))?;
+        let resp = self.transport.transmit_leaving_61xx(&bytes)?;
+        split_sw(resp)
     }
 
     /// Send and require `9000` (or `61xx` left by a raw transport).
@@ -346,6 +361,23 @@ impl<T: Transport> Session<T> {
         }
         Ok(sm)
     }
+}
+
+/// Split a response into its data and status word.
+fn split_sw(mut resp: Vec<u8>) -> Result<(Vec<u8>, StatusWord)> {
+    let n = resp.len().checked_sub(2).ok_or_else(|| {
+        TransportError::Exchange(format!(
+            "response shorter than a status word: {}",
+            hex::encode_upper(&resp)
+        ))
+    })?;
+    let sw = resp
+        .get(n..)
+        .and_then(|s| <[u8; 2]>::try_from(s).ok())
+        .map(StatusWord::from_bytes)
+        .ok_or(TransportError::Closed)?;
+    resp.truncate(n);
+    Ok((resp, sw))
 }
 
 /// Random bytes from the operating system.

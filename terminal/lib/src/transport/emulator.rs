@@ -195,8 +195,12 @@ impl EmulatorTransport<RamImage> {
     }
 }
 
-impl<S: Store> Transport for EmulatorTransport<S> {
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+impl<S: Store> EmulatorTransport<S> {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
         let Self {
@@ -205,6 +209,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
             apdus,
             name,
         } = self;
+        let policy = &T0Policy {
+            follow_61xx: policy.follow_61xx && follow_61xx,
+            ..*policy
+        };
         let mut out = vec![0u8; OUT_MAX];
         let mut leg = Leg {
             card,
@@ -215,6 +223,16 @@ impl<S: Store> Transport for EmulatorTransport<S> {
         let end = n.checked_add(2).ok_or(TransportError::Closed)?;
         out.truncate(end);
         Ok(out)
+    }
+}
+
+impl<S: Store> Transport for EmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
     }
 
     fn atr(&self) -> &[u8] {

@@ -163,9 +163,9 @@ impl FamilyCard {
     }
 
     /// The records of `ef` in record order, each `tag | len | value` (hex, spaces allowed).
-    pub fn records(mut self, ef: impl Into<EfAddr>, records: &[&str]) -> Self {
+    pub fn records(mut self, ef: impl Into<EfAddr>, records: &[impl AsRef<str>]) -> Self {
         let ef = ef.into();
-        let recs = records.iter().map(|r| unhex(r)).collect();
+        let recs = records.iter().map(|r| unhex(r.as_ref())).collect();
         self.files.retain(|(a, _)| *a != ef);
         self.files.push((ef, recs));
         self
@@ -375,11 +375,18 @@ impl RawTransmit for CardLeg<'_> {
     }
 }
 
-impl Transport for FamilyCard {
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+impl FamilyCard {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
-        let policy = self.policy;
+        let policy = T0Policy {
+            follow_61xx: self.policy.follow_61xx && follow_61xx,
+            ..self.policy
+        };
         let mut out = vec![0u8; 4096];
         let (n, _) =
             exchange(&mut CardLeg(self), &view, &policy, &mut out).map_err(|e| match e {
@@ -388,6 +395,16 @@ impl Transport for FamilyCard {
             })?;
         out.truncate(n.saturating_add(2));
         Ok(out)
+    }
+}
+
+impl Transport for FamilyCard {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
     }
 
     fn atr(&self) -> &[u8] {
