@@ -562,3 +562,71 @@ fn conform_destructive_needs_the_card_number() {
         o.stdout
     );
 }
+
+/// `info` with a security module authenticates the card (INTERNAL AUTHENTICATE, IRK): a key file
+/// whose IRK differs from the card's finds it not genuine — printed with its data, exit 5;
+/// without keys: `not checked`.
+#[test]
+fn info_reports_whether_the_card_is_genuine() {
+    let c = Card::new("genuine", DEMO_HOLDER);
+    let keys = c.path("keys.toml");
+    let o = ok(&["info", "--emulator", &c.img(), "--keys", &keys, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], true);
+    let o = ok(&["info", "--emulator", &c.img(), "--keys", &keys]);
+    assert!(o.stdout.contains("真伪 Genuine"), "{}", o.stdout);
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("真伪 Genuine") && l.ends_with(" true")));
+    let o = ok(&["info", "--emulator", &c.img(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], "not checked");
+    let o = ok(&["info", "--emulator", &c.img()]);
+    assert!(
+        o.stdout.lines().any(|l| l.ends_with(" not checked")),
+        "{}",
+        o.stdout
+    );
+
+    // The same key set with another IRK.
+    let text = std::fs::read_to_string(&keys).unwrap();
+    let wrong: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("IRK = ") {
+                format!("IRK = \"{}\"", "5A".repeat(16))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(wrong, text);
+    let wrong_keys = c.path("wrong-irk.toml");
+    std::fs::write(&wrong_keys, wrong).unwrap();
+    let o = run(&[
+        "info",
+        "--emulator",
+        &c.img(),
+        "--keys",
+        &wrong_keys,
+        "--json",
+    ]);
+    assert_eq!(o.code, 5, "{}\n{}", o.stdout, o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], false);
+    assert_eq!(v["holder"]["name"], "王小明");
+    assert!(
+        o.stderr.contains("card A00000011 is not genuine"),
+        "{}",
+        o.stderr
+    );
+    let o = run(&["info", "--emulator", &c.img(), "--keys", &wrong_keys]);
+    assert_eq!(o.code, 5);
+    assert!(o.stdout.contains("王小明"));
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("真伪 Genuine") && l.ends_with(" false")));
+}

@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::EfRecords;
 use crate::transport::{Transport, TransportError};
 
-pub use self::auth::AuthVerdict;
+pub use self::auth::{AuthVerdict, Genuineness};
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
 
