@@ -381,8 +381,29 @@ fn usage_errors_do_not_panic() {
     let junk = dir.join("junk.img");
     std::fs::write(&junk, b"not a card").unwrap();
     let o = run(&["info", "--emulator", &junk.display().to_string()]);
-    assert!(o.code == 2 || o.code == 3, "{}", o.stderr);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not a card image: the file is")
+            || o.stderr.contains("not a card image: truncated: 10 bytes"),
+        "{}",
+        o.stderr
+    );
     assert!(!o.stderr.contains("panicked"));
+    // A truncated card image: what is wrong, not an I/O or transport error.
+    let c = Card::new("truncated", DEMO_HOLDER);
+    let img = std::fs::read(c.img()).unwrap();
+    std::fs::write(c.img(), &img[..img.len() / 3]).unwrap();
+    let o = run(&["info", "--emulator", &c.img()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!(
+            "not a card image: truncated: {} bytes, a card image has {}",
+            img.len() / 3,
+            img.len()
+        )),
+        "{}",
+        o.stderr
+    );
     let o = run(&["read", "--emulator", &missing, "NOPE/EF05"]);
     assert_eq!(o.code, 2);
     let o = run(&["apdu", "--emulator", &missing, "zz"]);

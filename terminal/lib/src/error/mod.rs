@@ -33,7 +33,7 @@ use sscard_specs::PathError;
 pub use self::data::DataError;
 #[cfg(feature = "emulator")]
 pub use self::image::CardOsError;
-pub use self::image::{ImageError, ImageKind};
+pub use self::image::{CardImageDefect, ImageError, ImageKind};
 pub use crate::model::holder::HolderProfileError;
 pub use crate::security::keyfile::KeyFileError;
 use crate::transport::TransportError;
