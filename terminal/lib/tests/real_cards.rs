@@ -81,3 +81,44 @@ fn t3_hunan_basic_info() {
     assert_eq!(info.issuer.expiry_date, "2022");
     assert_eq!(info.holder.name, "李四");
 }
+
+/// T4 shows EF05 records 1 and 3 of a 3.00 card only: the family card answers the rest the
+/// national-3.00 way; SELECT SSSE's `611E` alone tells the SM4 suite, the version confirms it.
+#[test]
+fn t4_wenzhou_card_id_and_version() {
+    let mut s = Session::open(T4_WENZHOU.card()).unwrap();
+    assert_eq!(s.profile().name, "sscard-3");
+    assert_eq!(s.algorithm_id(), Some(0x03));
+    let id = s.read_item("SSSE/EF05/01").unwrap();
+    assert_eq!(id.raw, "330300D15600000599110145FFFFFFFF");
+    assert_eq!(
+        s.detect_version().unwrap(),
+        sscard_specs::SpecVersion::V3_00
+    );
+    assert_eq!(
+        s.recognise_family().unwrap().map(|f| f.name),
+        Some("national-3.00")
+    );
+    // SELECT (611E, FCI left), READ RECORD 01 by tag, 03 by tag: no GET RESPONSE, no 6Cxx.
+    assert_eq!(s.apdu_count(), 3);
+    // T4 shows no EF06 (it sits behind RKSSSE): no basic information, an error, not a guess.
+    let e = s.read_basic_info().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            sscard_terminal::Error::Card { .. } | sscard_terminal::Error::Data(_)
+        ),
+        "{e}"
+    );
+}
+
+/// Shanghai: one record by number gets the family's record length as Le (a longer one would
+/// answer 6F00).
+#[test]
+fn t2_shanghai_one_record_by_number() {
+    let mut s = Session::open(T2_SHANGHAI.card()).unwrap();
+    s.read_basic_info().unwrap();
+    let r = s.read_path("SSSE/EF06#4").unwrap();
+    let shown = serde_json::to_string(&r).unwrap();
+    assert!(shown.contains("\"0B\""), "{shown}");
+}

@@ -369,8 +369,14 @@ impl<T: Transport> Session<T> {
                 let recs = if record > 0 {
                     self.ensure_read_access(ef)?;
                     let mut r = EfRecords::new();
+                    // The family's length of that record, so a T=0 card answers at once (and a
+                    // Shanghai card, answering 6F00 to a longer Le, at all).
+                    let ne = self
+                        .rules()
+                        .record(ef, record)
+                        .map_or(256, |r| u32::from(r.record_len()));
                     let data = self
-                        .read_record_raw(ef, RecordSelector::ByNumber(record), 256)?
+                        .read_record_raw(ef, RecordSelector::ByNumber(record), ne)?
                         .ok_or_else(|| DataError::Missing(record_path(ef, record).to_string()))?;
                     if let Some((tag, v)) = parse_one(ef, None, &data)? {
                         r.push(tag, v);
