@@ -1,7 +1,11 @@
 //! A typed session with the social security application (SSSE) of one card.
 //!
 //! [`Session::open`] selects the SSSE by name and picks the security [`Profile`] from the FCI's
-//! algorithm id (`9F0C`/`86`: absent ⇒ `sscard-2` 3DES, `03` ⇒ `sscard-3` SM4). The session then
+//! algorithm id (`9F0C`/`86`: absent ⇒ `sscard-2` 3DES, `03` ⇒ `sscard-3` SM4) — on a T=0 card
+//! from the FCI length its `61xx` announces, without fetching it, when that already tells the
+//! suite; on a card whose SSSE cannot be selected by name (`6A82`, Shanghai) the MF is the SSSE.
+//! The card family is recognised from the answers as the reads go ([`Session::family`]), and
+//! data is decoded by its rules ([`Session::rules`]). The session then
 //! keeps track of what the card has selected and which access conditions are satisfied, so every
 //! operation sends the fewest APDUs: a DF or EF already selected is not selected again, READ
 //! RECORD names the EF by SFI instead of a SELECT, and a key authentication passed in the current
@@ -12,6 +16,7 @@
 //! | module | operations |
 //! | --- | --- |
 //! | `select` | SSSE / DF selection, spec version and suite detection |
+//! | `family` | which card family (`sscard_specs::family`) the card is, from its answers; the probes that tell the candidates apart; the family's exact Le of every READ RECORD |
 //! | `read` | EF05/EF06 fast path, items and whole EFs by path |
 //! | `write` | UPDATE RECORD after UK authentication, with read-back |
 //! | `pin` | VERIFY, CHANGE PIN, PIN UNBLOCK, PIN RELOAD |
