@@ -78,7 +78,10 @@ pub struct Cli {
 pub enum Command {
     /// List PC/SC readers.
     Readers,
-    /// Card and holder basic information (service-window view).
+    /// Card and holder basic information (service-window view). The card family is recognised
+    /// from the card's answers (no option); -v prints it with the APDU count. With --keys or
+    /// --psam-reader the card is also authenticated: `genuine: true|false` (exit 5 when false,
+    /// after its data), else `genuine: not checked`.
     Info(info::Args),
     /// Read data items or whole EFs by path (DF04/EF05/81, SSSE/EF06, DF01/EF15/40#2).
     Read(read::Args),

@@ -13,6 +13,20 @@ pub enum DataError {
         /// The bytes (hex).
         hex: String,
     },
+    /// An item's bytes do not fit what the card's family stores there (a length, a date
+    /// coding, a record the family puts elsewhere): the card deviates in a way no known family
+    /// describes, so no value is given for it.
+    #[error("{item}: {problem} (read as {family}): {hex}")]
+    Item {
+        /// The item (`SSSE/EF05/05`).
+        item: String,
+        /// The family whose rules the card was read by.
+        family: String,
+        /// What does not fit.
+        problem: String,
+        /// The bytes (hex).
+        hex: String,
+    },
     /// An expected item is missing from the card.
     #[error("item {0} not present on the card")]
     Missing(String),

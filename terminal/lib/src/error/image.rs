@@ -23,9 +23,12 @@ pub enum ImageError {
     /// No file at the path.
     #[error("no {} image", kind_name(*.0))]
     Missing(ImageKind),
-    /// The file is not a (formatted) card image.
-    #[error("not a card image")]
+    /// The file is not a (formatted) card image: it has no valid card header.
+    #[error("not a card image: no valid card header")]
     NotCardImage,
+    /// The file is not a usable card image: truncated, or its header or structure is damaged.
+    #[error("not a card image: {0}")]
+    CorruptCardImage(CardImageDefect),
     /// The file is not a (provisioned) PSAM image.
     #[error("not a PSAM image")]
     NotPsamImage,
@@ -49,6 +52,31 @@ pub enum ImageError {
     CardOs(CardOsError),
 }
 
+/// What is wrong with a file that should be a card image ([`ImageError::CorruptCardImage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardImageDefect {
+    /// The file has no bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// The file is shorter than every card image.
+    #[error("truncated: {len} bytes, a card image has {need}")]
+    Truncated {
+        /// The file's length.
+        len: u64,
+        /// A card image's length.
+        need: usize,
+    },
+    /// The header names a layout version this card OS does not read.
+    #[error("its header names layout version {0}, not this card OS's")]
+    LayoutVersion(u8),
+    /// The header's spec version needs more room than the file has.
+    #[error("smaller than the layout its header names")]
+    TooSmallForLayout,
+    /// Reading the image's own structures leads outside the file.
+    #[error("its structure points outside the file (truncated or corrupt)")]
+    OutOfRange,
+}
+
 fn kind_name(kind: ImageKind) -> &'static str {
     match kind {
         ImageKind::Card => "card",
@@ -70,7 +98,7 @@ impl ImageError {
 pub(super) fn image_message(path: &str, reason: &ImageError) -> String {
     match reason {
         ImageError::Missing(kind) => format!("no {} image at {path}", kind_name(*kind)),
-        ImageError::NotCardImage => format!("{path} is not a card image"),
+        ImageError::NotCardImage | ImageError::CorruptCardImage(_) => format!("{path}: {reason}"),
         ImageError::NotPsamImage => format!("{path} is not a PSAM image"),
         ImageError::UnknownSuite => format!("{path}: {reason}"),
         ImageError::Exists => format!("{path} exists"),

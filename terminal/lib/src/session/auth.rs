@@ -26,6 +26,43 @@ pub struct AuthVerdict {
     pub response: String,
 }
 
+/// Whether a card proved genuine ([`Session::check_genuine`]): `true` / `false` after INTERNAL
+/// AUTHENTICATE, or not checked (no security module). Serialised as `true`, `false` or
+/// `"not checked"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Genuineness {
+    /// INTERNAL AUTHENTICATE was run: whether the card's answer was the issuer's.
+    Checked(bool),
+    /// No security module: nothing to check the card's answer against.
+    NotChecked,
+}
+
+impl Genuineness {
+    /// Whether the card was checked and failed.
+    pub fn failed(self) -> bool {
+        self == Genuineness::Checked(false)
+    }
+}
+
+impl std::fmt::Display for Genuineness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Genuineness::Checked(true) => f.write_str("true"),
+            Genuineness::Checked(false) => f.write_str("false"),
+            Genuineness::NotChecked => f.write_str("not checked"),
+        }
+    }
+}
+
+impl Serialize for Genuineness {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Genuineness::Checked(b) => s.serialize_bool(*b),
+            Genuineness::NotChecked => s.serialize_str("not checked"),
+        }
+    }
+}
+
 pub(crate) fn key_spec(name: &str) -> Result<&'static KeySpec> {
     key_by_name(name).ok_or_else(|| Error::UnknownKey(name.to_string()))
 }
@@ -125,6 +162,37 @@ impl<T: Transport> Session<T> {
     pub fn external_authenticate(&mut self, name: &str) -> Result<()> {
         let df = key_spec(name)?.df;
         self.external_authenticate_in(df, name)
+    }
+
+    /// The national read procedure's genuineness check: with a security module, INTERNAL
+    /// AUTHENTICATE (IRK) — on a 3.00 card after the RKSSSE external authentication its basic
+    /// information needed anyway, in the same DF — and whether the answer was the issuer's; a
+    /// card refusing the command is not genuine either. Without a security module nothing is
+    /// sent ([`Genuineness::NotChecked`]). `reason` of a failure goes with it.
+    pub fn check_genuine(&mut self) -> Result<(Genuineness, Option<String>)> {
+        if self.sm.is_none() {
+            return Ok((Genuineness::NotChecked, None));
+        }
+        match self.internal_authenticate() {
+            Ok(v) if v.genuine => Ok((Genuineness::Checked(true), None)),
+            Ok(v) => Ok((
+                Genuineness::Checked(false),
+                Some(format!(
+                    "its INTERNAL AUTHENTICATE answer {} is not the issuer's",
+                    v.response
+                )),
+            )),
+            Err(Error::Card { sw, .. }) => Ok((
+                Genuineness::Checked(false),
+                Some(format!("it refused INTERNAL AUTHENTICATE: {sw}")),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the session has a security module (issuer keys or a PSAM).
+    pub fn has_security_module(&self) -> bool {
+        self.sm.is_some()
     }
 
     /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with fresh random P and S; compares

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sscard_apdu::exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
-use sscard_card_os::store::{FileStore, RamStore, Store};
+use sscard_card_os::store::{FileStore, RamStore, Store, StoreError};
 #[cfg(feature = "faults")]
 use sscard_card_os::Faults;
 use sscard_card_os::{
@@ -21,7 +21,7 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{IssuerKeySet, Profile};
 use sscard_specs::SpecVersion;
 
-use crate::error::{CardOsError, Error, ImageError, ImageKind, Result};
+use crate::error::{CardImageDefect, CardOsError, Error, ImageError, ImageKind, Result};
 use crate::transport::{redact, Transport, TransportError};
 
 /// Room for the response data of all GET RESPONSE rounds plus the status word.
@@ -81,16 +81,50 @@ pub(crate) fn image_error(path: &str, reason: ImageError) -> Error {
     }
 }
 
-/// Why `Card::new` refused the image at `path`.
+/// Why `Card::new` refused the image at `path`: a file that is not a card image (no header, a
+/// damaged header, structures pointing outside the file) is [`ImageError::NotCardImage`] /
+/// [`ImageError::CorruptCardImage`], not a store (I/O) failure.
 fn init_error(path: &str, e: InitError) -> Error {
     image_error(
         path,
         match e {
             InitError::NotFormatted => ImageError::NotCardImage,
             InitError::ProfileMismatch => ImageError::UnknownSuite,
+            InitError::LayoutVersion(v) => {
+                ImageError::CorruptCardImage(CardImageDefect::LayoutVersion(v))
+            }
+            InitError::StoreTooSmall => {
+                ImageError::CorruptCardImage(CardImageDefect::TooSmallForLayout)
+            }
+            InitError::Store(StoreError::OutOfRange) => {
+                ImageError::CorruptCardImage(CardImageDefect::OutOfRange)
+            }
             other => ImageError::CardOs(other.into()),
         },
     )
+}
+
+/// The checks a card image file passes before the card OS opens it: not empty, not shorter
+/// than a card image ([`CARD_STORE_SIZE`]).
+pub fn check_card_image_file(path: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::Io {
+            context: format!("cannot read {name}"),
+            source: e,
+        })?
+        .len();
+    let defect = if len == 0 {
+        CardImageDefect::Empty
+    } else if len < CARD_STORE_SIZE as u64 {
+        CardImageDefect::Truncated {
+            len,
+            need: CARD_STORE_SIZE,
+        }
+    } else {
+        return Ok(());
+    };
+    Err(image_error(&name, ImageError::CorruptCardImage(defect)))
 }
 
 /// How the emulated card behaves on the wire.
@@ -171,6 +205,7 @@ impl EmulatorTransport<FileStore> {
         if !path.is_file() {
             return Err(image_error(&name, ImageError::Missing(ImageKind::Card)));
         }
+        check_card_image_file(path)?;
         Self::open_store(
             || {
                 FileStore::open(path, 0)
@@ -195,8 +230,12 @@ impl EmulatorTransport<RamImage> {
     }
 }
 
-impl<S: Store> Transport for EmulatorTransport<S> {
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+impl<S: Store> EmulatorTransport<S> {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
         let Self {
@@ -205,6 +244,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
             apdus,
             name,
         } = self;
+        let policy = &T0Policy {
+            follow_61xx: policy.follow_61xx && follow_61xx,
+            ..*policy
+        };
         let mut out = vec![0u8; OUT_MAX];
         let mut leg = Leg {
             card,
@@ -215,6 +258,16 @@ impl<S: Store> Transport for EmulatorTransport<S> {
         let end = n.checked_add(2).ok_or(TransportError::Closed)?;
         out.truncate(end);
         Ok(out)
+    }
+}
+
+impl<S: Store> Transport for EmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
     }
 
     fn atr(&self) -> &[u8] {

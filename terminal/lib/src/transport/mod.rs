@@ -33,6 +33,13 @@ pub trait Transport {
     /// applied (by default `61xx` is followed and `6Cxx` re-issued, so the caller sees the final
     /// answer; in raw mode the card's first answer is returned as is).
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError>;
+    /// [`Self::transmit`], except that a `61xx` answer is returned as is (no GET RESPONSE): the
+    /// session uses it for SELECT SSSE on T=0 cards, whose FCI it need not fetch when the
+    /// announced length already tells the card family (one round trip less). The default is
+    /// [`Self::transmit`] (the caller then simply gets the fetched data).
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit(cmd)
+    }
     /// The card's answer-to-reset (as of the last connect / reset).
     fn atr(&self) -> &[u8];
     /// Warm-reset the card (volatile state such as PIN verification and selected files is lost).
@@ -52,6 +59,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(cmd)
     }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_leaving_61xx(cmd)
+    }
     fn atr(&self) -> &[u8] {
         (**self).atr()
     }
@@ -69,6 +79,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 impl<T: Transport + ?Sized> Transport for &mut T {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(cmd)
+    }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_leaving_61xx(cmd)
     }
     fn atr(&self) -> &[u8] {
         (**self).atr()

@@ -352,10 +352,14 @@ impl Drop for PcscTransport {
     }
 }
 
-impl Transport for PcscTransport {
+impl PcscTransport {
     /// One logical operation = one PC/SC transaction: the command and its GET RESPONSE / `6Cxx`
     /// legs cannot be interleaved with another process's APDUs.
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
         let Self {
@@ -365,6 +369,10 @@ impl Transport for PcscTransport {
             policy,
             ..
         } = self;
+        let policy = &T0Policy {
+            follow_61xx: policy.follow_61xx && follow_61xx,
+            ..*policy
+        };
         let card = card.as_mut().ok_or(TransportError::Closed)?;
         let tx = card
             .transaction()
@@ -386,6 +394,16 @@ impl Transport for PcscTransport {
         out.truncate(n);
         out.extend_from_slice(&sw.to_bytes());
         Ok(out)
+    }
+}
+
+impl Transport for PcscTransport {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
     }
 
     fn atr(&self) -> &[u8] {
