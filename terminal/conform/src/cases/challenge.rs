@@ -11,7 +11,7 @@ use sscard_specs::KeySpec;
 
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{sw_text, Ctx};
+use crate::ctx::{expect_sw, sw_text, Ctx};
 use crate::id;
 use crate::verdict::{fail, skip, Check, Verdict};
 
@@ -55,15 +55,7 @@ fn wrong_auth(ctx: &mut Ctx<'_>, name: &str) -> Result<StatusWord, Verdict> {
 
 fn expect_wrong_auth(ctx: &mut Ctx<'_>, name: &str, want: StatusWord, what: &str) -> Check {
     let sw = wrong_auth(ctx, name)?;
-    if sw == want {
-        Ok(())
-    } else {
-        Err(fail(format!(
-            "{what}: expected {}, the card answered {}",
-            sw_text(want),
-            sw_text(sw)
-        )))
-    }
+    expect_sw(what, sw, want)
 }
 
 /// Select `df` for a key case; an absent optional DF (appendix B DF05/DF06, preset DF07) is a
