@@ -174,11 +174,7 @@ fn write_refused(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
         WriteRule::Key(_) => &[StatusWord::SECURITY_NOT_SATISFIED],
     };
     // With read rights only (read key / PIN), then from the cold state.
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     ctx.expect_cmd(
         &format!("rewriting {} with only its read condition met", ef_name(ef)),
         &cmd,
@@ -205,11 +201,7 @@ fn write_allowed(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     };
     let record = ef.structure_for(ctx.version()).is_record();
     ctx.authenticate(uk)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let cmd = rewrite(&content, record)?;
     ctx.expect_cmd(
         &format!("rewriting {} after EXTERNAL AUTHENTICATE {uk}", ef_name(ef)),

@@ -212,11 +212,7 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.select_ssse()?;
             let ch = ctx.challenge()?;
             let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-            ctx.expect_cmd(
-                "SELECT EF05",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF05)?;
             let res = refused(ctx, &apdu, "EXTERNAL AUTHENTICATE after an intervening command");
             restore(ctx, res)
         },

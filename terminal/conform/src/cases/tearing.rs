@@ -110,11 +110,7 @@ fn append_atomic(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
         let (sw, cut) = fire(ctx, k, landing, &c)?;
         ctx.reset()?;
         ctx.gain_read(ef)?;
-        ctx.expect_cmd(
-            &format!("SELECT {}", ef_name(ef)),
-            &commands::select_ef(ef.fid),
-            &[StatusWord::OK],
-        )?;
+        ctx.expect_select_ef(ef)?;
         let after = all_records(ctx, ef)?;
         let appended = after.first() == Some(&new)
             && after.get(1..).is_some_and(|rest| {
@@ -295,11 +291,7 @@ fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
         .spec()
         .ok_or_else(|| fail("specs: no SSSE EF06"))?;
     ctx.gain_read(ef06)?;
-    ctx.expect_cmd(
-        "SELECT EF06",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
     let r = ctx.read_record(
         RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME.tag()),
         None,
@@ -312,11 +304,7 @@ fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
 
 fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
     ctx.authenticate(sscard_specs::key::UKSSSE)?;
-    ctx.expect_cmd(
-        "SELECT EF06",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
     let c = commands::update_record(2, None, record).map_err(|e| fail(e.to_string()))?;
     Ok(ctx.send_cmd(&c)?.sw)
 }
@@ -349,11 +337,7 @@ fn update_record_atomic(ctx: &mut Ctx<'_>, landings: &[Option<Landing>]) -> Chec
             ctx.reset()?;
             name_record(ctx)?;
             ctx.authenticate(sscard_specs::key::UKSSSE)?;
-            ctx.expect_cmd(
-                "SELECT EF06",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
             let c = commands::update_record(2, None, &new).map_err(|e| fail(e.to_string()))?;
             let (sw, cut) = fire(
                 ctx,
