@@ -308,6 +308,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Select `df`; an absent `optional` DF (`6A82`) is a skip, anything else but success fails.
+    pub fn select_df_unless_absent(&mut self, df: DfId, optional: bool) -> Result<Resp, Verdict> {
+        let r = self.try_select_df(df)?;
+        if r.sw == StatusWord::FILE_NOT_FOUND && optional {
+            return Err(skip(format!("{} absent (optional)", df.name())));
+        }
+        if r.ok() {
+            Ok(r)
+        } else {
+            Err(fail(format!("SELECT {}: {}", df.name(), sw_text(r.sw))))
+        }
+    }
+
     /// Select the DF of `ef`, then the EF (`00 A4 02 00 02 EFxx`); anything but success fails.
     pub fn select_ef(&mut self, ef: &EfSpec) -> Result<Resp, Verdict> {
         self.select_df(ef.df)?;
