@@ -19,3 +19,10 @@ pub(super) fn wrong_auth_apdu(ctx: &mut Ctx<'_>, name: &str) -> Result<Vec<u8>, 
     flip_cryptogram_bit(&mut apdu);
     Ok(apdu)
 }
+
+/// Flip the bits `mask` of the last byte of a MAC-protected command (its last MAC byte).
+pub(super) fn flip_last_byte(apdu: &mut [u8], mask: u8) {
+    if let Some(b) = apdu.last_mut() {
+        *b ^= mask;
+    }
+}
