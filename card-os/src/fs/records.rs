@@ -210,42 +210,37 @@ fn update_image<'b, S: Store>(
     Ok((slot_off(g, s, slot), slot_image(len, data, buf)?))
 }
 
-/// The writes of UPDATE RECORD `n` with `data` (validated; nothing written).
+/// UPDATE RECORD `n` with `data`, through the journal. `in_place` (the `update_record_in_place`
+/// fault): written straight to the record's slot in 16-byte pages instead, without the journal
+/// (a power cut tears the record).
 pub(crate) fn update<S: Store>(
     j: &mut Journal<S>,
     g: EfGeom,
     n: u8,
     data: &[u8],
+    in_place: bool,
 ) -> Result<(), StatusWord> {
     let mut buf = [0u8; MAX_RECORD + 1];
     let (at, img) = update_image(j, g, n, data, &mut buf)?;
+    if in_place {
+        for (i, page) in img.chunks(16).enumerate() {
+            j.write_unjournaled(at + (i * 16) as u32, page)?;
+        }
+        return Ok(());
+    }
     j.atomic(&[(at, img)])?;
     Ok(())
 }
 
-/// The `update_record_in_place` fault: [`update`] written straight to the record's slot in
-/// 16-byte pages, without the journal (a power cut tears the record).
-#[cfg(feature = "faults")]
-pub(crate) fn update_in_place<S: Store>(
-    j: &mut Journal<S>,
-    g: EfGeom,
-    n: u8,
-    data: &[u8],
-) -> Result<(), StatusWord> {
-    let mut buf = [0u8; MAX_RECORD + 1];
-    let (at, img) = update_image(j, g, n, data, &mut buf)?;
-    for (i, page) in img.chunks(16).enumerate() {
-        j.write_unjournaled(at + (i * 16) as u32, page)?;
-    }
-    Ok(())
-}
-
 /// APPEND RECORD: a new last record (variable: `6A84` when full; fixed: `6981`), or a new record 1
-/// of a cyclic file (the oldest is overwritten when full).
+/// of a cyclic file (the oldest is overwritten when full). `in_place` (the
+/// `append_record_in_place` fault): a cyclic file's header and record are written one after the
+/// other, without the journal (a power cut between them loses or half-writes one).
 pub(crate) fn append<S: Store>(
     j: &mut Journal<S>,
     g: EfGeom,
     data: &[u8],
+    in_place: bool,
 ) -> Result<(), StatusWord> {
     let s = shape(g)?;
     if s.fixed {
@@ -271,34 +266,12 @@ pub(crate) fn append<S: Store>(
     };
     let mut buf = [0u8; MAX_RECORD + 1];
     let img = slot_image(len, data, &mut buf)?;
-    j.atomic(&[(slot_off(g, s, slot), img), (g.off, &new_header)])?;
-    Ok(())
-}
-
-/// The `append_record_in_place` fault: [`append`] with the record and the header written one
-/// after the other, without the journal (a power cut between them loses or half-writes one).
-#[cfg(feature = "faults")]
-pub(crate) fn append_in_place<S: Store>(
-    j: &mut Journal<S>,
-    g: EfGeom,
-    data: &[u8],
-) -> Result<(), StatusWord> {
-    let s = shape(g)?;
-    if s.fixed || !s.cyclic {
-        return append(j, g, data);
+    if in_place && s.cyclic {
+        j.write_unjournaled(g.off, &new_header)?;
+        j.write_unjournaled(slot_off(g, s, slot), img)?;
+        return Ok(());
     }
-    let (count, newest) = header(j, g, s)?;
-    let len = check_len(s, data.len())?;
-    let slot = if count == 0 {
-        0
-    } else {
-        (newest + 1).checked_rem(s.slots).unwrap_or(0)
-    };
-    let new_header = [count.saturating_add(1).min(s.slots), slot];
-    let mut buf = [0u8; MAX_RECORD + 1];
-    let img = slot_image(len, data, &mut buf)?;
-    j.write_unjournaled(g.off, &new_header)?;
-    j.write_unjournaled(slot_off(g, s, slot), img)?;
+    j.atomic(&[(slot_off(g, s, slot), img), (g.off, &new_header)])?;
     Ok(())
 }
 
@@ -391,20 +364,20 @@ mod tests {
         assert_eq!(find_tag(&j, g, 3), Err(StatusWord::RECORD_NOT_FOUND));
         assert_eq!(read_from(&j, g, 1, &mut out).unwrap(), 7);
         assert_eq!(&out[..7], &[1, 1, 0xAA, 2, 2, 1, 2]);
-        update(&mut j, g, 1, &[1, 2, 3, 4]).unwrap();
+        update(&mut j, g, 1, &[1, 2, 3, 4], false).unwrap();
         assert_eq!(read(&j, g, 1, &mut out).unwrap(), 4);
         assert_eq!(
-            update(&mut j, g, 3, &[1]),
+            update(&mut j, g, 3, &[1], false),
             Err(StatusWord::RECORD_NOT_FOUND)
         );
         assert_eq!(
-            update(&mut j, g, 1, &[0; 11]),
+            update(&mut j, g, 1, &[0; 11], false),
             Err(StatusWord::WRONG_LENGTH)
         );
-        append(&mut j, g, &[5, 0]).unwrap();
-        append(&mut j, g, &[6, 0]).unwrap();
+        append(&mut j, g, &[5, 0], false).unwrap();
+        append(&mut j, g, &[6, 0], false).unwrap();
         assert_eq!(
-            append(&mut j, g, &[7, 0]),
+            append(&mut j, g, &[7, 0], false),
             Err(StatusWord::NOT_ENOUGH_MEMORY)
         );
         assert_eq!(count(&j, g).unwrap(), 4);
@@ -421,13 +394,16 @@ mod tests {
         let mut out = [0u8; 8];
         assert_eq!(read(&j, g, 1, &mut out), Err(StatusWord::RECORD_NOT_FOUND));
         for i in 1..=5u8 {
-            append(&mut j, g, &[i, i]).unwrap();
+            append(&mut j, g, &[i, i], false).unwrap();
         }
         assert_eq!(count(&j, g).unwrap(), 3);
         for (n, want) in [(1u8, 5u8), (2, 4), (3, 3)] {
             read(&j, g, n, &mut out).unwrap();
             assert_eq!(out[0], want);
         }
-        assert_eq!(append(&mut j, g, &[1]), Err(StatusWord::WRONG_LENGTH));
+        assert_eq!(
+            append(&mut j, g, &[1], false),
+            Err(StatusWord::WRONG_LENGTH)
+        );
     }
 }

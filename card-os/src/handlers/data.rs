@@ -41,6 +41,46 @@ fn target<N>(
     Ok((spec, geom))
 }
 
+/// The EF a command addresses ([`target`]): a record file when `record`, else a transparent one
+/// (`6981`).
+fn target_of_kind<N>(
+    ctx: &mut Ctx<'_, N>,
+    sfi: Option<u8>,
+    record: bool,
+) -> Result<(&'static EfSpec, EfGeom), StatusWord> {
+    let (spec, g) = target(ctx, sfi)?;
+    if g.kind.is_record() != record {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+    }
+    Ok((spec, g))
+}
+
+/// The EF a read addresses ([`target_of_kind`]), readable in the security state (`6982`).
+fn readable<S: Store>(
+    ctx: &mut ReadCtx<'_, S>,
+    sfi: Option<u8>,
+    record: bool,
+) -> Result<EfGeom, StatusWord> {
+    let (spec, g) = target_of_kind(ctx, sfi, record)?;
+    if !(ctx.may_read(spec) || (sfi.is_none() && fault!(ctx.config, read_rule_by_sfi_only))) {
+        return Err(StatusWord::SECURITY_NOT_SATISFIED);
+    }
+    Ok(g)
+}
+
+/// The EF a write addresses ([`target_of_kind`]), its write rule met by `p` / `ch`.
+fn writable<S: Store>(
+    ctx: &mut WriteCtx<'_, S>,
+    sfi: Option<u8>,
+    record: bool,
+    p: &Protection<'_>,
+    ch: Option<Challenge>,
+) -> Result<EfGeom, StatusWord> {
+    let (spec, g) = target_of_kind(ctx, sfi, record)?;
+    ctx.check_write(spec, p, ch)?;
+    Ok(g)
+}
+
 pub(crate) fn read_binary<S: Store>(
     mut ctx: ReadCtx<'_, S>,
     sfi: Option<u8>,
@@ -48,13 +88,7 @@ pub(crate) fn read_binary<S: Store>(
     ne: Option<u32>,
     out: &mut [u8],
 ) -> Res {
-    let (spec, g) = target(&mut ctx, sfi)?;
-    if g.kind.is_record() {
-        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-    }
-    if !(ctx.may_read(spec) || (sfi.is_none() && fault!(ctx.config, read_rule_by_sfi_only))) {
-        return Err(StatusWord::SECURITY_NOT_SATISFIED);
-    }
+    let g = readable(&mut ctx, sfi, false)?;
     let want = ne.map_or(256, |n| n.min(256) as usize).min(out.len());
     let buf = out.get_mut(..want).ok_or(StatusWord::WRONG_LENGTH)?;
     let n = binary::read(ctx.nvm, g, offset, buf)?;
@@ -68,11 +102,7 @@ pub(crate) fn update_binary<S: Store>(
     p: Protection<'_>,
     ch: Option<Challenge>,
 ) -> Res {
-    let (spec, g) = target(&mut ctx, sfi)?;
-    if g.kind.is_record() {
-        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-    }
-    ctx.check_write(spec, &p, ch)?;
+    let g = writable(&mut ctx, sfi, false, &p, ch)?;
     binary::update(ctx.nvm, g, offset, p.data())?;
     Ok(Reply::OK)
 }
@@ -87,13 +117,7 @@ pub(crate) fn read_record<S: Store>(
     {
         return Err(StatusWord::WRONG_P1P2);
     }
-    let (spec, g) = target(&mut ctx, sfi)?;
-    if !g.kind.is_record() {
-        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-    }
-    if !(ctx.may_read(spec) || (sfi.is_none() && fault!(ctx.config, read_rule_by_sfi_only))) {
-        return Err(StatusWord::SECURITY_NOT_SATISFIED);
-    }
+    let g = readable(&mut ctx, sfi, true)?;
     let j = ctx.nvm;
     let n = match mode {
         RecordSelector::ByTag(tag) => {
@@ -122,17 +146,9 @@ pub(crate) fn update_record<S: Store>(
     p: Protection<'_>,
     ch: Option<Challenge>,
 ) -> Res {
-    let (spec, g) = target(&mut ctx, sfi)?;
-    if !g.kind.is_record() {
-        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-    }
-    ctx.check_write(spec, &p, ch)?;
-    #[cfg(feature = "faults")]
-    if ctx.config.card.faults.update_record_in_place {
-        records::update_in_place(ctx.nvm, g, number, p.data())?;
-        return Ok(Reply::OK);
-    }
-    records::update(ctx.nvm, g, number, p.data())?;
+    let g = writable(&mut ctx, sfi, true, &p, ch)?;
+    let in_place = fault!(ctx.config, update_record_in_place);
+    records::update(ctx.nvm, g, number, p.data(), in_place)?;
     Ok(Reply::OK)
 }
 
@@ -142,16 +158,8 @@ pub(crate) fn append_record<S: Store>(
     p: Protection<'_>,
     ch: Option<Challenge>,
 ) -> Res {
-    let (spec, g) = target(&mut ctx, sfi)?;
-    if !g.kind.is_record() {
-        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-    }
-    ctx.check_write(spec, &p, ch)?;
-    #[cfg(feature = "faults")]
-    if ctx.config.card.faults.append_record_in_place {
-        records::append_in_place(ctx.nvm, g, p.data())?;
-        return Ok(Reply::OK);
-    }
-    records::append(ctx.nvm, g, p.data())?;
+    let g = writable(&mut ctx, sfi, true, &p, ch)?;
+    let in_place = fault!(ctx.config, append_record_in_place);
+    records::append(ctx.nvm, g, p.data(), in_place)?;
     Ok(Reply::OK)
 }

@@ -35,120 +35,85 @@ pub const FILE_OUT_MAX: usize = 2048;
 /// … by the PIN functions and the last HSM steps (empty on success; the message on failure).
 pub const PIN_OUT_MAX: usize = 256;
 
-/// `long iReadCardBas(int iType, char* pOutInfo)`: basic information in PSAM mode.
-///
-/// # Safety
-/// `pOutInfo` is NULL or holds [`BAS_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCardBas(iType: c_int, pOutInfo: *mut c_char) -> c_long {
-    entry("iReadCardBas", pOutInfo, BAS_OUT_MAX - 1, |c| {
+/// An exported entry point `long $name(int $int…, char* $input…, char* $out)`: its string
+/// inputs are decoded ([`host::Call::arg`]: NULL or not valid text → −14) before `$body` runs in
+/// [`entry`] with the call `$c`; the output goes into `$out`, at most `$max` bytes (NUL
+/// included).
+macro_rules! entry_point {
+    (
+        $(#[$doc:meta])*
+        fn $name:ident($($int:ident),*; $($input:ident),*) -> $out:ident[$max:ident]
+        |$c:ident| $body:block
+    ) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        #[doc = concat!(
+            "String inputs NULL or NUL-terminated; `", stringify!($out), "` NULL or [`",
+            stringify!($max), "`] bytes."
+        )]
+        #[no_mangle]
+        pub unsafe extern "system" fn $name(
+            $($int: c_int,)*
+            $($input: *const c_char,)*
+            $out: *mut c_char,
+        ) -> c_long {
+            entry(stringify!($name), $out, $max - 1, |$c| {
+                // SAFETY: the caller's strings, per this function's contract.
+                $(let $input = unsafe { $c.arg($input, stringify!($input))? };)*
+                $body
+            })
+        }
+    };
+}
+
+entry_point! {
+    /// `long iReadCardBas(int iType, char* pOutInfo)`: basic information in PSAM mode.
+    fn iReadCardBas(iType;) -> pOutInfo[BAS_OUT_MAX] |c| {
         national::read_card_bas(&mut c.device, iType)
-    })
+    }
 }
 
-/// `long iReadCard(int iType, int iAuthType, char* pCardInfo, char* pFileAddr, char* pOutInfo)`.
-///
-/// # Safety
-/// Inputs NULL or NUL-terminated; `pOutInfo` NULL or [`FILE_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCard(
-    iType: c_int,
-    iAuthType: c_int,
-    pCardInfo: *const c_char,
-    pFileAddr: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReadCard", pOutInfo, FILE_OUT_MAX - 1, |c| {
-        // SAFETY: the caller's strings, per this function's contract.
-        let (info, addr) = unsafe {
-            (
-                c.arg(pCardInfo, "pCardInfo")?,
-                c.arg(pFileAddr, "pFileAddr")?,
-            )
-        };
-        national::read_card(&mut c.device, iType, iAuthType, &info, &addr)
-    })
+entry_point! {
+    /// `long iReadCard(int iType, int iAuthType, char* pCardInfo, char* pFileAddr, char* pOutInfo)`.
+    fn iReadCard(iType, iAuthType; pCardInfo, pFileAddr) -> pOutInfo[FILE_OUT_MAX] |c| {
+        national::read_card(&mut c.device, iType, iAuthType, &pCardInfo, &pFileAddr)
+    }
 }
 
-/// `long iWriteCard(int iType, char* pCardInfo, char* pFileAddr, char* pWriteData, char* pOutInfo)`.
-///
-/// # Safety
-/// Inputs NULL or NUL-terminated; `pOutInfo` NULL or [`FILE_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iWriteCard(
-    iType: c_int,
-    pCardInfo: *const c_char,
-    pFileAddr: *const c_char,
-    pWriteData: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iWriteCard", pOutInfo, FILE_OUT_MAX - 1, |c| {
-        // SAFETY: the caller's strings, per this function's contract.
-        let (info, addr, data) = unsafe {
-            (
-                c.arg(pCardInfo, "pCardInfo")?,
-                c.arg(pFileAddr, "pFileAddr")?,
-                c.arg(pWriteData, "pWriteData")?,
-            )
-        };
-        national::write_card(&mut c.device, iType, &info, &addr, &data)
-    })
+entry_point! {
+    /// `long iWriteCard(int iType, char* pCardInfo, char* pFileAddr, char* pWriteData, char* pOutInfo)`.
+    fn iWriteCard(iType; pCardInfo, pFileAddr, pWriteData) -> pOutInfo[FILE_OUT_MAX] |c| {
+        national::write_card(&mut c.device, iType, &pCardInfo, &pFileAddr, &pWriteData)
+    }
 }
 
-/// `long iVerifyPIN(int iType, char* pOutInfo)`: the PIN from the PIN pad / PIN-entry program.
-///
-/// # Safety
-/// `pOutInfo` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iVerifyPIN(iType: c_int, pOutInfo: *mut c_char) -> c_long {
-    entry("iVerifyPIN", pOutInfo, PIN_OUT_MAX - 1, |c| {
+entry_point! {
+    /// `long iVerifyPIN(int iType, char* pOutInfo)`: the PIN from the PIN pad / PIN-entry program.
+    fn iVerifyPIN(iType;) -> pOutInfo[PIN_OUT_MAX] |c| {
         national::verify_pin(&mut c.device, iType)
-    })
+    }
 }
 
-/// `long iChangePIN(int iType, char* pOutInfo)`.
-///
-/// # Safety
-/// `pOutInfo` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iChangePIN(iType: c_int, pOutInfo: *mut c_char) -> c_long {
-    entry("iChangePIN", pOutInfo, PIN_OUT_MAX - 1, |c| {
+entry_point! {
+    /// `long iChangePIN(int iType, char* pOutInfo)`.
+    fn iChangePIN(iType;) -> pOutInfo[PIN_OUT_MAX] |c| {
         national::change_pin(&mut c.device, iType)
-    })
+    }
 }
 
-/// `long iReloadPIN(int iType, char* pCardInfo, char* pOutInfo)`; pCardInfo = `卡识别码|卡号|`.
-///
-/// # Safety
-/// `pCardInfo` NULL or NUL-terminated; `pOutInfo` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReloadPIN(
-    iType: c_int,
-    pCardInfo: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReloadPIN", pOutInfo, PIN_OUT_MAX - 1, |c| {
-        // SAFETY: the caller's string.
-        let info = unsafe { c.arg(pCardInfo, "pCardInfo")? };
-        national::reload_pin(&mut c.device, iType, &info)
-    })
+entry_point! {
+    /// `long iReloadPIN(int iType, char* pCardInfo, char* pOutInfo)`; pCardInfo = `卡识别码|卡号|`.
+    fn iReloadPIN(iType; pCardInfo) -> pOutInfo[PIN_OUT_MAX] |c| {
+        national::reload_pin(&mut c.device, iType, &pCardInfo)
+    }
 }
 
-/// `long iUnblockPIN(int iType, char* pCardInfo, char* pOutInfo)`.
-///
-/// # Safety
-/// `pCardInfo` NULL or NUL-terminated; `pOutInfo` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iUnblockPIN(
-    iType: c_int,
-    pCardInfo: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iUnblockPIN", pOutInfo, PIN_OUT_MAX - 1, |c| {
-        // SAFETY: the caller's string.
-        let info = unsafe { c.arg(pCardInfo, "pCardInfo")? };
-        national::unblock_pin(&mut c.device, iType, &info)
-    })
+entry_point! {
+    /// `long iUnblockPIN(int iType, char* pCardInfo, char* pOutInfo)`.
+    fn iUnblockPIN(iType; pCardInfo) -> pOutInfo[PIN_OUT_MAX] |c| {
+        national::unblock_pin(&mut c.device, iType, &pCardInfo)
+    }
 }
 
 fn step1(
@@ -160,176 +125,83 @@ fn step1(
     Ok(out)
 }
 
-/// The next step of the pending HSM operation of `function`.
-///
-/// # Safety
-/// `pKey` NULL or NUL-terminated.
-unsafe fn next_step(
-    c: &mut host::Call,
-    function: &str,
-    pKey: *const c_char,
-) -> Result<String, NationalError> {
-    // SAFETY: the caller's string.
-    let key = unsafe { c.arg(pKey, "pKey")? };
+/// The next step of the pending HSM operation of `function`, with the caller's `key`.
+fn next_step(c: &mut host::Call, function: &str, key: &str) -> Result<String, NationalError> {
     let p = c.take_pending()?;
-    let (out, next) = hsm::step(&mut c.device, function, p, &key)?;
+    let (out, next) = hsm::step(&mut c.device, function, p, key)?;
     c.set_pending(next);
     Ok(out)
 }
 
-/// `long iReadCardBas_HSM_Step1(int iType, char* pOutInfo)`.
-///
-/// # Safety
-/// `pOutInfo` NULL or [`HSM_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCardBas_HSM_Step1(
-    iType: c_int,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReadCardBas_HSM_Step1", pOutInfo, HSM_OUT_MAX - 1, |c| {
+entry_point! {
+    /// `long iReadCardBas_HSM_Step1(int iType, char* pOutInfo)`.
+    fn iReadCardBas_HSM_Step1(iType;) -> pOutInfo[HSM_OUT_MAX] |c| {
         let fields = c.device.config().step1_fields()?;
         let r = hsm::read_card_bas_step1(&mut c.device, iType, fields);
         step1(c, r)
-    })
+    }
 }
 
-/// `long iReadCardBas_HSM_Step2(char* pKey, char* pOutInfo)`.
-///
-/// # Safety
-/// `pKey` NULL or NUL-terminated; `pOutInfo` NULL or [`BAS_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCardBas_HSM_Step2(
-    pKey: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReadCardBas_HSM_Step2", pOutInfo, BAS_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        unsafe { next_step(c, "iReadCardBas", pKey) }
-    })
+entry_point! {
+    /// `long iReadCardBas_HSM_Step2(char* pKey, char* pOutInfo)`.
+    fn iReadCardBas_HSM_Step2(; pKey) -> pOutInfo[BAS_OUT_MAX] |c| {
+        next_step(c, "iReadCardBas", &pKey)
+    }
 }
 
-/// `long iReadCard_HSM_Step1(int iType, char* pCardInfo, char* pFileAddr, char* pOutInfo)`.
-///
-/// # Safety
-/// Inputs NULL or NUL-terminated; `pOutInfo` NULL or [`HSM_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCard_HSM_Step1(
-    iType: c_int,
-    pCardInfo: *const c_char,
-    pFileAddr: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReadCard_HSM_Step1", pOutInfo, HSM_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        let (info, addr) = unsafe {
-            (
-                c.arg(pCardInfo, "pCardInfo")?,
-                c.arg(pFileAddr, "pFileAddr")?,
-            )
-        };
-        let r = hsm::read_card_step1(&mut c.device, iType, &info, &addr);
+entry_point! {
+    /// `long iReadCard_HSM_Step1(int iType, char* pCardInfo, char* pFileAddr, char* pOutInfo)`.
+    fn iReadCard_HSM_Step1(iType; pCardInfo, pFileAddr) -> pOutInfo[HSM_OUT_MAX] |c| {
+        let r = hsm::read_card_step1(&mut c.device, iType, &pCardInfo, &pFileAddr);
         step1(c, r)
-    })
+    }
 }
 
-/// `long iReadCard_HSM_Step2(char* pKey, char* pOutInfo)`.
-///
-/// # Safety
-/// `pKey` NULL or NUL-terminated; `pOutInfo` NULL or [`FILE_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iReadCard_HSM_Step2(
-    pKey: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iReadCard_HSM_Step2", pOutInfo, FILE_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        unsafe { next_step(c, "iReadCard", pKey) }
-    })
+entry_point! {
+    /// `long iReadCard_HSM_Step2(char* pKey, char* pOutInfo)`.
+    fn iReadCard_HSM_Step2(; pKey) -> pOutInfo[FILE_OUT_MAX] |c| {
+        next_step(c, "iReadCard", &pKey)
+    }
 }
 
-/// `long iWriteCard_HSM_Step1(int iType, char* pCardInfo, char* pFileAddr, char* pWriteData, char* pOutInfo)`.
-///
-/// # Safety
-/// Inputs NULL or NUL-terminated; `pOutInfo` NULL or [`HSM_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iWriteCard_HSM_Step1(
-    iType: c_int,
-    pCardInfo: *const c_char,
-    pFileAddr: *const c_char,
-    pWriteData: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iWriteCard_HSM_Step1", pOutInfo, HSM_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        let (info, addr, data) = unsafe {
-            (
-                c.arg(pCardInfo, "pCardInfo")?,
-                c.arg(pFileAddr, "pFileAddr")?,
-                c.arg(pWriteData, "pWriteData")?,
-            )
-        };
-        let r = hsm::write_card_step1(&mut c.device, iType, &info, &addr, &data);
+entry_point! {
+    /// `long iWriteCard_HSM_Step1(int iType, char* pCardInfo, char* pFileAddr, char* pWriteData, char* pOutInfo)`.
+    fn iWriteCard_HSM_Step1(iType; pCardInfo, pFileAddr, pWriteData) -> pOutInfo[HSM_OUT_MAX] |c| {
+        let r = hsm::write_card_step1(&mut c.device, iType, &pCardInfo, &pFileAddr, &pWriteData);
         step1(c, r)
-    })
+    }
 }
 
-/// `long iWriteCard_HSM_Step2(char* pKey, char* pOutInfo)`.
-///
-/// # Safety
-/// `pKey` NULL or NUL-terminated; `pOutInfo` NULL or [`FILE_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn iWriteCard_HSM_Step2(
-    pKey: *const c_char,
-    pOutInfo: *mut c_char,
-) -> c_long {
-    entry("iWriteCard_HSM_Step2", pOutInfo, FILE_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        unsafe { next_step(c, "iWriteCard", pKey) }
-    })
+entry_point! {
+    /// `long iWriteCard_HSM_Step2(char* pKey, char* pOutInfo)`.
+    fn iWriteCard_HSM_Step2(; pKey) -> pOutInfo[FILE_OUT_MAX] |c| {
+        next_step(c, "iWriteCard", &pKey)
+    }
 }
 
+/// The three HSM functions of a PIN operation `$name` whose Step1 is `$f`.
 macro_rules! pin_hsm {
     ($step1:ident, $step2:ident, $step3:ident, $name:literal, $f:path) => {
-        /// HSM Step1: `long f(int iType, char* pCardInfo, char* pOutInfo)`.
-        ///
-        /// # Safety
-        /// `pCardInfo` NULL or NUL-terminated; `pOutInfo` NULL or [`HSM_OUT_MAX`] bytes.
-        #[no_mangle]
-        pub unsafe extern "system" fn $step1(
-            iType: c_int,
-            pCardInfo: *const c_char,
-            pOutInfo: *mut c_char,
-        ) -> c_long {
-            entry(stringify!($step1), pOutInfo, HSM_OUT_MAX - 1, |c| {
-                // SAFETY: per contract.
-                let info = unsafe { c.arg(pCardInfo, "pCardInfo")? };
-                let r = $f(&mut c.device, iType, &info);
+        entry_point! {
+            /// HSM Step1: `long f(int iType, char* pCardInfo, char* pOutInfo)`.
+            fn $step1(iType; pCardInfo) -> pOutInfo[HSM_OUT_MAX] |c| {
+                let r = $f(&mut c.device, iType, &pCardInfo);
                 step1(c, r)
-            })
+            }
         }
 
-        /// HSM Step2: `long f(char* pKey, char* pOutInfo)` — the MAC request for the HSM.
-        ///
-        /// # Safety
-        /// `pKey` NULL or NUL-terminated; `pOutInfo` NULL or [`HSM_OUT_MAX`] bytes.
-        #[no_mangle]
-        pub unsafe extern "system" fn $step2(pKey: *const c_char, pOutInfo: *mut c_char) -> c_long {
-            entry(stringify!($step2), pOutInfo, HSM_OUT_MAX - 1, |c| {
-                // SAFETY: per contract.
-                unsafe { next_step(c, $name, pKey) }
-            })
+        entry_point! {
+            /// HSM Step2: `long f(char* pKey, char* pOutInfo)` — the MAC request for the HSM.
+            fn $step2(; pKey) -> pOutInfo[HSM_OUT_MAX] |c| {
+                next_step(c, $name, &pKey)
+            }
         }
 
-        /// HSM Step3: `long f(char* pKey, char* pOutInfo)` — the MAC'd command.
-        ///
-        /// # Safety
-        /// `pKey` NULL or NUL-terminated; `pOutInfo` NULL or [`PIN_OUT_MAX`] bytes.
-        #[no_mangle]
-        pub unsafe extern "system" fn $step3(pKey: *const c_char, pOutInfo: *mut c_char) -> c_long {
-            entry(stringify!($step3), pOutInfo, PIN_OUT_MAX - 1, |c| {
-                // SAFETY: per contract.
-                unsafe { next_step(c, $name, pKey) }
-            })
+        entry_point! {
+            /// HSM Step3: `long f(char* pKey, char* pOutInfo)` — the MAC'd command.
+            fn $step3(; pKey) -> pOutInfo[PIN_OUT_MAX] |c| {
+                next_step(c, $name, &pKey)
+            }
         }
     };
 }
@@ -351,24 +223,18 @@ pin_hsm!(
 
 // ------------------------------------------------------------ the medical-insurance façade
 
-/// `long Init(char* pInitInfo, char* pErrMsg)` (HeaSecReadInfo style, integrators.md §2.1):
-/// pInitInfo is the platform's JSON (IP, PORT, …; accepted and not used: sscard reads the card
-/// locally). Returns 0, or −14 with a message when pInitInfo is not a JSON object.
-///
-/// # Safety
-/// `pInitInfo` NULL or NUL-terminated; `pErrMsg` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn Init(pInitInfo: *const c_char, pErrMsg: *mut c_char) -> c_long {
-    entry("Init", pErrMsg, PIN_OUT_MAX - 1, |c| {
-        // SAFETY: per contract.
-        let info = unsafe { c.arg(pInitInfo, "pInitInfo")? };
-        match serde_json::from_str::<serde_json::Value>(&info) {
+entry_point! {
+    /// `long Init(char* pInitInfo, char* pErrMsg)` (HeaSecReadInfo style, integrators.md §2.1):
+    /// pInitInfo is the platform's JSON (IP, PORT, …; accepted and not used: sscard reads the card
+    /// locally). Returns 0, or −14 with a message when pInitInfo is not a JSON object.
+    fn Init(; pInitInfo) -> pErrMsg[PIN_OUT_MAX] |c| {
+        match serde_json::from_str::<serde_json::Value>(&pInitInfo) {
             Ok(serde_json::Value::Object(_)) => Ok(String::new()),
             _ => Err(NationalError::BadParameter(
                 "pInitInfo is not a JSON object".into(),
             )),
         }
-    })
+    }
 }
 
 /// `long ReadCardBas(char* pCardInfo, char* pBusiCardInfo)`: pCardInfo = the 11-field
@@ -392,24 +258,16 @@ pub unsafe extern "system" fn ReadCardBas(
     code
 }
 
-/// `long VerifyPIN(char* pOutBuff)` (iType 3).
-///
-/// # Safety
-/// `pOutBuff` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn VerifyPIN(pOutBuff: *mut c_char) -> c_long {
-    entry("VerifyPIN", pOutBuff, PIN_OUT_MAX - 1, |c| {
+entry_point! {
+    /// `long VerifyPIN(char* pOutBuff)` (iType 3).
+    fn VerifyPIN(;) -> pOutBuff[PIN_OUT_MAX] |c| {
         national::verify_pin(&mut c.device, 3)
-    })
+    }
 }
 
-/// `long ChangePIN(char* pOutBuff)` (iType 3).
-///
-/// # Safety
-/// `pOutBuff` NULL or [`PIN_OUT_MAX`] bytes.
-#[no_mangle]
-pub unsafe extern "system" fn ChangePIN(pOutBuff: *mut c_char) -> c_long {
-    entry("ChangePIN", pOutBuff, PIN_OUT_MAX - 1, |c| {
+entry_point! {
+    /// `long ChangePIN(char* pOutBuff)` (iType 3).
+    fn ChangePIN(;) -> pOutBuff[PIN_OUT_MAX] |c| {
         national::change_pin(&mut c.device, 3)
-    })
+    }
 }

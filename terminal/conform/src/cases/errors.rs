@@ -20,10 +20,24 @@ fn raw(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Result<Command, Verdict
     }
 }
 
-fn in_ssse(ctx: &mut Ctx<'_>, what: &str, c: &Command, want: &[StatusWord]) -> Check {
-    ctx.select_ssse()?;
-    ctx.expect_cmd(what, c, want)?;
-    Ok(())
+/// An EF FID no DF has.
+const NO_SUCH_EF: u16 = 0xEF3E; // literal-ok: a FID no DF has
+/// A DF FID no card has.
+const NO_SUCH_DF: u16 = 0xDF3E; // literal-ok: a DF no card has
+
+/// The step of a one-command case: in the SSSE, the command `build` makes (`what`) answers one
+/// of `want`.
+fn in_ssse(
+    what: &'static str,
+    build: fn() -> Result<Command, Verdict>,
+    want: &'static [StatusWord],
+) -> impl Fn(&mut Ctx<'_>) -> Check + Send + Sync + 'static {
+    move |ctx| {
+        let c = build()?;
+        ctx.select_ssse()?;
+        ctx.expect_cmd(what, &c, want)?;
+        Ok(())
+    }
 }
 
 pub(super) fn cases() -> Vec<Case> {
@@ -35,14 +49,11 @@ pub(super) fn cases() -> Vec<Case> {
         "00 12 00 00 (INS 12 is not an SSC command) answers 6D00.",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "INS 12",
-                &raw(0x00, 0x12, 0, 0, &[])?,
-                &[StatusWord::INS_NOT_SUPPORTED],
-            )
-        },
+        in_ssse(
+            "INS 12",
+            || raw(0x00, 0x12, 0, 0, &[]),
+            &[StatusWord::INS_NOT_SUPPORTED],
+        ),
     );
     a.add(
         "CLA-UNSUPPORTED",
@@ -50,14 +61,11 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT with CLA 90 (proprietary class the card does not use) answers 6E00.",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "CLA 90",
-                &raw(0x90, 0xA4, 0x00, 0x00, &[0xEF, 0x05])?,
-                &[StatusWord::CLA_NOT_SUPPORTED],
-            )
-        },
+        in_ssse(
+            "CLA 90",
+            || raw(0x90, 0xA4, 0x00, 0x00, &[0xEF, 0x05]),
+            &[StatusWord::CLA_NOT_SUPPORTED],
+        ),
     );
     a.add(
         "SELECT-WRONG-LENGTH",
@@ -65,14 +73,11 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT by FID with a 1-byte data field answers 6700 (ISO 7816-4 also allows 6A87).",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "SELECT with Lc=01",
-                &raw(0x00, 0xA4, 0x00, 0x00, &[0xEF])?,
-                &[StatusWord::WRONG_LENGTH, StatusWord::LC_INCONSISTENT],
-            )
-        },
+        in_ssse(
+            "SELECT with Lc=01",
+            || raw(0x00, 0xA4, 0x00, 0x00, &[0xEF]),
+            &[StatusWord::WRONG_LENGTH, StatusWord::LC_INCONSISTENT],
+        ),
     );
     a.add(
         "INTERNAL-AUTH-SHORT-DATA",
@@ -80,14 +85,11 @@ pub(super) fn cases() -> Vec<Case> {
         "00 88 00 00 08 <8 bytes> (P ‖ S needs 16) answers 6700 (or 6A80).",
         "sscard-spec.md §4, §5.5",
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "INTERNAL AUTHENTICATE Lc=08",
-                &raw(0x00, 0x88, 0x00, 0x00, &[0u8; 8])?,
-                &[StatusWord::WRONG_LENGTH, StatusWord::WRONG_DATA],
-            )
-        },
+        in_ssse(
+            "INTERNAL AUTHENTICATE Lc=08",
+            || raw(0x00, 0x88, 0x00, 0x00, &[0u8; 8]),
+            &[StatusWord::WRONG_LENGTH, StatusWord::WRONG_DATA],
+        ),
     );
     a.add(
         "SELECT-MISSING-EF",
@@ -95,14 +97,11 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT EF3E (no such EF under the SSSE) answers 6A82.",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "SELECT EF3E",
-                &commands::select_ef(0xEF3E), /* literal-ok: a FID no DF has */
-                &[StatusWord::FILE_NOT_FOUND],
-            )
-        },
+        in_ssse(
+            "SELECT EF3E",
+            || Ok(commands::select_ef(NO_SUCH_EF)),
+            &[StatusWord::FILE_NOT_FOUND],
+        ),
     );
     a.add(
         "SELECT-MISSING-DF",
@@ -110,14 +109,11 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT DF3E by FID answers 6A82.",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "SELECT DF3E",
-                &commands::select_by_fid(0xDF3E), /* literal-ok: a DF no card has */
-                &[StatusWord::FILE_NOT_FOUND],
-            )
-        },
+        in_ssse(
+            "SELECT DF3E",
+            || Ok(commands::select_by_fid(NO_SUCH_DF)),
+            &[StatusWord::FILE_NOT_FOUND],
+        ),
     );
     a.add(
         "SELECT-UNKNOWN-NAME",
@@ -125,16 +121,14 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT by name D156000005 0E (no such application) answers 6A82.",
         r,
         Needs::NONE,
-        |ctx| {
-            let c = commands::select_by_name(&[0xD1, 0x56, 0x00, 0x00, 0x05, 0x0E])
-                .map_err(|e| fail(e.to_string()))?;
-            in_ssse(
-                ctx,
-                "SELECT D1560000050E",
-                &c,
-                &[StatusWord::FILE_NOT_FOUND],
-            )
-        },
+        in_ssse(
+            "SELECT D1560000050E",
+            || {
+                commands::select_by_name(&[0xD1, 0x56, 0x00, 0x00, 0x05, 0x0E])
+                    .map_err(|e| fail(e.to_string()))
+            },
+            &[StatusWord::FILE_NOT_FOUND],
+        ),
     );
     a.add(
         "SELECT-WRONG-P1",
@@ -142,14 +136,11 @@ pub(super) fn cases() -> Vec<Case> {
         "SELECT with P1 = 07 (undefined) answers 6A86 (or 6B00).",
         r,
         Needs::NONE,
-        |ctx| {
-            in_ssse(
-                ctx,
-                "SELECT P1=07",
-                &raw(0x00, 0xA4, 0x07, 0x00, &[0xEF, 0x05])?,
-                &[StatusWord::WRONG_P1P2, StatusWord::WRONG_P1P2_6B00],
-            )
-        },
+        in_ssse(
+            "SELECT P1=07",
+            || raw(0x00, 0xA4, 0x07, 0x00, &[0xEF, 0x05]),
+            &[StatusWord::WRONG_P1P2, StatusWord::WRONG_P1P2_6B00],
+        ),
     );
     a.add(
         "EXTERNAL-AUTH-UNKNOWN-KEY",

@@ -10,6 +10,8 @@ use sscard_specs::key;
 use sscard_specs::keys::{keys_of, KeyRole};
 use sscard_specs::types::{DfId, EfSpec, EfStructure, ReadRule, WriteRule};
 
+use super::pin::unblock_apdu;
+use super::tamper::{flip_last_byte, flip_mac_byte};
 use super::{access, content};
 
 use crate::area::{Area, Needs};
@@ -63,14 +65,6 @@ fn fresh_protected(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
 fn expect_refused(ctx: &mut Ctx<'_>, apdu: &[u8], want: &[StatusWord], what: &str) -> Check {
     ctx.expect(what, apdu, want)?;
     Ok(())
-}
-
-/// Flip one bit of MAC byte `i` (0–3) of a MAC-protected command (the MAC ends the APDU).
-fn flip_mac_byte(apdu: &mut [u8], i: usize) {
-    let n = apdu.len();
-    if let Some(b) = (n >= 4).then(|| apdu.get_mut(n - 4 + i)).flatten() {
-        *b ^= 0x01;
-    }
 }
 
 /// The EF, in the current DF of `ef`, made current (read access gained first where `ef` needs it)
@@ -263,9 +257,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             let mut apdu = fresh_protected(ctx)?;
-            if let Some(b) = apdu.last_mut() {
-                *b ^= 0x01;
-            }
+            flip_last_byte(&mut apdu, 0x01);
             expect_refused(
                 ctx,
                 &apdu,
@@ -391,13 +383,8 @@ pub(super) fn cases() -> Vec<Case> {
         "sscard-spec.md §5.6; profile.md §3, §4",
         Needs::KEYS,
         |ctx| {
-            ctx.select_ssse()?;
-            ctx.authenticate(key::PUK)?;
-            let ch = ctx.challenge()?;
-            let mut apdu = ctx.mac_command(commands::pin_unblock(), key::STK, &ch)?;
-            if let Some(b) = apdu.last_mut() {
-                *b ^= 0x80;
-            }
+            let mut apdu = unblock_apdu(ctx)?;
+            flip_last_byte(&mut apdu, 0x80);
             expect_refused(ctx, &apdu, &[StatusWord::SM_INCORRECT], "PIN UNBLOCK with a wrong MAC")
         },
     );

@@ -26,3 +26,11 @@ pub(super) fn flip_last_byte(apdu: &mut [u8], mask: u8) {
         *b ^= mask;
     }
 }
+
+/// Flip one bit of MAC byte `i` (0–3) of a MAC-protected command (the MAC ends the APDU).
+pub(super) fn flip_mac_byte(apdu: &mut [u8], i: usize) {
+    let n = apdu.len();
+    if let Some(b) = (n >= 4).then(|| apdu.get_mut(n - 4 + i)).flatten() {
+        *b ^= 0x01;
+    }
+}
