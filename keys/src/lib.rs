@@ -29,6 +29,7 @@ pub mod diversify;
 pub mod error;
 pub mod factors;
 pub mod hash;
+mod kcv;
 pub mod key;
 pub mod keyset;
 pub mod mac;
