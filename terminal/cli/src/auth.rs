@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Ctx;
+use crate::ctx::Ctx;
 use sscard_terminal::error::{DataError, Error, Result};
 use sscard_terminal::session::AuthVerdict;
 

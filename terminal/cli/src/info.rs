@@ -7,7 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::{errors, Ctx};
+use super::errors;
+use crate::ctx::Ctx;
 use sscard_terminal::error::{Error, Result};
 use sscard_terminal::model::BasicInfo;
 use sscard_terminal::national::{read_card_bas, TerminalIds};

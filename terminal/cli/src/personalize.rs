@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Ctx;
+use crate::ctx::Ctx;
 use sscard_terminal::error::Result;
 use sscard_terminal::model::holder::HolderProfile;
 

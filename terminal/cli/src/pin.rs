@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{secret, Ctx};
+use super::secret;
+use crate::ctx::Ctx;
 use sscard_terminal::error::Result;
 use sscard_terminal::session::PinOutcome;
 
