@@ -1,6 +1,6 @@
 //! [`DataError`]: what is wrong with data read from a card, or about to be written to one.
 
-use super::Quoted;
+use super::quoted::Quoted;
 
 /// A problem with data read from (or about to be written to) a card.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,6 +22,7 @@
 
 mod data;
 mod image;
+mod quoted;
 
 use std::fmt;
 
@@ -33,6 +34,7 @@ pub use self::data::DataError;
 #[cfg(feature = "emulator")]
 pub use self::image::CardOsError;
 pub use self::image::{ImageError, ImageKind};
+pub use self::quoted::Quoted;
 pub use crate::model::holder::HolderProfileError;
 pub use crate::security::keyfile::KeyFileError;
 use crate::transport::TransportError;
@@ -291,46 +293,6 @@ impl Error {
         move |source| Error::Command {
             operation: operation.to_string(),
             source,
-        }
-    }
-}
-
-/// A user-given string in a message, quoted like Rust's `{:?}` does for `str` (`"a\"b"`), but
-/// through `Display`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Quoted<'a>(pub &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in self.0.chars() {
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\'' => f.write_str("'")?,
-                c => write!(f, "{}", c.escape_debug())?,
-            }
-        }
-        f.write_str("\"")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_is_debug_quoting_through_display() {
-        for s in [
-            "",
-            "abc",
-            "a\"b",
-            "it's",
-            "tab\there",
-            "王小明",
-            "back\\slash",
-            "nl\n",
-        ] {
-            assert_eq!(Quoted(s).to_string(), format!("{s:?}"), "{s}");
         }
     }
 }
