@@ -14,8 +14,7 @@
 //! assert_eq!(key::spec(key::RK1DF01).unwrap().kid, Some(0x88));
 //! ```
 
-use crate::keys::KeySpec;
-use crate::types::KeyName;
+use crate::types::{KeyName, KeySpec};
 
 /// The table entry of the key `name` (as [`crate::keys::key_by_name`], usable in `const`).
 pub const fn spec(name: &str) -> Option<&'static KeySpec> {

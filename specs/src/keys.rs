@@ -1,6 +1,7 @@
 //! The card key table, per DF: name, role, card KID (P2 of EXTERNAL / INTERNAL AUTHENTICATE),
 //! diversification levels and, where the reference gives them, the PSAM usage byte / key id and HSM
-//! key address (sscard-spec.md §5.1, §5.4, §5.6; profile.md §2).
+//! key address (sscard-spec.md §5.1, §5.4, §5.6; profile.md §2). The record, [`KeySpec`] (and its
+//! [`KeyRole`]), is one of the `*Spec` types of [`crate::types`], re-exported here.
 //!
 //! # KID assignment scheme
 //!
@@ -19,60 +20,9 @@
 //! `86`/`87`/`88`, §5.4 \[1\]) conflict with this scheme and are recorded as notes only.
 
 use crate::key as k;
-use crate::text::{note, Text};
+use crate::text::note;
 use crate::types::{DfId, KeyName};
-
-/// What a key is used for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyRole {
-    /// Read key RKn: EXTERNAL AUTHENTICATE opens "RK" read rules.
-    Read,
-    /// Update key UKn: EXTERNAL AUTHENTICATE opens write rules.
-    Update,
-    /// IRK: INTERNAL AUTHENTICATE (card proves itself).
-    InternalAuth,
-    /// PUK: external authentication before PIN unblock / reload.
-    PinUnblock,
-    /// STK: line-protection MAC for block/unblock, PIN unblock/reload, MAC'd updates.
-    Maintenance,
-    /// CIDK: issuer key for the card-identification authentication code (profile.md §2).
-    CardIdAuth,
-    /// LK: lock control key (appendix B).
-    Lock,
-    /// DPK: purchase key (DF04 medical e-purse).
-    Purchase,
-    /// DLK: load key.
-    Load,
-    /// DTK: TAC key.
-    Tac,
-}
-
-/// One card key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeySpec {
-    /// Name (the root-key name in the issuer key set).
-    pub name: KeyName,
-    /// The DF holding the key.
-    pub df: DfId,
-    /// Role.
-    pub role: KeyRole,
-    /// Card KID = P2 of EXTERNAL / INTERNAL AUTHENTICATE; `None` when the key is not addressed by a KID.
-    pub kid: Option<u8>,
-    /// Whether `kid` was observed on real cards/host code (false = assigned by sscard).
-    pub kid_observed: bool,
-    /// Number of diversification levels: 3 national (province → city → card), 2 provincial (city → card).
-    pub levels: u8,
-    /// PSAM key-attribute ("usage") byte, where the reference gives one (§5.4).
-    pub psam_usage: Option<u8>,
-    /// PSAM key id, where the reference gives one (§5.4).
-    pub psam_key_id: Option<u8>,
-    /// HSM key address seen in national-interface HSM requests (§5.6, §6.2, §7.1).
-    pub hsm_key_addr: Option<u16>,
-    /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
-    pub implemented: bool,
-    /// Where this entry is uncertain, a note citing the reference.
-    pub uncertain: Option<Text>,
-}
+pub use crate::types::{KeyRole, KeySpec};
 
 const ASSIGNED: &str =
     "KID assigned by sscard (keys.rs scheme); not observed (sscard-spec.md §9.4)";
@@ -95,6 +45,7 @@ const fn key(name: KeyName, df: DfId, role: KeyRole, kid: u8, levels: u8) -> Key
     }
 }
 
+/// The builders the tables below are written with.
 impl KeySpec {
     const fn observed(mut self, n: &'static str) -> Self {
         self.kid_observed = true;
@@ -122,27 +73,6 @@ impl KeySpec {
     const fn note(mut self, n: &'static str) -> Self {
         self.uncertain = note(n);
         self
-    }
-
-    /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
-    pub const fn psam_usage_levels(&self) -> Option<u8> {
-        match self.psam_usage {
-            Some(u) => Some(u >> 5),
-            None => None,
-        }
-    }
-
-    /// Key type in the PSAM usage byte (low 5 bits), if given.
-    pub const fn psam_usage_type(&self) -> Option<u8> {
-        match self.psam_usage {
-            Some(u) => Some(u & 0x1F),
-            None => None,
-        }
-    }
-
-    /// Whether this is a national key (3 diversification levels).
-    pub const fn is_national(&self) -> bool {
-        self.levels == 3
     }
 }
 

@@ -72,14 +72,14 @@ pub use ef::EfRef;
 pub use family::{family_by_name, recognise, Family, Observations, FAMILIES};
 pub use files::{df, ef, DFS};
 pub use item::ItemRef;
-pub use keys::{key_by_kid, key_by_name, KeyRole, KeySpec};
+pub use keys::{key_by_kid, key_by_name};
 pub use paths::{
     is_unique_tag, item_by_path, record_number, resolve, ItemPath, PathError, Resolved,
 };
 pub use text::Text;
 pub use types::{
     Category, CodeTableId, DataType, DfId, DfSpec, EfSpec, EfStructure, FieldSpec, FileId,
-    ItemSpec, KeyName, ReadRule, WriteRule,
+    ItemSpec, KeyName, KeyRole, KeySpec, ReadRule, WriteRule,
 };
 pub use versions::{SpecVersion, VersionSet};
 

@@ -489,6 +489,81 @@ pub const fn fields_len(fields: &[FieldSpec]) -> u16 {
     n
 }
 
+/// What a key is used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// Read key RKn: EXTERNAL AUTHENTICATE opens "RK" read rules.
+    Read,
+    /// Update key UKn: EXTERNAL AUTHENTICATE opens write rules.
+    Update,
+    /// IRK: INTERNAL AUTHENTICATE (card proves itself).
+    InternalAuth,
+    /// PUK: external authentication before PIN unblock / reload.
+    PinUnblock,
+    /// STK: line-protection MAC for block/unblock, PIN unblock/reload, MAC'd updates.
+    Maintenance,
+    /// CIDK: issuer key for the card-identification authentication code (profile.md §2).
+    CardIdAuth,
+    /// LK: lock control key (appendix B).
+    Lock,
+    /// DPK: purchase key (DF04 medical e-purse).
+    Purchase,
+    /// DLK: load key.
+    Load,
+    /// DTK: TAC key.
+    Tac,
+}
+
+/// One card key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Name (the root-key name in the issuer key set).
+    pub name: KeyName,
+    /// The DF holding the key.
+    pub df: DfId,
+    /// Role.
+    pub role: KeyRole,
+    /// Card KID = P2 of EXTERNAL / INTERNAL AUTHENTICATE; `None` when the key is not addressed by a KID.
+    pub kid: Option<u8>,
+    /// Whether `kid` was observed on real cards/host code (false = assigned by sscard).
+    pub kid_observed: bool,
+    /// Number of diversification levels: 3 national (province → city → card), 2 provincial (city → card).
+    pub levels: u8,
+    /// PSAM key-attribute ("usage") byte, where the reference gives one (§5.4).
+    pub psam_usage: Option<u8>,
+    /// PSAM key id, where the reference gives one (§5.4).
+    pub psam_key_id: Option<u8>,
+    /// HSM key address seen in national-interface HSM requests (§5.6, §6.2, §7.1).
+    pub hsm_key_addr: Option<u16>,
+    /// Whether sscard implements the key (DPK/DLK/DTK and appendix-B STK/LK: no).
+    pub implemented: bool,
+    /// Where this entry is uncertain, a note citing the reference.
+    pub uncertain: Option<Text>,
+}
+
+impl KeySpec {
+    /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
+    pub const fn psam_usage_levels(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u >> 5),
+            None => None,
+        }
+    }
+
+    /// Key type in the PSAM usage byte (low 5 bits), if given.
+    pub const fn psam_usage_type(&self) -> Option<u8> {
+        match self.psam_usage {
+            Some(u) => Some(u & 0x1F),
+            None => None,
+        }
+    }
+
+    /// Whether this is a national key (3 diversification levels).
+    pub const fn is_national(&self) -> bool {
+        self.levels == 3
+    }
+}
+
 /// A dedicated file and everything below it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DfSpec {
@@ -507,7 +582,7 @@ pub struct DfSpec {
     /// Elementary files.
     pub efs: &'static [EfSpec],
     /// Keys of this DF.
-    pub keys: &'static [crate::keys::KeySpec],
+    pub keys: &'static [KeySpec],
     /// Where this entry is uncertain, a note citing the reference.
     pub uncertain: Option<Text>,
 }
