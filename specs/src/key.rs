@@ -14,40 +14,11 @@
 //! assert_eq!(key::spec(key::RK1DF01).unwrap().kid, Some(0x88));
 //! ```
 
-use crate::types::{KeyName, KeySpec};
+use crate::types::KeyName;
 
-/// The table entry of the key `name` (as [`crate::keys::key_by_name`], usable in `const`).
-pub const fn spec(name: &str) -> Option<&'static KeySpec> {
-    let tables = &crate::keys::KEYS_BY_DF;
-    let mut d = 0;
-    while d < tables.len() {
-        let keys = tables[d];
-        let mut i = 0;
-        while i < keys.len() {
-            if str_eq(keys[i].name, name) {
-                return Some(&keys[i]);
-            }
-            i += 1;
-        }
-        d += 1;
-    }
-    None
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
+/// The table entry of the key `name` ([`crate::keys::key_spec`]: [`crate::keys::key_by_name`],
+/// usable in `const`).
+pub use crate::keys::key_spec as spec;
 
 macro_rules! keys {
     ($($(#[$doc:meta])* $name:ident;)*) => {
@@ -185,12 +156,3 @@ keys! {
     /// Update key of DF07 EF07.
     UK3DF07;
 }
-
-// Every constant names a key of the table.
-const _: () = {
-    let mut i = 0;
-    while i < ALL.len() {
-        assert!(spec(ALL[i]).is_some(), "a key:: constant is not in keys.rs");
-        i += 1;
-    }
-};

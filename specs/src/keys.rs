@@ -242,6 +242,39 @@ pub fn key_by_name(name: &str) -> Option<&'static KeySpec> {
     all_keys().find(|k| k.name == name)
 }
 
+/// The table entry of the key `name`: [`key_by_name`], usable in `const` (also [`crate::key::spec`]).
+pub const fn key_spec(name: &str) -> Option<&'static KeySpec> {
+    let tables = &KEYS_BY_DF;
+    let mut d = 0;
+    while d < tables.len() {
+        let keys = tables[d];
+        let mut i = 0;
+        while i < keys.len() {
+            if str_eq(keys[i].name, name) {
+                return Some(&keys[i]);
+            }
+            i += 1;
+        }
+        d += 1;
+    }
+    None
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The key addressed by `kid` in `df` (exactly that DF; see [`resolve_kid`] for the card's lookup).
 pub fn key_by_kid(df: DfId, kid: u8) -> Option<&'static KeySpec> {
     keys_of(df).iter().find(|k| k.kid == Some(kid))
@@ -259,3 +292,15 @@ pub static NOT_MODELLED: &[(&str, &str)] = &[
     ("RPK", "PIN reload key [I name]: sscard reloads after PUK ext-auth with an STK MAC (profile.md §4)"),
     ("MK", "card / DF master keys for personalisation [I]: the factory writes key files directly"),
 ];
+
+// Every key:: constant names a key of the table.
+const _: () = {
+    let mut i = 0;
+    while i < k::ALL.len() {
+        assert!(
+            key_spec(k::ALL[i]).is_some(),
+            "a key:: constant is not in keys.rs"
+        );
+        i += 1;
+    }
+};
