@@ -17,7 +17,6 @@
 //! assert!(matches!(0xEF05, EF05));
 //! ```
 
-use crate::paths::ItemPath;
 use crate::types::{DfId, EfSpec};
 
 /// Longest path an [`EfRef`] / [`crate::item::ItemRef`] carries (`"SSSE/EF05/01"`).
@@ -26,7 +25,7 @@ pub(crate) const PATH_MAX: usize = 12;
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The path `DF/EFxx` or `DF/EFxx/TT` as bytes (first `.1` bytes used), in the format of
-/// [`ItemPath`]'s `Display` (`{df}/{fid:04X}[/{tag:02X}]`).
+/// [`ItemPath`](crate::paths::ItemPath)'s `Display` (`{df}/{fid:04X}[/{tag:02X}]`).
 pub(crate) const fn path_bytes(df: DfId, fid: u16, tag: Option<u8>) -> ([u8; PATH_MAX], usize) {
     let mut out = [0u8; PATH_MAX];
     let name = df.name().as_bytes();
@@ -128,30 +127,9 @@ impl EfRef {
         spec.fid == self.fid && spec.df as u8 == self.df as u8
     }
 
-    /// The typed path of the whole EF (`SSSE/EF05`).
-    pub const fn item_path(self) -> ItemPath {
-        self.record(0)
-    }
-
-    /// The typed path of record `n` of the EF (`DF04/EF08#3`; 0 = whole EF).
-    pub const fn record(self, n: u8) -> ItemPath {
-        ItemPath {
-            df: self.df,
-            ef: self.fid,
-            tag: None,
-            occurrence: n,
-        }
-    }
-
     /// The constant of the EF described by `spec`.
     pub const fn of(spec: &EfSpec) -> Option<EfRef> {
         find(spec.df, spec.fid)
-    }
-}
-
-impl From<EfRef> for ItemPath {
-    fn from(r: EfRef) -> ItemPath {
-        r.item_path()
     }
 }
 

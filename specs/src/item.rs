@@ -29,7 +29,6 @@
 //! ```
 
 use crate::ef::{self, generated_path, EfRef};
-use crate::paths::ItemPath;
 use crate::types::{DfId, EfSpec, ItemSpec};
 
 /// A typed reference to one data item: its EF and tag, and its path (`"SSSE/EF06/09"`).
@@ -97,33 +96,6 @@ impl ItemRef {
     /// Whether `(ef, tag)` is this item.
     pub const fn is(self, ef: &EfSpec, tag: u8) -> bool {
         self.tag == tag && self.ef.is(ef)
-    }
-
-    /// The typed path of the first occurrence (`SSSE/EF06/09`).
-    pub const fn item_path(self) -> ItemPath {
-        self.at(1)
-    }
-
-    /// The typed path of the `occurrence`-th (1-based) record with this tag (`DF01/EF15/40#2`).
-    pub const fn at(self, occurrence: u8) -> ItemPath {
-        ItemPath {
-            df: self.ef.df(),
-            ef: self.ef.fid(),
-            tag: Some(self.tag),
-            occurrence,
-        }
-    }
-
-    /// Absolute record number (2.0/3.0 layout) of the `occurrence`-th record with this tag; see
-    /// [`crate::paths::record_number`].
-    pub fn record_number(self, occurrence: u8) -> Option<u8> {
-        crate::paths::record_number(self.ef.spec()?, self.tag, occurrence)
-    }
-}
-
-impl From<ItemRef> for ItemPath {
-    fn from(r: ItemRef) -> ItemPath {
-        r.item_path()
     }
 }
 

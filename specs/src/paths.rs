@@ -1,4 +1,5 @@
-//! Item paths used by the CLI and the national interface.
+//! Item paths used by the CLI and the national interface, and the typed paths of the names
+//! ([`EfRef::item_path`], [`ItemRef::at`]).
 //!
 //! * CLI form: `DF04/EF05/81` (an item), `SSSE/EF06/09`, `SSSE/EF05` (whole EF),
 //!   `DF01/EF15/40#2` (2nd occurrence of a repeated tag), `DF04/EF08#3` (record 3 of an EF without
@@ -13,7 +14,9 @@
 
 use core::fmt;
 
+use crate::ef::EfRef;
 use crate::files;
+use crate::item::ItemRef;
 use crate::types::{DfId, DfSpec, EfSpec, ItemSpec};
 use crate::versions::SpecVersion;
 
@@ -239,6 +242,62 @@ impl core::str::FromStr for ItemPath {
     type Err = PathError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ItemPath::parse(s)
+    }
+}
+
+// ---------------------------------------------------------------- the names' typed paths
+
+/// The typed paths of an EF name ([`crate::ef`](mod@crate::ef)).
+impl EfRef {
+    /// The typed path of the whole EF (`SSSE/EF05`).
+    pub const fn item_path(self) -> ItemPath {
+        self.record(0)
+    }
+
+    /// The typed path of record `n` of the EF (`DF04/EF08#3`; 0 = whole EF).
+    pub const fn record(self, n: u8) -> ItemPath {
+        ItemPath {
+            df: self.df(),
+            ef: self.fid(),
+            tag: None,
+            occurrence: n,
+        }
+    }
+}
+
+impl From<EfRef> for ItemPath {
+    fn from(r: EfRef) -> ItemPath {
+        r.item_path()
+    }
+}
+
+/// The typed paths and record numbers of an item name ([`crate::item`]).
+impl ItemRef {
+    /// The typed path of the first occurrence (`SSSE/EF06/09`).
+    pub const fn item_path(self) -> ItemPath {
+        self.at(1)
+    }
+
+    /// The typed path of the `occurrence`-th (1-based) record with this tag (`DF01/EF15/40#2`).
+    pub const fn at(self, occurrence: u8) -> ItemPath {
+        ItemPath {
+            df: self.df(),
+            ef: self.fid(),
+            tag: Some(self.tag()),
+            occurrence,
+        }
+    }
+
+    /// Absolute record number (2.0/3.0 layout) of the `occurrence`-th record with this tag; see
+    /// [`record_number`].
+    pub fn record_number(self, occurrence: u8) -> Option<u8> {
+        record_number(self.ef_spec()?, self.tag(), occurrence)
+    }
+}
+
+impl From<ItemRef> for ItemPath {
+    fn from(r: ItemRef) -> ItemPath {
+        r.item_path()
     }
 }
 
