@@ -21,7 +21,8 @@
 //! | [`items`] | every data item per EF in record order, B-TLV sub-items, cyclic record fields |
 //! | [`keys`] | key table per DF: name, role, card KID, diversification levels, PSAM ids |
 //! | [`codes`] | code tables (§3.8) and the card-number check character (§3.9) |
-//! | [`versions`] | spec versions, profile names, 1.0 layout differences |
+//! | [`versions`] | spec versions, profile names, tags reused from 1.0 |
+//! | [`layouts`] | the 1.0 layouts that differ, an EF's items and structure per version |
 //! | [`paths`] | `DF04/EF05/81` paths, pFileAddr strings, record numbers |
 //! | [`text`] | [`Text`]: the tables' names and notes, compiled out without the `text` feature |
 //! | [`ef`](mod@ef) | names of the EFs: [`EfRef`] constants (`ef::SSSE_EF06.fid()`, `.sfi()`, `.path()`, `.spec()`) |
@@ -61,6 +62,7 @@ pub mod item;
 pub mod items;
 pub mod key;
 pub mod keys;
+pub mod layouts;
 pub mod paths;
 pub mod psam;
 pub mod text;

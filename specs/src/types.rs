@@ -421,24 +421,6 @@ impl EfSpec {
             .map_or(self.read, |(_, rule)| *rule)
     }
 
-    /// The items in record order on a card of `version` (the 1.0 layouts of `versions::V1_LAYOUTS`
-    /// replace the 2.0 list where they exist). Items whose [`ItemSpec::versions`] exclude `version`
-    /// are still in the slice; [`crate::paths::record_number_for`] skips them.
-    pub fn items_for(&self, version: SpecVersion) -> &'static [ItemSpec] {
-        match crate::versions::layout_for(self.df, self.fid, version) {
-            Some(l) => l.items,
-            None => self.items,
-        }
-    }
-
-    /// The structure on a card of `version`.
-    pub fn structure_for(&self, version: SpecVersion) -> EfStructure {
-        match crate::versions::layout_for(self.df, self.fid, version) {
-            Some(l) => l.structure,
-            None => self.structure,
-        }
-    }
-
     /// The item with `tag` (top level), if this EF has one.
     pub fn item(&self, tag: u8) -> Option<&'static ItemSpec> {
         self.items.iter().find(|i| i.tag == tag)
