@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when the modules of a crate of the workspace import each other in a cycle.
 
-    scripts/module-graph.py [--print] [--allow FILE] [ROOT]
+    scripts/module-graph.py [--print] [--allow FILE] [ROOT]      # Python 3.11+, stdlib only
     # exit 0: every crate acyclic; 1: a cycle, printed as `a -> b -> a`; 2: bad input
 
 Crates: every member of ROOT/Cargo.toml's [workspace] (and ROOT when it is a package itself),

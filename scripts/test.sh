@@ -12,6 +12,9 @@ export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 echo "== the newcomer's door: scripts/demo.sh without libpcsclite-dev (simulated)"
 scripts/tests/door.sh
 
+echo "== module import graph: no cycles in any crate"
+scripts/tests/module-graph.sh
+
 echo "== no_std builds for thumbv7em-none-eabi"
 cargo build -p sscard-apdu -p sscard-keys --target thumbv7em-none-eabi
 if grep -q '^#!\[cfg_attr\|^#!\[no_std' card-os/src/lib.rs; then
