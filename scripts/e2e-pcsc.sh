@@ -27,6 +27,11 @@ E2E_TARGETS=(
   "-p sscard-e2e --test pcsc_psam"
   "-p sscard-e2e --test pcsc_peers"
   "-p sscard-e2e --test pcsc_faults"
+  "-p sscard-e2e --test pcsc_driver"
+  "-p sscard-serve --test serve_pcsc"
+  "-p sscard-serve --test serve_security"
+  "-p sscard-serve --test serve_page"
+  "-p sscard-serve --test serve_load"
 )
 
 rc=0
@@ -47,6 +52,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 read -r -a prefix <<<"$(card_side_prefix)"
+
+# pcsc_driver runs the test HSM back end, a binary of sscard-driver (not built as a dependency).
+cargo build -p sscard-driver --bins
 
 for target in "${E2E_TARGETS[@]}"; do
   read -r -a sel <<<"$target"

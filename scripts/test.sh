@@ -12,7 +12,12 @@ export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 echo "== the newcomer's door: scripts/demo.sh without libpcsclite-dev (simulated)"
 scripts/tests/door.sh
 
-echo "== module import graph: no cycles in any crate"
+echo "== names: no FID, item path, tag or key-name literal outside specs/ (and the check catches planted ones)"
+scripts/check-literals.py
+scripts/tests/literals.sh
+
+echo "== module import graph: no cycles in any crate (and the check catches planted ones)"
+scripts/module-graph.py
 scripts/tests/module-graph.sh
 
 echo "== no_std builds for thumbv7em-none-eabi"
@@ -32,11 +37,26 @@ fi
 echo "== fuzz targets compile (run them with cargo fuzz, see fuzz/Cargo.toml)"
 cargo check -q --manifest-path fuzz/Cargo.toml --bins --target-dir "${CARGO_TARGET_DIR:-target}"
 
+echo "== libSSCardDriver for 32-bit Windows (stdcall, undecorated names via SSCardDriver.def)"
+if rustup target list --installed | grep -q i686-pc-windows-msvc; then
+  cargo check -q -p sscard-driver --target i686-pc-windows-msvc
+else
+  echo "SKIP i686-pc-windows-msvc check: rustup target add i686-pc-windows-msvc"
+fi
+
 echo "== workspace tests"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 echo "== sscard conform --fault (the CLI built with its non-default feature \`faults\`)"
 cargo test -p sscard-cli --features faults --test cli_faults
+
+echo "== libSSCardDriver.so exports the national names"
+cargo build -q -p sscard-driver --lib
+exports="$(nm -D --defined-only "${CARGO_TARGET_DIR:-target}/debug/libSSCardDriver.so" | awk '$2 == "T" {print $3}')"
+for f in $(sed -n 's/^    \([A-Za-z_0-9]*\)$/\1/p' terminal/driver/SSCardDriver.def); do
+  grep -qx "$f" <<<"$exports" || { echo "libSSCardDriver.so does not export $f" >&2; exit 1; }
+done
+echo "exports: every name of terminal/driver/SSCardDriver.def is in libSSCardDriver.so"
 
 if [ -x scripts/e2e-pcsc.sh ]; then
   echo "== end-to-end through pcscd + vpcd"

@@ -24,15 +24,6 @@
 //! ```
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

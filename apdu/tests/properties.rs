@@ -2,6 +2,12 @@
 //! typed command vocabulary (`CardCommand`, `PsamCommand`): value → encode → parse → decode is
 //! the identity, decode never panics, decode → encode reproduces the canonical bytes.
 //! The number of cases follows `PROPTEST_CASES` (proptest's default otherwise).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use proptest::prelude::*;
 use sscard_apdu::commands::{

@@ -10,15 +10,16 @@
 //! Personalisation then happens through APDUs, as a terminal would do it (UK external
 //! authentication + UPDATE RECORD). [`personalise_direct`] bypasses that for tests.
 
-use crate::card::{suite_code, version_code};
-use crate::fs::{binary, keyfile, pin, records, EfKind};
-use crate::layout::{self, hdr, kind_of, Layout};
+use crate::fs::{binary, keyfile, pin, records};
+use crate::layout::{self, hdr, kind_of, suite_code, version_code, EfKind, Layout};
 use crate::store::{Journal, Store, StoreError, JOURNAL_SIZE};
 use sscard_apdu::record::encode_record;
 use sscard_apdu::StatusWord;
 use sscard_keys::card_id::card_id_auth_code;
 use sscard_keys::{DiversificationFactors, IssuerKeySet, Key, Pin, Profile};
 use sscard_specs::files::{DFS, RID};
+use sscard_specs::item::{SSSE_EF05_CARD_ID, SSSE_EF05_VERSION};
+use sscard_specs::key;
 use sscard_specs::keys::{keys_of, KeyRole};
 use sscard_specs::types::DfId;
 use sscard_specs::versions::SpecVersion;
@@ -85,31 +86,32 @@ pub struct FactoryParams<'a> {
 }
 
 /// Why formatting failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FactoryError {
     /// Store failure.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// The store is too small: `need` bytes.
+    #[error("the store is too small ({need} bytes needed)")]
     StoreTooSmall {
         /// Bytes needed.
         need: usize,
     },
     /// The issuer key set lacks this root key.
+    #[error("the issuer key set lacks root key {0}")]
     MissingKey(&'static str),
     /// Key derivation or MAC failed (wrong algorithm for the profile).
+    #[error("key derivation or MAC failed (a key of another algorithm than the profile's)")]
     Crypto,
     /// Region code not BCD.
+    #[error("the region code is not BCD")]
     BadIdentity,
     /// The PIN is not 4–12 digits.
+    #[error("the PIN is not 4–12 digits")]
     BadPin,
     /// The spec tables do not fit the layout or a record does not fit its file.
+    #[error("the spec tables do not fit the layout ({0})")]
     Layout(StatusWord),
-}
-
-impl From<StoreError> for FactoryError {
-    fn from(e: StoreError) -> Self {
-        FactoryError::Store(e)
-    }
 }
 
 impl From<StatusWord> for FactoryError {
@@ -162,8 +164,8 @@ pub fn factory_initialise<S: Store>(
     // Card identification code.
     let cidk: Key = p
         .keys
-        .card_key("CIDK", &factors)
-        .map_err(|_| FactoryError::MissingKey("CIDK"))?;
+        .card_key(key::CIDK, &factors)
+        .map_err(|_| FactoryError::MissingKey(key::CIDK))?;
     let prefix = p.identity.card_id_prefix();
     let code = card_id_auth_code(p.profile, &cidk, &prefix).map_err(|_| FactoryError::Crypto)?;
     let mut card_id = [0u8; 16];
@@ -190,10 +192,12 @@ pub fn factory_initialise<S: Store>(
                         .iter()
                         .filter(|i| i.versions.contains(p.version))
                     {
-                        let value: &[u8] = match (id, ef.fid, item.tag) {
-                            (DfId::Ssse, 0xEF05, 0x01) => &card_id,
-                            (DfId::Ssse, 0xEF05, 0x03) => p.version.as_bytes(),
-                            _ => zeros.get(..usize::from(item.len)).unwrap_or(&[]),
+                        let value: &[u8] = if SSSE_EF05_CARD_ID.is(ef, item.tag) {
+                            &card_id
+                        } else if SSSE_EF05_VERSION.is(ef, item.tag) {
+                            p.version.as_bytes()
+                        } else {
+                            zeros.get(..usize::from(item.len)).unwrap_or(&[])
                         };
                         for _ in 0..item.repeat {
                             let len = encode_record(item.tag, value, &mut rec)

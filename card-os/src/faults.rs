@@ -6,11 +6,12 @@
 //! Without the feature [`Faults`] does not exist and every check is the constant `false` (the
 //! crate-internal `fault!` macro), so the firmware build carries none of it.
 
-/// `fault!(card, name)`: whether fault `name` is switched on (always `false` without the feature).
+/// `fault!(config, name)`: whether fault `name` is switched on in the card's
+/// [`Config`](crate::ctx::Config) (always `false` without the feature).
 macro_rules! fault {
-    ($card:expr, $name:ident) => {{
+    ($config:expr, $name:ident) => {{
         #[cfg(feature = "faults")]
-        let on = $card.cfg.faults.$name;
+        let on = $config.card.faults.$name;
         #[cfg(not(feature = "faults"))]
         let on = false;
         on
@@ -30,6 +31,8 @@ mod table {
         /// Line-protection MACs are not checked: a MAC-protected command (write, PIN UNBLOCK/RELOAD,
         /// lifecycle) with any 4 MAC bytes is accepted (a challenge is still required).
         pub mac_not_checked: bool,
+        /// Only the last two of the four MAC bytes are compared.
+        pub mac_half_checked: bool,
         /// VERIFY compares the PIN *before* touching the try counter: a correct PIN with a full
         /// counter writes nothing, a wrong one decides `63Cx` first and writes the decrement
         /// afterwards, ignoring a failed write — so a power cut during a wrong VERIFY gives a free
@@ -43,6 +46,13 @@ mod table {
         pub ef06_read_unprotected: bool,
         /// A "PIN and key" read rule (DF04 EF05) is enforced as "PIN or key".
         pub pin_and_key_as_or: bool,
+        /// Read rules are enforced only when the EF is addressed by SFI: the current EF (selected
+        /// by FID) reads without them.
+        pub read_rule_by_sfi_only: bool,
+        /// A verified PIN also opens key-only read rules.
+        pub pin_opens_key_files: bool,
+        /// A plain write is allowed after any key of the DF passed EXTERNAL AUTHENTICATE.
+        pub write_with_any_df_key: bool,
         /// A plain write (UPDATE RECORD/BINARY, APPEND RECORD) is allowed after the file's *read*
         /// key passed EXTERNAL AUTHENTICATE, not only its update key (UK).
         pub write_with_read_key: bool,
@@ -79,9 +89,16 @@ mod table {
         pub app_block_not_enforced: bool,
         /// CARD BLOCK is kept only in RAM: after a reset the card works again.
         pub card_block_reversible: bool,
+        /// CARD BLOCK is written but takes effect only at the next reset.
+        pub card_block_at_reset: bool,
+        /// A temporarily blocked application refuses only READ RECORD.
+        pub app_block_read_record_only: bool,
         /// UPDATE RECORD writes the record in place, in 16-byte pages, without the journal: a
         /// power cut leaves a half-old, half-new record.
         pub update_record_in_place: bool,
+        /// APPEND RECORD to a cyclic file writes the header, then the record, without the
+        /// journal: a power cut between them leaves a pointer to a stale record.
+        pub append_record_in_place: bool,
         /// T=0 behaviour: `6Cxx` announces one byte more than the data available.
         pub t0_wrong_6cxx: bool,
     }
@@ -115,10 +132,14 @@ mod table {
     table! {
         missing_file_sw, "missing-file-sw", "SELECT of an absent file answers 6A83 instead of 6A82";
         mac_not_checked, "mac-not-checked", "MAC-protected commands accept any MAC";
+        mac_half_checked, "mac-half-checked", "only the last two MAC bytes are compared";
         pin_counter_after_compare, "pin-counter-after-compare", "VERIFY compares before persisting the decremented try counter (power cut = free guess)";
         key_counter_after_compare, "key-counter-after-compare", "EXTERNAL AUTHENTICATE compares before persisting the decremented key try counter";
         ef06_read_unprotected, "ef06-read-unprotected", "SSSE EF06 readable without RKSSSE on a 3.00 card";
         pin_and_key_as_or, "pin-and-key-as-or", "a PIN-and-key read rule (DF04 EF05) enforced as PIN-or-key";
+        read_rule_by_sfi_only, "read-rule-by-sfi-only", "read rules enforced only for reads by SFI, not for the current EF";
+        pin_opens_key_files, "pin-opens-key-files", "a verified PIN also opens key-only files";
+        write_with_any_df_key, "write-with-any-df-key", "plain writes allowed after any key of the DF passed";
         write_with_read_key, "write-with-read-key", "plain writes allowed after the file's read key instead of its update key";
         challenge_reusable, "challenge-reusable", "the challenge is not consumed: replayed EXTERNAL AUTHENTICATE / MAC accepted";
         constant_challenge, "constant-challenge", "GET CHALLENGE returns the same bytes every time";
@@ -135,7 +156,10 @@ mod table {
         unblock_without_puk, "unblock-without-puk", "PIN UNBLOCK accepted without the PUK's EXTERNAL AUTHENTICATE";
         app_block_not_enforced, "app-block-not-enforced", "a temporarily blocked application accepts every command";
         card_block_reversible, "card-block-reversible", "CARD BLOCK is lost at the next reset";
+        card_block_at_reset, "card-block-at-reset", "CARD BLOCK takes effect only at the next reset";
+        app_block_read_record_only, "app-block-read-record-only", "a temporarily blocked application refuses only READ RECORD";
         update_record_in_place, "update-record-in-place", "UPDATE RECORD written in place without the journal (torn by a power cut)";
+        append_record_in_place, "append-record-in-place", "APPEND RECORD to a cyclic file written in two steps without the journal";
         t0_wrong_6cxx, "t0-wrong-6cxx", "T=0: 6Cxx announces one byte more than available";
     }
 

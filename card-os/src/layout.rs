@@ -12,7 +12,7 @@
 //!
 //! Every counter (PIN tries, key tries, states) is a single byte, so its update cannot tear.
 
-use crate::fs::{EfGeom, EfKind};
+use sscard_keys::profile::Suite;
 use sscard_specs::files::DFS;
 use sscard_specs::keys::keys_of;
 use sscard_specs::types::{DfId, EfSpec, EfStructure};
@@ -40,6 +40,24 @@ pub(crate) mod hdr {
 pub(crate) const CARD_ACTIVE: u8 = 0x0F;
 /// Card lifecycle: blocked by CARD BLOCK (irreversible).
 pub(crate) const CARD_BLOCKED: u8 = 0xB0;
+
+/// Header byte of an algorithm suite.
+pub(crate) fn suite_code(s: Suite) -> u8 {
+    match s {
+        Suite::Tdes => 1,
+        Suite::Sm4 => 2,
+    }
+}
+
+/// Header byte of a spec version.
+pub(crate) fn version_code(v: SpecVersion) -> u8 {
+    v as u8
+}
+
+/// The spec version of a header byte.
+pub(crate) fn version_from(code: u8) -> Option<SpecVersion> {
+    SpecVersion::ALL.get(usize::from(code)).copied()
+}
 
 /// PIN record offset.
 pub(crate) const PIN_OFF: u32 = 48;
@@ -75,13 +93,60 @@ pub(crate) mod key {
     pub const BYTES_MAX: usize = 16;
 }
 
+/// Bytes of a record EF's header (`count newest`) before its slots.
+pub(crate) const RECORD_HEADER: u32 = 2;
+
+/// Structure of a stored EF (mirrors `sscard_specs::types::EfStructure`, with sizes resolved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EfKind {
+    /// Transparent file of `size` bytes.
+    Transparent { size: u16 },
+    /// Variable-length records (each ≤ `max_len` bytes); records exist from 1 to the stored count.
+    Variable { max_records: u8, max_len: u8 },
+    /// Fixed-length records, all present.
+    Fixed { records: u8, len: u8 },
+    /// Cyclic records of `len` bytes, record 1 = newest.
+    Cyclic { records: u8, len: u8 },
+}
+
+impl EfKind {
+    /// Bytes the EF occupies in the data area.
+    pub(crate) fn footprint(self) -> u32 {
+        match self {
+            EfKind::Transparent { size } => u32::from(size),
+            EfKind::Variable {
+                max_records: n,
+                max_len: l,
+            }
+            | EfKind::Fixed { records: n, len: l }
+            | EfKind::Cyclic { records: n, len: l } => {
+                RECORD_HEADER + u32::from(n) * (1 + u32::from(l))
+            }
+        }
+    }
+    /// Record-oriented?
+    pub(crate) fn is_record(self) -> bool {
+        !matches!(self, EfKind::Transparent { .. })
+    }
+}
+
+/// Where an EF lives and how it is structured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EfGeom {
+    /// Offset in the data area.
+    pub off: u32,
+    /// Structure.
+    pub kind: EfKind,
+}
+
 /// Most EFs the layout can hold.
 pub(crate) const MAX_EFS: usize = 48;
 
 /// Why the spec tables do not fit the layout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
-    /// More EFs than [`MAX_EFS`].
+    /// More EFs than the layout holds (`MAX_EFS`, 48).
+    #[error("the spec tables do not fit the layout (too many EFs)")]
     TooManyEfs,
 }
 

@@ -3,7 +3,11 @@
 //!
 //! * [`store`]: byte-addressed NVM ([`store::Store`]), RAM/slice/file stores, the anti-tearing
 //!   [`store::Journal`] and the [`store::TearingStore`] power-cut simulator;
-//! * [`Card`]: `process(apdu, resp) -> len`, ATR, power on/off/reset;
+//! * [`Card`]: `process(apdu, resp) -> len`, ATR, power on/off/reset — the chip frame
+//!   (`chip`: power, process framing, T=0 shaping, challenge generator) around the card
+//!   application, whose handlers (`handlers`) get a context (`ctx`) typed by what they may touch
+//!   and check access through `security` (state, rules, the one try-counter protocol);
+//! * [`psam`]: the PSAM, the same chip frame around the PSAM application;
 //! * [`factory`]: format a blank store into a card image from an issuer key set.
 //!
 //! The file tree, access rules and key table come from `sscard_specs`; records are encoded with
@@ -11,31 +15,23 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 #[macro_use]
 mod faults;
 mod card;
+mod chip;
 mod config;
+mod ctx;
 pub mod factory;
 mod fs;
 mod handlers;
 pub mod layout;
 pub mod psam;
-mod rng;
 mod security;
 pub mod store;
-mod t0;
 
-pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX, RESP_MAX};
+pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX};
+pub use chip::RESP_MAX;
 pub use config::{CardConfig, Quirks};
 pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
 #[cfg(feature = "faults")]

@@ -12,8 +12,7 @@
 use proptest::prelude::*;
 use sscard_card_os::factory::test_issuer_keys;
 use sscard_card_os::psam::{
-    self, assignments, keymap, provision, slot_by_name, ProvisionError, Psam, PsamInitError,
-    PsamParams, RamPsam, PSAM_STORE_SIZE,
+    self, provision, ProvisionError, Psam, PsamInitError, PsamParams, RamPsam, PSAM_STORE_SIZE,
 };
 use sscard_card_os::store::{RamStore, Store};
 use sscard_card_os::{
@@ -24,6 +23,9 @@ use sscard_keys::profile::{PBOC_CLASSIC_2, SSCARD_2, SSCARD_3};
 use sscard_keys::session::{auth_cryptogram, line_mac, process_key};
 use sscard_keys::{Algorithm, DiversificationFactors, IssuerKeySet, Key, Profile};
 use sscard_specs::keys::key_by_name;
+use sscard_specs::psam::{
+    key_slot_by_name as slot_by_name, key_slots as assignments, key_type, ASSIGNED_ID_BASE,
+};
 use sscard_specs::versions::SpecVersion;
 use std::collections::HashSet;
 
@@ -148,7 +150,7 @@ fn key_table_is_collision_free_and_follows_the_reference() {
             assert_eq!(slot.id, id, "{}: observed id kept", spec.name);
             assert_eq!(Some(slot.key_type()), spec.psam_usage_type());
         } else {
-            assert!(slot.id >= keymap::ASSIGNED_ID_BASE, "{}", spec.name);
+            assert!(slot.id >= ASSIGNED_ID_BASE, "{}", spec.name);
         }
     }
     let s = |n| slot_by_name(n).unwrap().1;
@@ -161,7 +163,7 @@ fn key_table_is_collision_free_and_follows_the_reference() {
     // Assigned: the first key without an observed id (UKSSSE) gets the base id.
     assert_eq!((s("UKSSSE").usage, s("UKSSSE").id), (0x67, 0x60));
     assert_eq!(s("UK1DF01").usage, 0x67);
-    assert_eq!(s("CIDK").key_type(), keymap::key_type::MAC);
+    assert_eq!(s("CIDK").key_type(), key_type::MAC);
     assert!(slot_by_name("NOPE").is_none());
     // Deterministic.
     assert_eq!(assignments().collect::<Vec<_>>(), all);

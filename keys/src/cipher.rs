@@ -10,6 +10,13 @@ use crate::algorithm::{Algorithm, MAX_BLOCK};
 use crate::error::CryptoError;
 use crate::key::Key;
 
+impl Key {
+    /// Key check value: the first 3 bytes of the encryption of an all-zero block.
+    pub fn kcv(&self) -> [u8; 3] {
+        BlockCipher::new(self).kcv()
+    }
+}
+
 /// A block cipher with its key schedule computed, for one [`Key`].
 #[allow(clippy::large_enum_variant)] // no_std, no Box: the schedule lives inline by design
 pub enum BlockCipher {

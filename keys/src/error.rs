@@ -6,7 +6,7 @@ use crate::algorithm::Algorithm;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     /// The byte string does not have the algorithm's key length.
-    #[error("{algorithm:?} key must be {expected} bytes, got {got}")]
+    #[error("{} key must be {expected} bytes, got {got}", .algorithm.name())]
     InvalidLength {
         /// Algorithm the key was meant for.
         algorithm: Algorithm,
@@ -16,7 +16,7 @@ pub enum KeyError {
         got: usize,
     },
     /// The algorithm is not compiled into this build (AES-128 without the `aes` feature).
-    #[error("{0:?} is not available in this build (sscard-keys feature `aes`)")]
+    #[error("{} is not available in this build (sscard-keys feature `aes`)", .0.name())]
     NotCompiledIn(Algorithm),
 }
 
@@ -43,7 +43,7 @@ pub enum CryptoError {
         got: usize,
     },
     /// The operation is not defined for this key algorithm.
-    #[error("operation not supported for {0:?} keys")]
+    #[error("operation not supported for {} keys", .0.name())]
     UnsupportedAlgorithm(Algorithm),
     /// A challenge has a length the operation cannot use.
     #[error("challenge of {0} bytes not usable here")]

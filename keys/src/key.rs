@@ -1,5 +1,7 @@
 //! Secret keys: algorithm + fixed-size bytes, zeroized on drop, never printed.
 
+use core::fmt;
+
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -9,8 +11,7 @@ use crate::error::KeyError;
 /// A secret key for one [`Algorithm`].
 ///
 /// The bytes are wiped when the key is dropped. `Debug` prints the algorithm and the key check
-/// value ([`Key::kcv`], in `kcv.rs`: it needs the cipher), never the key bytes. Equality is
-/// constant time.
+/// value ([`Key::kcv`]), never the key bytes. Equality is constant time.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Key {
     #[zeroize(skip)]
@@ -20,7 +21,7 @@ pub struct Key {
 
 impl Key {
     /// Creates a key; `bytes` must have exactly `algorithm.key_len()` bytes. Without the `aes`
-    /// feature an AES-128 key is refused ([`KeyError::NotCompiledIn`]), so no [`BlockCipher`](crate::cipher::BlockCipher)
+    /// feature an AES-128 key is refused ([`KeyError::NotCompiledIn`]), so no [`BlockCipher`]
     /// ever needs AES code.
     pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Key, KeyError> {
         if !algorithm.is_compiled_in() {
@@ -89,9 +90,21 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c] = self.kcv();
+        write!(
+            f,
+            "Key {{ algorithm: {:?}, kcv: {a:02X}{b:02X}{c:02X} }}",
+            self.algorithm
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hex_literal::hex;
 
     #[test]
     fn length_checked() {
@@ -116,6 +129,16 @@ mod tests {
         } else {
             assert_eq!(k.err(), Some(KeyError::NotCompiledIn(Algorithm::Aes128)));
         }
+    }
+
+    #[test]
+    fn debug_hides_bytes_and_shows_kcv() {
+        // GP default key 404142..4F has KCV 8BAF47 (crypto.md §3.4).
+        let k = Key::new(Algorithm::Tdes2, &hex!("404142434445464748494A4B4C4D4E4F")).unwrap();
+        assert_eq!(k.kcv(), hex!("8BAF47"));
+        let s = format!("{k:?}");
+        assert_eq!(s, "Key { algorithm: Tdes2, kcv: 8BAF47 }");
+        assert!(!s.contains("4041"));
     }
 
     #[test]

@@ -29,7 +29,6 @@ pub mod diversify;
 pub mod error;
 pub mod factors;
 pub mod hash;
-mod kcv;
 pub mod key;
 pub mod keyset;
 pub mod mac;

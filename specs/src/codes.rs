@@ -374,35 +374,20 @@ pub fn lookup(id: CodeTableId, code: &str) -> Option<&'static CodeEntry> {
 pub const CARD_NUMBER_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 /// Why a card number is invalid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CardNumberError {
     /// Position 1 is not a capital letter A–Z.
+    #[error("card number must start with a capital letter")]
     FirstNotLetter,
     /// A character in positions 2–8 is not 0–9 / A–Z (1-based position).
+    #[error("invalid character at position {0}")]
     InvalidChar(u8),
     /// The check character (position 9) does not match; holds the expected one.
+    #[error("check character mismatch (expected '{}')", char::from(*.expected))]
     CheckMismatch {
         /// The correct check character.
         expected: u8,
     },
-}
-
-impl core::fmt::Display for CardNumberError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            CardNumberError::FirstNotLetter => {
-                f.write_str("card number must start with a capital letter")
-            }
-            CardNumberError::InvalidChar(p) => write!(f, "invalid character at position {p}"),
-            CardNumberError::CheckMismatch { expected } => {
-                write!(
-                    f,
-                    "check character mismatch (expected '{}')",
-                    char::from(*expected)
-                )
-            }
-        }
-    }
 }
 
 fn char_value(c: u8) -> Option<u32> {

@@ -11,7 +11,7 @@
 //!
 //! * the **national families** `national-1.00`, `national-2.00`, `national-2.01`,
 //!   `national-3.00` are today's behaviour: the national tables of this crate for their
-//!   [`SpecVersion`] (1.00 layouts from [`crate::layouts::V1_LAYOUTS`], nothing copied), the
+//!   [`SpecVersion`] (1.00 layouts from [`crate::layouts_v1::V1_LAYOUTS`], nothing copied), the
 //!   sscard ATR, the SSSE FCI, T=0 Le rules (`6Cxx`), `00` padding, BCD dates;
 //! * the **regional families** `hangzhou-1.00` (T1), `shanghai-2.10` (T2), `jiangsu-2.00`
 //!   (S-JS, EF0D) and the **test-card family** `hunan-2.0-test` (T3) list only what differs;
@@ -666,7 +666,7 @@ impl FamilyRecord {
 /// Provenance of records that follow the national tables.
 pub static NATIONAL_LAYOUT: Basis = Basis::baseline(
     Source::Spec,
-    "national record order: items.rs (sscard-spec.md §3.3–§3.7); 1.00: layouts::V1_LAYOUTS",
+    "national record order: items.rs (sscard-spec.md §3.3–§3.7); 1.00: versions::V1_LAYOUTS",
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -1326,7 +1326,7 @@ const fn national_bytes(v: SpecVersion, evidence: &'static str) -> Fact<[u8; 4]>
 // ================================================================ national families
 
 /// `national-1.00`: the national 1.00 card as sscard makes it today (1.0 layouts of
-/// `layouts::V1_LAYOUTS`: no 4E, DF01 1.0 items).
+/// `layouts_v1::V1_LAYOUTS`: no 4E, DF01 1.0 items).
 pub static NATIONAL_1_00: Family = Family {
     name: "national-1.00",
     title: text("national 1.00 (LB002-2000) card, today's sscard behaviour"),

@@ -1,5 +1,5 @@
 //! The file tree (sscard-spec.md §2.1) and the file table with access conditions (§2.2), for the
-//! 2.0/2.01/3.0 profile. 1.0 layout differences: `layouts::V1_LAYOUTS`.
+//! 2.0/2.01/3.0 profile. 1.0 layout differences: `layouts_v1::V1_LAYOUTS`.
 
 use crate::ef::{self, EfRef};
 use crate::items as it;

@@ -8,8 +8,8 @@
 //! `item_by_path(X.path())` is `X.spec()` (checked by the tests).
 //!
 //! B-TLV sub-items (e.g. DF01 EF15 tag 40's 57/58/59) have no path and no constant; they are
-//! [`ItemSpec::sub_items`] of their item. The 1.0 layouts ([`crate::layouts::V1_LAYOUTS`]) reuse
-//! these constants where the 1.0 item is the same item; 1.0-only tags stay in `layouts.rs`.
+//! [`ItemSpec::sub_items`] of their item. The 1.0 layouts ([`crate::layouts_v1::V1_LAYOUTS`]) reuse
+//! these constants where the 1.0 item is the same item; 1.0-only tags stay in `versions.rs`.
 //!
 //! ```
 //! use sscard_specs::{item, item_by_path};

@@ -1,7 +1,7 @@
 //! Every data item of sscard-spec.md §3.3–§3.7 (2.0/2.01/3.0 layout), one table per EF, items in
 //! **record order** (repeated tags occupy consecutive records), plus the untagged field layouts of
 //! the cyclic files. Lengths are the reference's hexadecimal lengths. The 1.0 differences are in
-//! `layouts::V1_LAYOUTS`.
+//! `layouts_v1::V1_LAYOUTS`.
 //!
 //! Record order: SSSE EF05/EF06 and DF01 EF15 are confirmed (§3.2, §3.3, §3.4). For the other EFs the
 //! order is the order in which S-SPEC20 table 9 lists the items (as reproduced in §3.6/§3.7).

@@ -11,14 +11,13 @@
 //!
 //! assert_eq!(key::RKSSSE, "RKSSSE");
 //! assert_eq!(key_by_name(key::PUK).unwrap().kid, Some(0x06));
-//! assert_eq!(key::spec(key::RK1DF01).unwrap().kid, Some(0x88));
+//! assert_eq!(sscard_specs::keys::key_spec(key::RK1DF01).unwrap().kid, Some(0x88));
 //! ```
 
-use crate::types::KeyName;
-
-/// The table entry of the key `name` ([`crate::keys::key_spec`]: [`crate::keys::key_by_name`],
-/// usable in `const`).
-pub use crate::keys::key_spec as spec;
+/// Name of a card key, exactly as in sscard-spec.md §5.1 / §2.2 (e.g. `"RK1DF01"`, `"UKSSSE"`, `"PUK"`).
+///
+/// The same strings are the root-key names of the issuer key set and the security module.
+pub type KeyName = &'static str;
 
 macro_rules! keys {
     ($($(#[$doc:meta])* $name:ident;)*) => {

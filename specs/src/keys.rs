@@ -1,7 +1,6 @@
 //! The card key table, per DF: name, role, card KID (P2 of EXTERNAL / INTERNAL AUTHENTICATE),
 //! diversification levels and, where the reference gives them, the PSAM usage byte / key id and HSM
-//! key address (sscard-spec.md §5.1, §5.4, §5.6; profile.md §2). The record, [`KeySpec`] (and its
-//! [`KeyRole`]), is one of the `*Spec` types of [`crate::types`], re-exported here.
+//! key address (sscard-spec.md §5.1, §5.4, §5.6; profile.md §2).
 //!
 //! # KID assignment scheme
 //!
@@ -42,37 +41,6 @@ const fn key(name: KeyName, df: DfId, role: KeyRole, kid: u8, levels: u8) -> Key
         hsm_key_addr: None,
         implemented: true,
         uncertain: note(ASSIGNED),
-    }
-}
-
-/// The builders the tables below are written with.
-impl KeySpec {
-    const fn observed(mut self, n: &'static str) -> Self {
-        self.kid_observed = true;
-        self.uncertain = note(n);
-        self
-    }
-    const fn psam(mut self, usage: u8, id: u8) -> Self {
-        self.psam_usage = Some(usage);
-        self.psam_key_id = Some(id);
-        self
-    }
-    const fn hsm(mut self, addr: u16) -> Self {
-        self.hsm_key_addr = Some(addr);
-        self
-    }
-    const fn no_kid(mut self) -> Self {
-        self.kid = None;
-        self
-    }
-    const fn not_implemented(mut self, n: &'static str) -> Self {
-        self.implemented = false;
-        self.uncertain = note(n);
-        self
-    }
-    const fn note(mut self, n: &'static str) -> Self {
-        self.uncertain = note(n);
-        self
     }
 }
 
@@ -237,12 +205,7 @@ pub fn all_keys() -> impl Iterator<Item = &'static KeySpec> {
     KEYS_BY_DF.iter().flat_map(|k| k.iter())
 }
 
-/// The key with this name (case-sensitive, e.g. `"RK1DF01"`).
-pub fn key_by_name(name: &str) -> Option<&'static KeySpec> {
-    all_keys().find(|k| k.name == name)
-}
-
-/// The table entry of the key `name`: [`key_by_name`], usable in `const` (also [`crate::key::spec`]).
+/// The table entry of the key `name` (as [`key_by_name`], usable in `const`).
 pub const fn key_spec(name: &str) -> Option<&'static KeySpec> {
     let tables = &KEYS_BY_DF;
     let mut d = 0;
@@ -275,6 +238,23 @@ const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
+// Every `key::` constant names a key of the table.
+const _: () = {
+    let mut i = 0;
+    while i < k::ALL.len() {
+        assert!(
+            key_spec(k::ALL[i]).is_some(),
+            "a key:: constant is not in keys.rs"
+        );
+        i += 1;
+    }
+};
+
+/// The key with this name (case-sensitive, e.g. `"RK1DF01"`).
+pub fn key_by_name(name: &str) -> Option<&'static KeySpec> {
+    all_keys().find(|k| k.name == name)
+}
+
 /// The key addressed by `kid` in `df` (exactly that DF; see [`resolve_kid`] for the card's lookup).
 pub fn key_by_kid(df: DfId, kid: u8) -> Option<&'static KeySpec> {
     keys_of(df).iter().find(|k| k.kid == Some(kid))
@@ -292,15 +272,3 @@ pub static NOT_MODELLED: &[(&str, &str)] = &[
     ("RPK", "PIN reload key [I name]: sscard reloads after PUK ext-auth with an STK MAC (profile.md §4)"),
     ("MK", "card / DF master keys for personalisation [I]: the factory writes key files directly"),
 ];
-
-// Every key:: constant names a key of the table.
-const _: () = {
-    let mut i = 0;
-    while i < k::ALL.len() {
-        assert!(
-            key_spec(k::ALL[i]).is_some(),
-            "a key:: constant is not in keys.rs"
-        );
-        i += 1;
-    }
-};

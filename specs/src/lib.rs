@@ -4,7 +4,7 @@
 //! This crate is the **single source** that the card OS (personalisation, access control), the
 //! terminal (decoders, path resolution) and the conformance suite read; no other crate keeps a copy
 //! of a tag or file table. Everything is `'static` data plus small lookup functions: `no_std`, no
-//! dependencies, no allocation.
+//! allocation, one dependency (`thiserror`, for the errors' `Display`).
 //!
 //! Facts come from `shared/reference/sscard-spec.md` (cited as §n) and `profile.md`. Uncertain
 //! values carry an `uncertain: Option<Text>` note next to them, so that a real-card trace
@@ -21,8 +21,7 @@
 //! | [`items`] | every data item per EF in record order, B-TLV sub-items, cyclic record fields |
 //! | [`keys`] | key table per DF: name, role, card KID, diversification levels, PSAM ids |
 //! | [`codes`] | code tables (§3.8) and the card-number check character (§3.9) |
-//! | [`versions`] | spec versions, profile names, tags reused from 1.0 |
-//! | [`layouts`] | the 1.0 layouts that differ, an EF's items and structure per version |
+//! | [`versions`] | spec versions, profile names, 1.0 layout differences |
 //! | [`paths`] | `DF04/EF05/81` paths, pFileAddr strings, record numbers |
 //! | [`text`] | [`Text`]: the tables' names and notes, compiled out without the `text` feature |
 //! | [`ef`](mod@ef) | names of the EFs: [`EfRef`] constants (`ef::SSSE_EF06.fid()`, `.sfi()`, `.path()`, `.spec()`) |
@@ -62,7 +61,7 @@ pub mod item;
 pub mod items;
 pub mod key;
 pub mod keys;
-pub mod layouts;
+pub mod layouts_v1;
 pub mod paths;
 pub mod psam;
 pub mod text;
@@ -74,14 +73,14 @@ pub use ef::EfRef;
 pub use family::{family_by_name, recognise, Family, Observations, FAMILIES};
 pub use files::{df, ef, DFS};
 pub use item::ItemRef;
-pub use keys::{key_by_kid, key_by_name};
+pub use keys::{key_by_kid, key_by_name, KeyRole, KeySpec};
 pub use paths::{
     is_unique_tag, item_by_path, record_number, resolve, ItemPath, PathError, Resolved,
 };
 pub use text::Text;
 pub use types::{
     Category, CodeTableId, DataType, DfId, DfSpec, EfSpec, EfStructure, FieldSpec, FileId,
-    ItemSpec, KeyName, KeyRole, KeySpec, ReadRule, WriteRule,
+    ItemSpec, KeyName, ReadRule, WriteRule,
 };
 pub use versions::{SpecVersion, VersionSet};
 

@@ -1,5 +1,4 @@
-//! Item paths used by the CLI and the national interface, and the typed paths of the names
-//! ([`EfRef::item_path`], [`ItemRef::at`]).
+//! Item paths used by the CLI and the national interface.
 //!
 //! * CLI form: `DF04/EF05/81` (an item), `SSSE/EF06/09`, `SSSE/EF05` (whole EF),
 //!   `DF01/EF15/40#2` (2nd occurrence of a repeated tag), `DF04/EF08#3` (record 3 of an EF without
@@ -21,42 +20,35 @@ use crate::types::{DfId, DfSpec, EfSpec, ItemSpec};
 use crate::versions::SpecVersion;
 
 /// Why a path could not be parsed or resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
     /// Empty input.
+    #[error("empty path")]
     Empty,
     /// The DF segment is not `MF`/`SSSE`/`DF01`..`DF07`.
+    #[error("bad DF name (MF, SSSE, DF01..DF07)")]
     BadDf,
     /// The EF segment is not `EFxx` / 4 hex digits.
+    #[error("bad EF (EFxx)")]
     BadEf,
     /// The tag is not 2 hex digits.
+    #[error("bad tag (2 hex digits)")]
     BadTag,
     /// The occurrence / record number is not a decimal number 1..=255.
+    #[error("bad occurrence (1..255)")]
     BadOccurrence,
     /// More segments than `DF/EF/TAG`.
+    #[error("too many path segments")]
     TooManySegments,
     /// The DF has no EF with this FID.
+    #[error("no such EF in this DF")]
     UnknownEf,
     /// The EF has no item with this tag.
+    #[error("no such tag in this EF")]
     UnknownTag,
     /// The occurrence exceeds the item's repeat count (or the EF's record count).
+    #[error("occurrence out of range")]
     OccurrenceOutOfRange,
-}
-
-impl fmt::Display for PathError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PathError::Empty => "empty path",
-            PathError::BadDf => "bad DF name (MF, SSSE, DF01..DF07)",
-            PathError::BadEf => "bad EF (EFxx)",
-            PathError::BadTag => "bad tag (2 hex digits)",
-            PathError::BadOccurrence => "bad occurrence (1..255)",
-            PathError::TooManySegments => "too many path segments",
-            PathError::UnknownEf => "no such EF in this DF",
-            PathError::UnknownTag => "no such tag in this EF",
-            PathError::OccurrenceOutOfRange => "occurrence out of range",
-        })
-    }
 }
 
 /// A parsed CLI path (not yet checked against the tables; see [`ItemPath::resolve`]).
@@ -242,62 +234,6 @@ impl core::str::FromStr for ItemPath {
     type Err = PathError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ItemPath::parse(s)
-    }
-}
-
-// ---------------------------------------------------------------- the names' typed paths
-
-/// The typed paths of an EF name ([`crate::ef`](mod@crate::ef)).
-impl EfRef {
-    /// The typed path of the whole EF (`SSSE/EF05`).
-    pub const fn item_path(self) -> ItemPath {
-        self.record(0)
-    }
-
-    /// The typed path of record `n` of the EF (`DF04/EF08#3`; 0 = whole EF).
-    pub const fn record(self, n: u8) -> ItemPath {
-        ItemPath {
-            df: self.df(),
-            ef: self.fid(),
-            tag: None,
-            occurrence: n,
-        }
-    }
-}
-
-impl From<EfRef> for ItemPath {
-    fn from(r: EfRef) -> ItemPath {
-        r.item_path()
-    }
-}
-
-/// The typed paths and record numbers of an item name ([`crate::item`]).
-impl ItemRef {
-    /// The typed path of the first occurrence (`SSSE/EF06/09`).
-    pub const fn item_path(self) -> ItemPath {
-        self.at(1)
-    }
-
-    /// The typed path of the `occurrence`-th (1-based) record with this tag (`DF01/EF15/40#2`).
-    pub const fn at(self, occurrence: u8) -> ItemPath {
-        ItemPath {
-            df: self.df(),
-            ef: self.fid(),
-            tag: Some(self.tag()),
-            occurrence,
-        }
-    }
-
-    /// Absolute record number (2.0/3.0 layout) of the `occurrence`-th record with this tag; see
-    /// [`record_number`].
-    pub fn record_number(self, occurrence: u8) -> Option<u8> {
-        record_number(self.ef_spec()?, self.tag(), occurrence)
-    }
-}
-
-impl From<ItemRef> for ItemPath {
-    fn from(r: ItemRef) -> ItemPath {
-        r.item_path()
     }
 }
 
@@ -512,4 +448,58 @@ pub fn write_file_addr<W: fmt::Write>(w: &mut W, df: DfId, ef: u16, tags: &[u8])
         write!(w, "{t:02X}|")?;
     }
     w.write_char('$')
+}
+
+/// The typed paths of an item constant (here, so that `item` stays below `paths`).
+impl ItemRef {
+    /// The typed path of the first occurrence (`SSSE/EF06/09`).
+    pub const fn item_path(self) -> ItemPath {
+        self.at(1)
+    }
+
+    /// The typed path of the `occurrence`-th (1-based) record with this tag (`DF01/EF15/40#2`).
+    pub const fn at(self, occurrence: u8) -> ItemPath {
+        ItemPath {
+            df: self.ef().df(),
+            ef: self.ef().fid(),
+            tag: Some(self.tag()),
+            occurrence,
+        }
+    }
+
+    /// Absolute record number (2.0/3.0 layout) of the `occurrence`-th record with this tag; see
+    /// [`record_number`].
+    pub fn record_number(self, occurrence: u8) -> Option<u8> {
+        record_number(self.ef().spec()?, self.tag(), occurrence)
+    }
+}
+
+impl From<ItemRef> for ItemPath {
+    fn from(r: ItemRef) -> ItemPath {
+        r.item_path()
+    }
+}
+
+/// The typed paths of an EF constant (here, not in `ef`, so that `ef` stays below `paths`).
+impl EfRef {
+    /// The typed path of the whole EF (`SSSE/EF05`).
+    pub const fn item_path(self) -> ItemPath {
+        self.record(0)
+    }
+
+    /// The typed path of record `n` of the EF (`DF04/EF08#3`; 0 = whole EF).
+    pub const fn record(self, n: u8) -> ItemPath {
+        ItemPath {
+            df: self.df(),
+            ef: self.fid(),
+            tag: None,
+            occurrence: n,
+        }
+    }
+}
+
+impl From<EfRef> for ItemPath {
+    fn from(r: EfRef) -> ItemPath {
+        r.item_path()
+    }
 }

@@ -5,7 +5,7 @@ use crate::codes::*;
 use crate::files::{self, DFS};
 use crate::items;
 use crate::keys::{self, KeyRole};
-use crate::layouts::*;
+use crate::layouts_v1::*;
 use crate::paths::*;
 use crate::types::*;
 use crate::versions::*;

@@ -219,7 +219,7 @@ fn national_families_are_the_national_tables() {
     );
     assert_eq!(
         fam("national-1.00").records_of(ef::DF01_EF05).count(),
-        crate::layouts::V1_DF01_EF05.len()
+        crate::layouts_v1::V1_DF01_EF05.len()
     );
 }
 

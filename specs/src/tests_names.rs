@@ -246,7 +246,7 @@ fn every_key_constant_is_in_the_key_table() {
     for &name in key::ALL {
         let spec = keys::key_by_name(name).unwrap_or_else(|| panic!("{name} not in keys.rs"));
         assert_eq!(spec.name, name);
-        assert!(core::ptr::eq(key::spec(name).unwrap(), spec));
+        assert!(core::ptr::eq(crate::keys::key_spec(name).unwrap(), spec));
     }
     let table: Vec<_> = keys::all_keys().map(|k| k.name).collect();
     assert_eq!(
@@ -257,8 +257,8 @@ fn every_key_constant_is_in_the_key_table() {
     assert_eq!(key::ALL.len(), 54);
     let unique: HashSet<_> = key::ALL.iter().collect();
     assert_eq!(unique.len(), key::ALL.len());
-    assert_eq!(key::spec("RK9DF09"), None);
-    assert_eq!(key::spec("RKSSS"), None);
+    assert_eq!(crate::keys::key_spec("RK9DF09"), None);
+    assert_eq!(crate::keys::key_spec("RKSSS"), None);
 }
 
 #[test]

@@ -4,13 +4,10 @@
 //! Every `*Spec` is plain `'static` data built in `const` context; the small `const fn` builders on
 //! [`ItemSpec`] only exist to keep the tables in `items.rs` one line per data item.
 
-use crate::text::{text, Text};
+use crate::text::{note, text, Text};
 use crate::versions::{SpecVersion, VersionSet};
 
-/// Name of a card key, exactly as in sscard-spec.md §5.1 / §2.2 (e.g. `"RK1DF01"`, `"UKSSSE"`, `"PUK"`).
-///
-/// The same strings are the root-key names of the issuer key set and the security module.
-pub type KeyName = &'static str;
+pub use crate::key::KeyName;
 
 /// A 2-byte file identifier (`3F00`, `DF01`, `EF05`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -524,6 +521,34 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    pub(crate) const fn observed(mut self, n: &'static str) -> Self {
+        self.kid_observed = true;
+        self.uncertain = note(n);
+        self
+    }
+    pub(crate) const fn psam(mut self, usage: u8, id: u8) -> Self {
+        self.psam_usage = Some(usage);
+        self.psam_key_id = Some(id);
+        self
+    }
+    pub(crate) const fn hsm(mut self, addr: u16) -> Self {
+        self.hsm_key_addr = Some(addr);
+        self
+    }
+    pub(crate) const fn no_kid(mut self) -> Self {
+        self.kid = None;
+        self
+    }
+    pub(crate) const fn not_implemented(mut self, n: &'static str) -> Self {
+        self.implemented = false;
+        self.uncertain = note(n);
+        self
+    }
+    pub(crate) const fn note(mut self, n: &'static str) -> Self {
+        self.uncertain = note(n);
+        self
+    }
+
     /// Number of diversification levels implied by the PSAM usage byte (high 3 bits), if given.
     pub const fn psam_usage_levels(&self) -> Option<u8> {
         match self.psam_usage {

@@ -1,6 +1,6 @@
-//! Spec versions (SSSE EF05 tag 03, sscard-spec.md §1), sets of them, and the tags whose meaning
-//! changed from 1.0 to 2.0. The 1.0 record layouts that differ (no name extension 4E, §3.4; other
-//! DF01 layouts, §3.6) are in [`crate::layouts`].
+//! Spec versions (SSSE EF05 tag 03, sscard-spec.md §1) and the per-version differences:
+//! 1.0 has no name extension 4E (§3.4) and different DF01 layouts (§3.6): those layouts are
+//! [`crate::layouts_v1`].
 
 /// A spec version stored in SSSE EF05 tag 03.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -356,3 +356,46 @@ fn cli_auth_write_pin_reload_and_app_block_with_the_psam_reader() {
     assert!(trace.contains("[psam]"), "{trace}");
     assert!(trace.contains("PSAM MAC"), "{trace}");
 }
+
+/// `sscard info` with the PSAM as the security module (issue 11 acceptance 5): the card in
+/// reader 0 and its issuer's PSAM in reader 1 → `genuine: true`; with a PSAM of another issuer
+/// the card is reported not genuine, with its data, and `info` exits with 5.
+#[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
+fn info_with_the_psam_reports_whether_the_card_is_genuine() {
+    let _g = e2e("info_with_the_psam_reports_whether_the_card_is_genuine");
+    let files = CardFiles::personalised("psam-info");
+    let cli = Cli::new(env!("CARGO_BIN_EXE_e2e-sscard"));
+    {
+        let _live = Live::card_and_psam(&files);
+        let o = cli.pcsc(&["--psam-reader", READER1, "--json", "-v", "info"]);
+        let v = o.json();
+        assert_eq!(v["genuine"], true, "{o:?}");
+        assert_eq!(v["holder"]["name"], "王小明");
+        assert_eq!(v["family"], "national-2.00");
+        assert!(
+            o.stderr.contains("family: national-2.00 · apdus: "),
+            "{o:?}"
+        );
+        let o = cli.pcsc(&["--psam-reader", READER1, "info"]);
+        assert!(
+            o.ok()
+                .lines()
+                .any(|l| l.starts_with("真伪 Genuine") && l.ends_with(" true")),
+            "{o:?}"
+        );
+        let o = cli.pcsc(&["--json", "info"]);
+        assert_eq!(o.json()["genuine"], "not checked");
+    }
+    await_empty(&[READER0, READER1]);
+    let other = CardFiles::personalised("psam-info-other");
+    let _live = Live::start(
+        EmulateOptions::new(files.card.clone()).with_psam(other.psam.clone(), SECOND_PORT),
+    );
+    let o = cli.pcsc(&["--psam-reader", READER1, "--json", "info"]);
+    assert_eq!(o.code, 5, "{o:?}");
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], false);
+    assert_eq!(v["holder"]["name"], "王小明");
+    assert!(o.stderr.contains("is not genuine"), "{o:?}");
+}

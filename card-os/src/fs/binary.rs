@@ -1,6 +1,6 @@
 //! Transparent EFs: READ BINARY / UPDATE BINARY storage.
 
-use super::{EfGeom, EfKind};
+use crate::layout::{EfGeom, EfKind};
 use crate::store::{Journal, Store};
 use sscard_apdu::StatusWord;
 

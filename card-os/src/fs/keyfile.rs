@@ -1,6 +1,7 @@
 //! Key files: one 24-byte slot per key of the spec's key table (see [`crate::layout`]).
 
 use crate::layout::{self, Layout};
+use crate::security::tries::TryCounter;
 use crate::store::{Journal, Store};
 use sscard_apdu::StatusWord;
 use sscard_keys::{Algorithm, Key};
@@ -32,10 +33,8 @@ fn alg_from(code: u8) -> Option<Algorithm> {
 /// A key loaded from its slot.
 pub(crate) struct StoredKey {
     pub key: Key,
-    pub tries: u8,
-    pub limit: u8,
-    /// Offset of the slot (the try counter is its first byte).
-    pub slot: u32,
+    /// The key's try counter (EXTERNAL AUTHENTICATE).
+    pub counter: TryCounter,
 }
 
 /// Offset of `spec`'s slot.
@@ -63,20 +62,12 @@ pub(crate) fn load<S: Store>(
     let key = Key::new(alg, bytes).map_err(|_| StatusWord::KEY_NOT_FOUND)?;
     Ok(StoredKey {
         key,
-        tries: byte(&raw[..], layout::key::TRIES as usize),
-        limit: byte(&raw[..], layout::key::LIMIT as usize),
-        slot,
+        counter: TryCounter::new(
+            slot + layout::key::TRIES,
+            byte(&raw[..], layout::key::TRIES as usize),
+            byte(&raw[..], layout::key::LIMIT as usize),
+        ),
     })
-}
-
-/// Set the key's try counter (one byte: atomic).
-pub(crate) fn set_tries<S: Store>(
-    j: &mut Journal<S>,
-    slot: u32,
-    tries: u8,
-) -> Result<(), StatusWord> {
-    j.atomic(&[(slot + layout::key::TRIES, &[tries])])?;
-    Ok(())
 }
 
 /// Factory: write a key slot.

@@ -1,6 +1,7 @@
 //! The PIN record (in the SSSE): tries left, try limit, BCD length, BCD.
 
 use crate::layout::{self, pin};
+use crate::security::tries::TryCounter;
 use crate::store::{Journal, Store};
 use sscard_apdu::StatusWord;
 use subtle::ConstantTimeEq;
@@ -20,11 +21,16 @@ impl PinRecord {
         j.read(layout::PIN_OFF, &mut raw[..])?;
         Ok(Self { raw })
     }
-    pub(crate) fn tries(&self) -> u8 {
-        byte(&self.raw[..], pin::TRIES as usize)
-    }
     pub(crate) fn limit(&self) -> u8 {
         byte(&self.raw[..], pin::LIMIT as usize)
+    }
+    /// The PIN's try counter.
+    pub(crate) fn counter(&self) -> TryCounter {
+        TryCounter::new(
+            layout::PIN_OFF + pin::TRIES,
+            byte(&self.raw[..], pin::TRIES as usize),
+            self.limit(),
+        )
     }
     /// Constant-time comparison with a presented BCD PIN.
     pub(crate) fn matches(&self, presented: &[u8]) -> bool {
@@ -39,12 +45,6 @@ impl PinRecord {
         let fits = u8::from(presented.len() <= pin::BCD_MAX).ct_eq(&1);
         bool::from(cand[..].ct_eq(stored) & len_ok & fits)
     }
-}
-
-/// Set the tries-left counter (one byte: atomic).
-pub(crate) fn set_tries<S: Store>(j: &mut Journal<S>, tries: u8) -> Result<(), StatusWord> {
-    j.atomic(&[(layout::PIN_OFF + pin::TRIES, &[tries])])?;
-    Ok(())
 }
 
 /// The full record image for `bcd` with the counter at `limit`.

@@ -5,12 +5,9 @@
 //! cyclic file) followed by `max_records` slots of `1 + max_len` bytes, each `len | bytes`.
 //! Record numbers are 1-based; in a cyclic file record 1 is the newest (ISO 7816-4).
 
-use super::{EfGeom, EfKind};
+use crate::layout::{EfGeom, EfKind, RECORD_HEADER as HEADER};
 use crate::store::{Journal, Store};
 use sscard_apdu::StatusWord;
-
-/// Header bytes before the slots.
-pub(crate) const HEADER: u32 = 2;
 
 /// Largest record any EF can hold (a short APDU data field).
 pub(crate) const MAX_RECORD: usize = 255;
@@ -275,6 +272,33 @@ pub(crate) fn append<S: Store>(
     let mut buf = [0u8; MAX_RECORD + 1];
     let img = slot_image(len, data, &mut buf)?;
     j.atomic(&[(slot_off(g, s, slot), img), (g.off, &new_header)])?;
+    Ok(())
+}
+
+/// The `append_record_in_place` fault: [`append`] with the record and the header written one
+/// after the other, without the journal (a power cut between them loses or half-writes one).
+#[cfg(feature = "faults")]
+pub(crate) fn append_in_place<S: Store>(
+    j: &mut Journal<S>,
+    g: EfGeom,
+    data: &[u8],
+) -> Result<(), StatusWord> {
+    let s = shape(g)?;
+    if s.fixed || !s.cyclic {
+        return append(j, g, data);
+    }
+    let (count, newest) = header(j, g, s)?;
+    let len = check_len(s, data.len())?;
+    let slot = if count == 0 {
+        0
+    } else {
+        (newest + 1).checked_rem(s.slots).unwrap_or(0)
+    };
+    let new_header = [count.saturating_add(1).min(s.slots), slot];
+    let mut buf = [0u8; MAX_RECORD + 1];
+    let img = slot_image(len, data, &mut buf)?;
+    j.write_unjournaled(g.off, &new_header)?;
+    j.write_unjournaled(slot_off(g, s, slot), img)?;
     Ok(())
 }
 

@@ -1,102 +1,82 @@
 //! GET CHALLENGE, EXTERNAL AUTHENTICATE, INTERNAL AUTHENTICATE (profile.md §3).
 
-use crate::card::{Card, Reply, Res};
+use crate::chip::rng::Rng;
+use crate::chip::{Reply, Res};
+use crate::ctx::{RamCtx, ReadCtx, WriteCtx};
 use crate::fs::keyfile;
+use crate::security::tries::{Outcome, Rules};
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::StatusWord;
 use sscard_keys::session::{internal_auth_response, verify_external_auth};
 use sscard_specs::keys::{resolve_kid, KeyRole};
 
-impl<S: Store> Card<S> {
-    pub(crate) fn get_challenge(&mut self, len: u8, out: &mut [u8]) -> Res {
-        let buf = out
-            .get_mut(..usize::from(len))
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        if fault!(self, constant_challenge) {
-            crate::rng::Rng::new(&self.cfg.rng_seed).fill(buf);
-        } else {
-            self.rng.fill(buf);
-        }
-        self.vol.challenge = Some(Challenge::new(buf));
-        Ok(Reply::data(usize::from(len)))
-    }
+/// GET CHALLENGE from the chip's generator `rng`; the challenge is kept (single use).
+pub(crate) fn get_challenge(ctx: RamCtx<'_>, rng: &mut Rng, len: u8, out: &mut [u8]) -> Res {
+    let c = if fault!(ctx.config, constant_challenge) {
+        Rng::new(&ctx.config.card.rng_seed).challenge(len, out)?
+    } else {
+        rng.challenge(len, out)?
+    };
+    ctx.ram.challenge = Some(Challenge::new(c));
+    Ok(Reply::data(c.len()))
+}
 
-    /// Key looked up by KID in the current DF, then the SSSE; try counter decremented and
-    /// persisted before the comparison, restored on success; success sets the key's flag.
-    pub(crate) fn external_authenticate(
-        &mut self,
-        kid: u8,
-        data: &[u8],
-        ch: Option<Challenge>,
-    ) -> Res {
-        let spec = resolve_kid(self.vol.df, kid)
-            .filter(|k| {
-                matches!(
-                    k.role,
-                    KeyRole::Read | KeyRole::Update | KeyRole::PinUnblock
-                )
-            })
-            .ok_or(StatusWord::KEY_NOT_FOUND)?;
-        if data.len() != usize::from(self.cfg.profile.ext_auth_lc) {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
-        let k = keyfile::load(&self.j, &self.layout, spec)?;
-        if k.tries == 0 {
-            return Err(StatusWord::AUTH_BLOCKED);
-        }
-        let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
-        let r = ch.first8().ok_or(StatusWord::REF_DATA_INVALID)?;
+/// Key looked up by KID in the current DF, then the SSSE; its try counter follows the one
+/// protocol ([`crate::security::tries`]); success sets the key's flag.
+pub(crate) fn external_authenticate<S: Store>(
+    ctx: WriteCtx<'_, S>,
+    kid: u8,
+    data: &[u8],
+    ch: Option<Challenge>,
+) -> Res {
+    let spec = resolve_kid(ctx.ram.df, kid)
+        .filter(|k| {
+            matches!(
+                k.role,
+                KeyRole::Read | KeyRole::Update | KeyRole::PinUnblock
+            )
+        })
+        .ok_or(StatusWord::KEY_NOT_FOUND)?;
+    let profile = ctx.config.card.profile;
+    if data.len() != usize::from(profile.ext_auth_lc) {
+        return Err(StatusWord::WRONG_LENGTH);
+    }
+    let k = keyfile::load(ctx.nvm, &ctx.config.layout, spec)?;
+    k.counter.usable()?;
+    let ch = ch.ok_or(StatusWord::REF_DATA_INVALID)?;
+    let r = ch.first8().ok_or(StatusWord::REF_DATA_INVALID)?;
+    let rules = Rules {
+        restore: !fault!(ctx.config, key_counter_not_restored),
         #[cfg(feature = "faults")]
-        if self.cfg.faults.key_counter_after_compare {
-            return self.external_authenticate_compare_first(spec, &k, r, data);
-        }
-        keyfile::set_tries(&mut self.j, k.slot, k.tries - 1)?;
-        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
-            if !fault!(self, key_counter_not_restored) {
-                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
-            }
-            self.vol.set_auth(spec);
+        compare_first: ctx.config.card.faults.key_counter_after_compare,
+    };
+    let compare = || verify_external_auth(profile, &k.key, r, data);
+    match k.counter.attempt(ctx.nvm, rules, compare)? {
+        Outcome::Match => {
+            ctx.ram.set_auth(spec);
             Ok(Reply::OK)
-        } else {
-            Err(StatusWord::pin_failed(k.tries - 1))
         }
+        Outcome::Mismatch { left } => Err(StatusWord::pin_failed(left)),
     }
+}
 
-    /// The `key_counter_after_compare` fault: compare first, write the counter only when it
-    /// changes, after the answer is decided.
-    #[cfg(feature = "faults")]
-    fn external_authenticate_compare_first(
-        &mut self,
-        spec: &'static sscard_specs::keys::KeySpec,
-        k: &keyfile::StoredKey,
-        r: &[u8],
-        data: &[u8],
-    ) -> Res {
-        if verify_external_auth(self.cfg.profile, &k.key, r, data) {
-            if k.tries != k.limit {
-                keyfile::set_tries(&mut self.j, k.slot, k.limit)?;
-            }
-            self.vol.set_auth(spec);
-            Ok(Reply::OK)
-        } else {
-            let _ = keyfile::set_tries(&mut self.j, k.slot, k.tries - 1);
-            Err(StatusWord::pin_failed(k.tries - 1))
-        }
-    }
-
-    pub(crate) fn internal_authenticate(&mut self, kid: u8, data: &[u8], out: &mut [u8]) -> Res {
-        let spec = resolve_kid(self.vol.df, kid)
-            .filter(|k| k.role == KeyRole::InternalAuth)
-            .ok_or(StatusWord::KEY_NOT_FOUND)?;
-        let (p, s) = data.split_at_checked(8).ok_or(StatusWord::WRONG_LENGTH)?;
-        let p: &[u8; 8] = p.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
-        let s: &[u8; 8] = s.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
-        let k = keyfile::load(&self.j, &self.layout, spec)?;
-        let r = internal_auth_response(self.cfg.profile, &k.key, p, s)
-            .map_err(|_| StatusWord::KEY_NOT_FOUND)?;
-        let dst = out.get_mut(..r.len()).ok_or(StatusWord::WRONG_LENGTH)?;
-        dst.copy_from_slice(&r);
-        Ok(Reply::data(r.len()))
-    }
+pub(crate) fn internal_authenticate<S: Store>(
+    ctx: ReadCtx<'_, S>,
+    kid: u8,
+    data: &[u8],
+    out: &mut [u8],
+) -> Res {
+    let spec = resolve_kid(ctx.ram.df, kid)
+        .filter(|k| k.role == KeyRole::InternalAuth)
+        .ok_or(StatusWord::KEY_NOT_FOUND)?;
+    let (p, s) = data.split_at_checked(8).ok_or(StatusWord::WRONG_LENGTH)?;
+    let p: &[u8; 8] = p.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
+    let s: &[u8; 8] = s.try_into().map_err(|_| StatusWord::WRONG_LENGTH)?;
+    let k = keyfile::load(ctx.nvm, &ctx.config.layout, spec)?;
+    let r = internal_auth_response(ctx.config.card.profile, &k.key, p, s)
+        .map_err(|_| StatusWord::KEY_NOT_FOUND)?;
+    let dst = out.get_mut(..r.len()).ok_or(StatusWord::WRONG_LENGTH)?;
+    dst.copy_from_slice(&r);
+    Ok(Reply::data(r.len()))
 }

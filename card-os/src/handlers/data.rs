@@ -1,7 +1,9 @@
 //! READ/UPDATE BINARY, READ/UPDATE/APPEND RECORD.
 
-use crate::card::{Card, Reply, Res};
-use crate::fs::{binary, records, EfGeom};
+use crate::chip::{Reply, Res};
+use crate::ctx::{Ctx, ReadCtx, WriteCtx};
+use crate::fs::{binary, records};
+use crate::layout::EfGeom;
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::commands::{Protection, RecordSelector};
@@ -9,138 +11,147 @@ use sscard_apdu::StatusWord;
 use sscard_specs::files::DFS;
 use sscard_specs::types::EfSpec;
 
-impl<S: Store> Card<S> {
-    /// The EF a command addresses: by SFI in the current DF (which becomes the current EF), or the
-    /// current EF (`6986` when there is none).
-    fn target(&mut self, sfi: Option<u8>) -> Result<(&'static EfSpec, EfGeom), StatusWord> {
-        let df = DFS
-            .get(self.vol.df.index())
-            .ok_or(StatusWord::FILE_NOT_FOUND)?;
-        let idx = match sfi {
-            Some(s) => {
-                let i = df
-                    .efs
-                    .iter()
-                    .position(|e| e.sfi == s)
-                    .ok_or(StatusWord::FILE_NOT_FOUND)?;
-                self.vol.ef = Some(i as u8);
-                i
-            }
-            None => usize::from(self.vol.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?),
-        };
-        let spec = df.efs.get(idx).ok_or(StatusWord::FILE_NOT_FOUND)?;
-        let geom = self
-            .layout
-            .ef(self.vol.df, idx)
-            .ok_or(StatusWord::FILE_NOT_FOUND)?;
-        Ok((spec, geom))
-    }
+/// The EF a command addresses: by SFI in the current DF (which becomes the current EF), or the
+/// current EF (`6986` when there is none).
+fn target<N>(
+    ctx: &mut Ctx<'_, N>,
+    sfi: Option<u8>,
+) -> Result<(&'static EfSpec, EfGeom), StatusWord> {
+    let df = DFS
+        .get(ctx.ram.df.index())
+        .ok_or(StatusWord::FILE_NOT_FOUND)?;
+    let idx = match sfi {
+        Some(s) => {
+            let i = df
+                .efs
+                .iter()
+                .position(|e| e.sfi == s)
+                .ok_or(StatusWord::FILE_NOT_FOUND)?;
+            ctx.ram.ef = Some(i as u8);
+            i
+        }
+        None => usize::from(ctx.ram.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?),
+    };
+    let spec = df.efs.get(idx).ok_or(StatusWord::FILE_NOT_FOUND)?;
+    let geom = ctx
+        .config
+        .layout
+        .ef(ctx.ram.df, idx)
+        .ok_or(StatusWord::FILE_NOT_FOUND)?;
+    Ok((spec, geom))
+}
 
-    pub(crate) fn read_binary(
-        &mut self,
-        sfi: Option<u8>,
-        offset: u16,
-        ne: Option<u32>,
-        out: &mut [u8],
-    ) -> Res {
-        let (spec, g) = self.target(sfi)?;
-        if g.kind.is_record() {
-            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-        }
-        if !self.may_read(spec) {
-            return Err(StatusWord::SECURITY_NOT_SATISFIED);
-        }
-        let want = ne.map_or(256, |n| n.min(256) as usize).min(out.len());
-        let buf = out.get_mut(..want).ok_or(StatusWord::WRONG_LENGTH)?;
-        let n = binary::read(&self.j, g, offset, buf)?;
-        Ok(Reply::data(n))
+pub(crate) fn read_binary<S: Store>(
+    mut ctx: ReadCtx<'_, S>,
+    sfi: Option<u8>,
+    offset: u16,
+    ne: Option<u32>,
+    out: &mut [u8],
+) -> Res {
+    let (spec, g) = target(&mut ctx, sfi)?;
+    if g.kind.is_record() {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
     }
-
-    pub(crate) fn update_binary(
-        &mut self,
-        sfi: Option<u8>,
-        offset: u16,
-        p: Protection<'_>,
-        ch: Option<Challenge>,
-    ) -> Res {
-        let (spec, g) = self.target(sfi)?;
-        if g.kind.is_record() {
-            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-        }
-        self.check_write(spec, &p, ch)?;
-        binary::update(&mut self.j, g, offset, p.data())?;
-        Ok(Reply::OK)
+    if !(ctx.may_read(spec) || (sfi.is_none() && fault!(ctx.config, read_rule_by_sfi_only))) {
+        return Err(StatusWord::SECURITY_NOT_SATISFIED);
     }
+    let want = ne.map_or(256, |n| n.min(256) as usize).min(out.len());
+    let buf = out.get_mut(..want).ok_or(StatusWord::WRONG_LENGTH)?;
+    let n = binary::read(ctx.nvm, g, offset, buf)?;
+    Ok(Reply::data(n))
+}
 
-    pub(crate) fn read_record(
-        &mut self,
-        sfi: Option<u8>,
-        mode: RecordSelector,
-        out: &mut [u8],
-    ) -> Res {
-        if matches!(mode, RecordSelector::AllFrom(_)) && self.cfg.quirks.refuse_read_all_records {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let (spec, g) = self.target(sfi)?;
-        if !g.kind.is_record() {
-            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-        }
-        if !self.may_read(spec) {
-            return Err(StatusWord::SECURITY_NOT_SATISFIED);
-        }
-        let n = match mode {
-            RecordSelector::ByTag(tag) => {
-                let n = records::find_tag(&self.j, g, tag)?;
-                records::read(&self.j, g, n, out)?
-            }
-            RecordSelector::ByNumber(n)
-                if fault!(self, record_numbers_swapped) && matches!(n, 1 | 2) =>
-            {
-                records::read(&self.j, g, 3 - n, out)?
-            }
-            RecordSelector::ByNumber(n) => records::read(&self.j, g, n, out)?,
-            #[cfg(feature = "faults")]
-            RecordSelector::AllFrom(n) if self.cfg.faults.read_all_out_of_order => {
-                records::read_from_reversed(&self.j, g, n, out)?
-            }
-            RecordSelector::AllFrom(n) => records::read_from(&self.j, g, n, out)?,
-        };
-        Ok(Reply::data(n))
+pub(crate) fn update_binary<S: Store>(
+    mut ctx: WriteCtx<'_, S>,
+    sfi: Option<u8>,
+    offset: u16,
+    p: Protection<'_>,
+    ch: Option<Challenge>,
+) -> Res {
+    let (spec, g) = target(&mut ctx, sfi)?;
+    if g.kind.is_record() {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
     }
+    ctx.check_write(spec, &p, ch)?;
+    binary::update(ctx.nvm, g, offset, p.data())?;
+    Ok(Reply::OK)
+}
 
-    pub(crate) fn update_record(
-        &mut self,
-        sfi: Option<u8>,
-        number: u8,
-        p: Protection<'_>,
-        ch: Option<Challenge>,
-    ) -> Res {
-        let (spec, g) = self.target(sfi)?;
-        if !g.kind.is_record() {
-            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+pub(crate) fn read_record<S: Store>(
+    mut ctx: ReadCtx<'_, S>,
+    sfi: Option<u8>,
+    mode: RecordSelector,
+    out: &mut [u8],
+) -> Res {
+    if matches!(mode, RecordSelector::AllFrom(_)) && ctx.config.card.quirks.refuse_read_all_records
+    {
+        return Err(StatusWord::WRONG_P1P2);
+    }
+    let (spec, g) = target(&mut ctx, sfi)?;
+    if !g.kind.is_record() {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+    }
+    if !(ctx.may_read(spec) || (sfi.is_none() && fault!(ctx.config, read_rule_by_sfi_only))) {
+        return Err(StatusWord::SECURITY_NOT_SATISFIED);
+    }
+    let j = ctx.nvm;
+    let n = match mode {
+        RecordSelector::ByTag(tag) => {
+            let n = records::find_tag(j, g, tag)?;
+            records::read(j, g, n, out)?
         }
-        self.check_write(spec, &p, ch)?;
+        RecordSelector::ByNumber(n)
+            if fault!(ctx.config, record_numbers_swapped) && matches!(n, 1 | 2) =>
+        {
+            records::read(j, g, 3 - n, out)?
+        }
+        RecordSelector::ByNumber(n) => records::read(j, g, n, out)?,
         #[cfg(feature = "faults")]
-        if self.cfg.faults.update_record_in_place {
-            records::update_in_place(&mut self.j, g, number, p.data())?;
-            return Ok(Reply::OK);
+        RecordSelector::AllFrom(n) if ctx.config.card.faults.read_all_out_of_order => {
+            records::read_from_reversed(j, g, n, out)?
         }
-        records::update(&mut self.j, g, number, p.data())?;
-        Ok(Reply::OK)
-    }
+        RecordSelector::AllFrom(n) => records::read_from(j, g, n, out)?,
+    };
+    Ok(Reply::data(n))
+}
 
-    pub(crate) fn append_record(
-        &mut self,
-        sfi: Option<u8>,
-        p: Protection<'_>,
-        ch: Option<Challenge>,
-    ) -> Res {
-        let (spec, g) = self.target(sfi)?;
-        if !g.kind.is_record() {
-            return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
-        }
-        self.check_write(spec, &p, ch)?;
-        records::append(&mut self.j, g, p.data())?;
-        Ok(Reply::OK)
+pub(crate) fn update_record<S: Store>(
+    mut ctx: WriteCtx<'_, S>,
+    sfi: Option<u8>,
+    number: u8,
+    p: Protection<'_>,
+    ch: Option<Challenge>,
+) -> Res {
+    let (spec, g) = target(&mut ctx, sfi)?;
+    if !g.kind.is_record() {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
     }
+    ctx.check_write(spec, &p, ch)?;
+    #[cfg(feature = "faults")]
+    if ctx.config.card.faults.update_record_in_place {
+        records::update_in_place(ctx.nvm, g, number, p.data())?;
+        return Ok(Reply::OK);
+    }
+    records::update(ctx.nvm, g, number, p.data())?;
+    Ok(Reply::OK)
+}
+
+pub(crate) fn append_record<S: Store>(
+    mut ctx: WriteCtx<'_, S>,
+    sfi: Option<u8>,
+    p: Protection<'_>,
+    ch: Option<Challenge>,
+) -> Res {
+    let (spec, g) = target(&mut ctx, sfi)?;
+    if !g.kind.is_record() {
+        return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
+    }
+    ctx.check_write(spec, &p, ch)?;
+    #[cfg(feature = "faults")]
+    if ctx.config.card.faults.append_record_in_place {
+        records::append_in_place(ctx.nvm, g, p.data())?;
+        return Ok(Reply::OK);
+    }
+    records::append(ctx.nvm, g, p.data())?;
+    Ok(Reply::OK)
 }

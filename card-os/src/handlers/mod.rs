@@ -1,8 +1,10 @@
-//! Command handlers, one file per command group, each an `impl Card` block.
+//! The card's command handlers, one file per command group. Each is a function of a context
+//! ([`crate::ctx`]) whose type says what it may touch: [`ReadCtx`](crate::ctx::ReadCtx) (SELECT,
+//! READ BINARY/RECORD, INTERNAL AUTHENTICATE), [`WriteCtx`](crate::ctx::WriteCtx) (writes, PIN,
+//! EXTERNAL AUTHENTICATE, lifecycle), [`RamCtx`](crate::ctx::RamCtx) (GET CHALLENGE).
 
-mod access;
-mod auth;
-mod data;
-mod lifecycle;
-mod pin;
-mod select;
+pub(crate) mod auth;
+pub(crate) mod data;
+pub(crate) mod lifecycle;
+pub(crate) mod pin;
+pub(crate) mod select;

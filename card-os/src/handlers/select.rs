@@ -7,13 +7,14 @@
 //! AUTHENTICATE and APPLICATION UNBLOCK are accepted); a permanently blocked one answers `6A81`
 //! and is not selected.
 
-use crate::card::{Card, Reply, Res};
+use crate::chip::{Reply, Res};
+use crate::ctx::ReadCtx;
 use crate::layout;
 use crate::store::Store;
 use sscard_apdu::commands::SelectBy;
 use sscard_apdu::fci::write_fci;
 use sscard_apdu::StatusWord;
-use sscard_specs::files::{self, DFS, SSSE_DIR_SFI};
+use sscard_specs::files::{self, DFS, MF_FID, SSSE_DIR_SFI};
 use sscard_specs::types::DfId;
 
 fn parent(df: DfId) -> Option<DfId> {
@@ -24,84 +25,90 @@ fn parent(df: DfId) -> Option<DfId> {
     }
 }
 
-impl<S: Store> Card<S> {
-    pub(crate) fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
-        let res = self.select_target(by, fci, out);
-        if fault!(self, missing_file_sw) && matches!(res, Err(StatusWord::FILE_NOT_FOUND)) {
-            return Err(StatusWord::RECORD_NOT_FOUND);
-        }
-        res
+pub(crate) fn select<S: Store>(
+    mut ctx: ReadCtx<'_, S>,
+    by: SelectBy<'_>,
+    fci: bool,
+    out: &mut [u8],
+) -> Res {
+    let res = select_target(&mut ctx, by, fci, out);
+    if fault!(ctx.config, missing_file_sw) && matches!(res, Err(StatusWord::FILE_NOT_FOUND)) {
+        return Err(StatusWord::RECORD_NOT_FOUND);
     }
+    res
+}
 
-    fn select_target(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
-        match by {
-            SelectBy::Fid(None) | SelectBy::Fid(Some(0x3F00)) => self.select_df(DfId::Mf, fci, out),
-            SelectBy::Fid(Some(fid)) => {
-                if let Some(r) = self.select_ef(fid) {
-                    return r;
-                }
-                let df = files::df_by_fid(fid).ok_or(StatusWord::FILE_NOT_FOUND)?;
-                self.select_df(df.id, fci, out)
+fn select_target<S: Store>(
+    ctx: &mut ReadCtx<'_, S>,
+    by: SelectBy<'_>,
+    fci: bool,
+    out: &mut [u8],
+) -> Res {
+    match by {
+        SelectBy::Fid(None) | SelectBy::Fid(Some(MF_FID)) => select_df(ctx, DfId::Mf, fci, out),
+        SelectBy::Fid(Some(fid)) => {
+            if let Some(r) = select_ef(ctx, fid) {
+                return r;
             }
-            SelectBy::ChildDf(fid) => {
-                let df = files::df_by_fid(fid)
-                    .filter(|d| parent(d.id) == Some(self.vol.df))
-                    .ok_or(StatusWord::FILE_NOT_FOUND)?;
-                self.select_df(df.id, fci, out)
-            }
-            SelectBy::ChildEf(fid) => self
-                .select_ef(fid)
-                .unwrap_or(Err(StatusWord::FILE_NOT_FOUND)),
-            SelectBy::Name(name) => {
-                let df = files::df_by_name(name)
-                    .or_else(|| files::df_by_aid(name))
-                    .ok_or(StatusWord::FILE_NOT_FOUND)?;
-                self.select_df(df.id, fci, out)
-            }
+            let df = files::df_by_fid(fid).ok_or(StatusWord::FILE_NOT_FOUND)?;
+            select_df(ctx, df.id, fci, out)
+        }
+        SelectBy::ChildDf(fid) => {
+            let df = files::df_by_fid(fid)
+                .filter(|d| parent(d.id) == Some(ctx.ram.df))
+                .ok_or(StatusWord::FILE_NOT_FOUND)?;
+            select_df(ctx, df.id, fci, out)
+        }
+        SelectBy::ChildEf(fid) => select_ef(ctx, fid).unwrap_or(Err(StatusWord::FILE_NOT_FOUND)),
+        SelectBy::Name(name) => {
+            let df = files::df_by_name(name)
+                .or_else(|| files::df_by_aid(name))
+                .ok_or(StatusWord::FILE_NOT_FOUND)?;
+            select_df(ctx, df.id, fci, out)
         }
     }
+}
 
-    fn select_ef(&mut self, fid: u16) -> Option<Res> {
-        let df = DFS.get(self.vol.df.index())?;
-        let idx = df.efs.iter().position(|e| e.fid == fid)?;
-        self.vol.ef = Some(idx as u8);
-        Some(Ok(Reply::OK))
-    }
+fn select_ef<S: Store>(ctx: &mut ReadCtx<'_, S>, fid: u16) -> Option<Res> {
+    let df = DFS.get(ctx.ram.df.index())?;
+    let idx = df.efs.iter().position(|e| e.fid == fid)?;
+    ctx.ram.ef = Some(idx as u8);
+    Some(Ok(Reply::OK))
+}
 
-    fn select_df(&mut self, id: DfId, fci: bool, out: &mut [u8]) -> Res {
-        let own = self.df_state(id)?;
-        if own == layout::APP_DEAD {
-            return Err(StatusWord::FUNC_NOT_SUPPORTED);
-        }
-        let kept = (self.vol.auth_df, self.vol.auth_ssse, self.vol.pin_ok);
-        self.vol.enter_df(id);
-        if fault!(self, security_state_kept_on_df_change) {
-            (self.vol.auth_df, self.vol.auth_ssse) = (kept.0, kept.1);
-        }
-        if fault!(self, pin_state_kept_on_mf_select) {
-            self.vol.pin_ok = kept.2;
-        }
-        let state = self.app_state()?;
-        let sw = if state == layout::APP_BLOCKED {
-            StatusWord::SELECTED_FILE_INVALIDATED
-        } else {
-            StatusWord::OK
-        };
-        if !fci {
-            return Ok(Reply { len: 0, sw });
-        }
-        let spec = DFS.get(id.index()).ok_or(StatusWord::FILE_NOT_FOUND)?;
-        let fid_bytes = spec.fid.unwrap_or(0x3F00).to_be_bytes();
-        let mut name = spec.df_name.or(spec.aid).unwrap_or(&fid_bytes);
-        if fault!(self, fci_wrong_df_name) {
-            name = &fid_bytes;
-        }
-        let mut alg = self.cfg.profile.algorithm_id;
-        if fault!(self, fci_no_algorithm_id) {
-            alg = None;
-        }
-        let len = write_fci(name, SSSE_DIR_SFI, alg, out)
-            .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
-        Ok(Reply { len, sw })
+fn select_df<S: Store>(ctx: &mut ReadCtx<'_, S>, id: DfId, fci: bool, out: &mut [u8]) -> Res {
+    let own = ctx.df_state(id)?;
+    if own == layout::APP_DEAD {
+        return Err(StatusWord::FUNC_NOT_SUPPORTED);
     }
+    let kept = (ctx.ram.auth_df, ctx.ram.auth_ssse, ctx.ram.pin_ok);
+    ctx.ram.enter_df(id);
+    if fault!(ctx.config, security_state_kept_on_df_change) {
+        (ctx.ram.auth_df, ctx.ram.auth_ssse) = (kept.0, kept.1);
+    }
+    if fault!(ctx.config, pin_state_kept_on_mf_select) {
+        ctx.ram.pin_ok = kept.2;
+    }
+    let state = ctx.app_state()?;
+    let sw = if state == layout::APP_BLOCKED {
+        StatusWord::SELECTED_FILE_INVALIDATED
+    } else {
+        StatusWord::OK
+    };
+    if !fci {
+        return Ok(Reply { len: 0, sw });
+    }
+    let spec = DFS.get(id.index()).ok_or(StatusWord::FILE_NOT_FOUND)?;
+    let fid_bytes = spec.fid.unwrap_or(MF_FID).to_be_bytes();
+    let mut name = spec.df_name.or(spec.aid).unwrap_or(&fid_bytes);
+    if fault!(ctx.config, fci_wrong_df_name) {
+        name = &fid_bytes;
+    }
+    let mut alg = ctx.config.card.profile.algorithm_id;
+    if fault!(ctx.config, fci_no_algorithm_id) {
+        alg = None;
+    }
+    let len =
+        write_fci(name, SSSE_DIR_SFI, alg, out).map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+    Ok(Reply { len, sw })
 }

@@ -16,9 +16,12 @@
 //! | 56 | 6 | EF16 terminal number |
 //! | 64 | 28 × n | key records: usage(1) id(1) algorithm(1) key length(1) root key(24, zero padded) |
 
-use super::keymap::assignments;
 use crate::store::{Store, StoreError};
 use sscard_keys::{Algorithm, IssuerKeySet, Key, Profile};
+use sscard_specs::psam::{
+    alg, key_slots, COMMAND_SET_VERSION, EF15, EF16, ISSUER_ID_LEN, KEY_CARD_TYPE_PSAM,
+    PSAM_VERSION, SERIAL_LEN, TERMINAL_NUMBER_LEN,
+};
 use zeroize::Zeroizing;
 
 /// Store size that holds any PSAM image.
@@ -39,30 +42,13 @@ pub(crate) const OFF_KEYS: u32 = 64;
 pub(crate) const KEY_RECORD: usize = 28;
 pub(crate) const KEY_BYTES_MAX: usize = 24;
 
-/// EF15 (public information) length. sscard's layout (PBOC-PSAM-like; the SSC PSAM's own layout
-/// is not public, sscard-spec.md §5.7): serial(10) ‖ PSAM version(1) ‖ key-card type(1, `00` =
-/// PSAM) ‖ command-set version(1) ‖ algorithm id(1, FCI convention: `01` 3DES, `03` SM4) ‖
-/// issuer id(8). Hosts that read `00 B0 00 00 0F` get serial ‖ versions ‖ algorithm ‖ first
-/// issuer-id byte.
-pub const EF15_LEN: usize = 22;
+/// EF15 (public information) length: [`sscard_specs::psam::EF15_FIELDS`] (serial ‖ PSAM version
+/// ‖ key-card type ‖ command-set version ‖ algorithm id ‖ issuer id).
+pub const EF15_LEN: usize = EF15.size();
 /// EF16 (terminal number) length: 6 bytes cn (region 6 digits ‖ 6 digits).
-pub const EF16_LEN: usize = 6;
-/// PSAM version byte of EF15.
-pub const PSAM_VERSION: u8 = 0x01;
-/// Command-set version byte of EF15.
-pub const COMMAND_SET_VERSION: u8 = 0x01;
+pub const EF16_LEN: usize = EF16.size();
 
-/// PSAM key-record algorithm codes: `00` 3DES and `01` DES as in S-PSAMDOC (sscard-spec.md
-/// §5.7 \[1\]); `03` SM4 is sscard's choice (mirrors the FCI algorithm id of 国密).
-pub mod alg {
-    /// 2-key 3DES.
-    pub const TDES: u8 = 0x00;
-    /// Single DES.
-    pub const DES: u8 = 0x01;
-    /// SM4.
-    pub const SM4: u8 = 0x03;
-}
-
+/// Key-record algorithm codes ([`sscard_specs::psam::alg`]).
 pub(crate) fn alg_code(a: Algorithm) -> Option<u8> {
     match a {
         Algorithm::Tdes2 => Some(alg::TDES),
@@ -89,36 +75,37 @@ pub struct PsamParams<'a> {
     /// set holds is loaded (a subset makes a PSAM with fewer rights); others are ignored.
     pub keys: &'a IssuerKeySet,
     /// Terminal number (EF16), 6 bytes packed BCD: region (6 digits) ‖ 6 digits.
-    pub terminal_number: [u8; 6],
+    pub terminal_number: [u8; TERMINAL_NUMBER_LEN],
     /// PSAM serial number (EF15 bytes 0–9; also the ATR historical bytes).
-    pub serial: [u8; 10],
+    pub serial: [u8; SERIAL_LEN],
     /// Issuer identifier (EF15 bytes 14–21).
-    pub issuer_id: [u8; 8],
+    pub issuer_id: [u8; ISSUER_ID_LEN],
 }
 
 /// Why [`provision`] refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProvisionError {
     /// Store failure.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// The store is smaller than [`PSAM_STORE_SIZE`].
+    #[error("the store is smaller than a PSAM image")]
     StoreTooSmall,
     /// The profile name is longer than 16 bytes.
+    #[error("the profile name is longer than 16 bytes")]
     ProfileName,
     /// The terminal number is not 12 BCD digits.
+    #[error("the terminal number is not 12 BCD digits")]
     BadTerminalNumber,
     /// A root key's algorithm is not the profile's key algorithm.
+    #[error("root key {0} is not of the profile's key algorithm")]
     WrongAlgorithm(&'static str),
     /// A root key's levels in the key set differ from the specs' table.
+    #[error("root key {0} has other diversification levels than the specs give it")]
     LevelMismatch(&'static str),
     /// More keys than [`MAX_KEYS`], or the table has no slot for a key.
+    #[error("more keys than the PSAM's key table holds")]
     TooManyKeys,
-}
-
-impl From<StoreError> for ProvisionError {
-    fn from(e: StoreError) -> Self {
-        ProvisionError::Store(e)
-    }
 }
 
 fn is_bcd(bytes: &[u8]) -> bool {
@@ -130,7 +117,7 @@ pub fn ef15(p: &PsamParams<'_>) -> [u8; EF15_LEN] {
     let mut out = [0u8; EF15_LEN];
     let fixed = [
         PSAM_VERSION,
-        0x00,
+        KEY_CARD_TYPE_PSAM,
         COMMAND_SET_VERSION,
         p.profile
             .algorithm_id
@@ -162,7 +149,7 @@ fn key_record(usage: u8, id: u8, key: &Key) -> Option<Zeroizing<[u8; KEY_RECORD]
 }
 
 /// Writes a PSAM image into `store`: EF15, EF16 and one key record per key of the specs' table
-/// present in `p.keys` (the **root** key, addressed by [`super::keymap::slot_of`]).
+/// present in `p.keys` (the **root** key, addressed by [`sscard_specs::psam::key_slot`]).
 pub fn provision<S: Store>(store: &mut S, p: &PsamParams<'_>) -> Result<(), ProvisionError> {
     if store.capacity() < PSAM_STORE_SIZE {
         return Err(ProvisionError::StoreTooSmall);
@@ -179,7 +166,7 @@ pub fn provision<S: Store>(store: &mut S, p: &PsamParams<'_>) -> Result<(), Prov
     store.write(OFF_EF15, &ef15(p))?;
     store.write(OFF_EF16, &p.terminal_number)?;
     let mut n = 0usize;
-    for (spec, slot) in assignments() {
+    for (spec, slot) in key_slots() {
         let Some((root, levels)) = p.keys.get(spec.name) else {
             continue;
         };

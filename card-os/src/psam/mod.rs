@@ -16,7 +16,8 @@
 //! EF15/EF16 belong to the MF and are reachable from DF01 as well (by FID or by SFI), so a host
 //! in DF01 can read the terminal number without leaving it. Selecting an EF leaves the current
 //! DF unchanged. Key records (DF01): usage byte, key id, algorithm, root key — see
-//! [`image`] for the store map and [`keymap`] for the usage/id assignment.
+//! [`image`] for the store map; the file tree and the usage/id assignment of the key records
+//! are `sscard_specs::psam`'s (every FID, SFI and name below is the specs' constant).
 //!
 //! # Commands (T=0: data of a command with a data field is fetched with `00 C0 00 00 xx`)
 //!
@@ -38,14 +39,16 @@
 //! for DES/3DES, 16 for SM4); the PSAM pads the data itself (method 2), so the host passes the
 //! unpadded MAC input and `MAC == sscard_keys::session::line_mac(...)`.
 
+mod handlers;
 pub mod image;
-pub mod keymap;
 mod os;
+mod state;
 
 pub use image::{
     provision, ProvisionError, PsamParams, EF15_LEN, EF16_LEN, MAX_KEYS, PSAM_STORE_SIZE,
 };
-pub use keymap::{assignments, slot_by_name, slot_of, PsamKeySlot};
+/// The specs' [`key_slot_by_name`](sscard_specs::psam::key_slot_by_name), for the PSAM host
+/// driver.
 pub use os::{Psam, PsamInitError, PSAM_ATR_LEN, PSAM_ATR_PREFIX};
 /// The PSAM's command bytes, from the one command vocabulary in `sscard_apdu::commands`.
 pub use sscard_apdu::commands::psam::{
@@ -55,23 +58,24 @@ pub use sscard_apdu::commands::psam::{
 pub use sscard_apdu::ins::{
     CLA_PSAM as CLA_BF, COMPUTE as INS_COMPUTE, DIVERSIFY_INIT as INS_DIVERSIFY_INIT,
 };
+use sscard_specs::psam::{DF01, EF15, EF16, MF};
 
 /// MF name "sx1.sh.社会保障" (GBK), the same 15 bytes as the card's SSSE name.
-pub const MF_NAME: &[u8] = sscard_specs::files::SSSE_NAME;
+pub const MF_NAME: &[u8] = MF.name();
 /// FID of the MF.
-pub const MF_FID: u16 = 0x3F00;
+pub const MF_FID: u16 = MF.fid();
 /// AID of the PSAM's social-security application DF01 (sscard-spec.md §5.7).
-pub const DF01_AID: &[u8] = &[0xD1, 0x56, 0x00, 0x00, 0x05, 0x90];
+pub const DF01_AID: &[u8] = DF01.name();
 /// FID of DF01.
-pub const DF01_FID: u16 = 0xDF01;
+pub const DF01_FID: u16 = DF01.fid();
 /// FID of EF15 (public information).
-pub const EF15_FID: u16 = 0x0015;
+pub const EF15_FID: u16 = EF15.fid();
 /// SFI of EF15.
-pub const EF15_SFI: u8 = 0x15;
+pub const EF15_SFI: u8 = EF15.sfi();
 /// FID of EF16 (terminal number).
-pub const EF16_FID: u16 = 0x0016;
+pub const EF16_FID: u16 = EF16.fid();
 /// SFI of EF16.
-pub const EF16_SFI: u8 = 0x16;
+pub const EF16_SFI: u8 = EF16.sfi();
 
 /// A PSAM over an in-RAM image of [`PSAM_STORE_SIZE`] bytes.
 pub type RamPsam = Psam<crate::store::RamStore<PSAM_STORE_SIZE>>;

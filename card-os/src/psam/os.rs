@@ -1,25 +1,18 @@
-//! The PSAM card OS: volatile state, `process`, and the command handlers.
+//! The PSAM card OS: the PSAM application (its image, volatile state, the command dispatch) run
+//! by the shared chip frame; the handlers are in [`super::handlers`], the state in
+//! [`super::state`].
 
-use super::image::{self, EF15_LEN, EF16_LEN, LAYOUT_VERSION, MAGIC, PROFILE_NAME_LEN};
-use super::{DF01_AID, DF01_FID, EF15_FID, EF15_SFI, EF16_FID, EF16_SFI, MF_FID, MF_NAME};
-use crate::card::RESP_MAX;
-use crate::rng::Rng;
+use super::handlers::{challenge, compute, diversify, read, select, Config, Ctx};
+use super::image::{self, LAYOUT_VERSION, MAGIC, PROFILE_NAME_LEN};
+use super::state::{Df, Volatile};
+use crate::chip::rng::Rng;
+use crate::chip::{self, Application, Chip, Res, Transport};
 use crate::store::{Store, StoreError};
-use crate::t0::Pending;
-use sscard_apdu::commands::psam::FACTOR_LEN;
-use sscard_apdu::commands::{PsamCommand, PsamMacKey, SelectBy};
-use sscard_apdu::fci::write_fci;
+use sscard_apdu::commands::PsamCommand;
 use sscard_apdu::{CommandView, StatusWord};
-use sscard_keys::diversify::diversify_multi;
-use sscard_keys::mac::MacKey;
 use sscard_keys::profile::ALL as ALL_PROFILES;
-use sscard_keys::session::process_key;
-use sscard_keys::{BlockCipher, Key, Profile};
-use sscard_specs::files::SSSE_DIR_SFI;
-use zeroize::Zeroizing;
-
-/// Most factors a usage byte can announce (3 bits).
-const MAX_FACTORS: usize = 7;
+use sscard_keys::Profile;
+use sscard_specs::psam::SERIAL_LEN;
 
 /// PSAM ATR length: `3B 6A 00 00` + 10 historical bytes (the PSAM serial).
 pub const PSAM_ATR_LEN: usize = 14;
@@ -27,113 +20,50 @@ pub const PSAM_ATR_LEN: usize = 14;
 pub const PSAM_ATR_PREFIX: [u8; 4] = [0x3B, 0x6A, 0x00, 0x00];
 
 /// Why [`Psam::new`] refused a store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PsamInitError {
     /// The store could not be read.
-    Store(StoreError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     /// No PSAM image (run [`super::provision`] first).
+    #[error("not provisioned")]
     NotProvisioned,
     /// The image has another layout version.
+    #[error("provisioned with layout version {0}, not this PSAM's")]
     LayoutVersion(u8),
     /// The image was provisioned for a profile that is not built in / not the one asked for.
+    #[error("provisioned for a profile that is not built in or not the one asked for")]
     ProfileMismatch,
 }
 
-impl From<StoreError> for PsamInitError {
-    fn from(e: StoreError) -> Self {
-        PsamInitError::Store(e)
-    }
+/// The PSAM application: what [`Psam`] runs in the chip frame.
+pub(crate) struct PsamApp<S: Store> {
+    /// Persistent: the provisioned image.
+    store: S,
+    /// Read-only: what the image says.
+    config: Config,
+    atr: [u8; PSAM_ATR_LEN],
+    /// Volatile: selection and crypto session.
+    vol: Volatile,
 }
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Df {
-    Mf,
-    Df01,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ef {
-    Ef15,
-    Ef16,
-}
-
-impl Ef {
-    fn by_fid(fid: u16) -> Option<Ef> {
-        match fid {
-            EF15_FID => Some(Ef::Ef15),
-            EF16_FID => Some(Ef::Ef16),
-            _ => None,
-        }
-    }
-    fn by_sfi(sfi: u8) -> Option<Ef> {
-        match sfi {
-            EF15_SFI => Some(Ef::Ef15),
-            EF16_SFI => Some(Ef::Ef16),
-            _ => None,
-        }
-    }
-    fn geometry(self) -> (u32, usize) {
-        match self {
-            Ef::Ef15 => (image::OFF_EF15, EF15_LEN),
-            Ef::Ef16 => (image::OFF_EF16, EF16_LEN),
-        }
-    }
-}
-
-/// Keys of the last successful `BF DE` (wiped on drop: `Key` is `ZeroizeOnDrop`).
-struct Session {
-    card_key: Key,
-    process_key: Key,
-}
-
-struct Volatile {
-    df: Df,
-    ef: Option<Ef>,
-    session: Option<Session>,
-}
-
-impl Default for Volatile {
-    fn default() -> Self {
-        Volatile {
-            df: Df::Mf,
-            ef: None,
-            session: None,
-        }
-    }
-}
-
-/// A handler's successful result: `len` data bytes, answer `sw`.
-struct Reply {
-    len: usize,
-    sw: StatusWord,
-}
-
-type Res = Result<Reply, StatusWord>;
 
 /// An emulated social-security PSAM over a provisioned [`Store`] (see the module docs for the
 /// command set). T=0 behaviour like real PSAMs: a command with a data field that produces data
 /// answers `61xx` and the data is fetched with GET RESPONSE; a case-2 command whose Le differs
 /// from the data length answers `6Cxx`.
 pub struct Psam<S: Store> {
-    store: S,
-    profile: &'static Profile,
-    key_count: u8,
-    atr: [u8; PSAM_ATR_LEN],
-    vol: Volatile,
-    pending: Pending,
-    rng: Rng,
-    powered: bool,
-    boots: u32,
+    chip: Chip<PsamApp<S>>,
 }
 
 impl<S: Store> core::fmt::Debug for Psam<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let app = &self.chip.app;
         f.debug_struct("Psam")
-            .field("profile", &self.profile.name)
-            .field("atr", &self.atr)
-            .field("keys", &self.key_count)
-            .field("df01_selected", &(self.vol.df == Df::Df01))
-            .field("session", &self.vol.session.is_some())
+            .field("profile", &app.config.profile.name)
+            .field("atr", &app.atr)
+            .field("keys", &app.config.key_count)
+            .field("df01_selected", &(app.vol.df == Df::Df01))
+            .field("session", &app.vol.session.is_some())
             .finish()
     }
 }
@@ -175,324 +105,142 @@ impl<S: Store> Psam<S> {
                 .find(|p| p.name.as_bytes() == name)
                 .ok_or(PsamInitError::ProfileMismatch)?,
         };
-        let mut atr = [0u8; PSAM_ATR_LEN];
         let serial_at = image::OFF_EF15 as usize;
-        atr.iter_mut()
-            .zip(
-                PSAM_ATR_PREFIX
-                    .iter()
-                    .chain(h.get(serial_at..serial_at + 10).unwrap_or(&[])),
-            )
-            .for_each(|(d, s)| *d = *s);
+        let atr: [u8; PSAM_ATR_LEN] = chip::atr(
+            &PSAM_ATR_PREFIX,
+            h.get(serial_at..serial_at + SERIAL_LEN).unwrap_or(&[]),
+        );
         let mut seed = [0x3Cu8; 16];
         seed.iter_mut()
             .zip(atr.iter().skip(4))
             .for_each(|(d, s)| *d ^= *s);
-        let mut psam = Psam {
+        let app = PsamApp {
             store,
-            profile,
-            key_count,
+            config: Config { profile, key_count },
             atr,
             vol: Volatile::default(),
-            pending: Pending::default(),
-            rng: Rng::new(&seed),
-            powered: false,
-            boots: 0,
         };
-        psam.power_on();
-        Ok(psam)
+        Ok(Psam {
+            chip: Chip::new(app, Rng::new(&seed)),
+        })
     }
 
     /// Reseeds the challenge generator (feed it from a TRNG / the OS on a host).
     pub fn with_rng_seed(mut self, seed: [u8; 16]) -> Self {
-        self.rng = Rng::new(&seed);
+        self.chip.rng = Rng::new(&seed);
         self
     }
 
     /// The ATR (available at any time).
     pub fn atr(&self) -> &[u8] {
-        &self.atr
+        &self.chip.app.atr
     }
 
     /// The profile the PSAM was provisioned for.
     pub fn profile(&self) -> &'static Profile {
-        self.profile
+        self.chip.app.config.profile
     }
 
     /// Number of key records.
     pub fn key_count(&self) -> u8 {
-        self.key_count
+        self.chip.app.config.key_count
     }
 
     /// Cold power-up: clears the volatile state (selection, process key, pending response).
     pub fn power_on(&mut self) {
-        self.vol = Volatile::default();
-        self.pending.clear();
-        self.boots = self.boots.wrapping_add(1);
-        self.rng.stir(self.boots);
-        self.powered = true;
+        self.chip.power_on();
     }
 
     /// Warm reset: same as a power cycle.
     pub fn reset(&mut self) {
-        self.power_on();
+        self.chip.power_on();
     }
 
     /// Power off: the volatile state (and the process key) is lost.
     pub fn power_off(&mut self) {
-        self.vol = Volatile::default();
-        self.pending.clear();
-        self.powered = false;
+        self.chip.power_off();
     }
 
     /// Whether the PSAM is powered.
     pub fn is_powered(&self) -> bool {
-        self.powered
+        self.chip.is_powered()
     }
 
     /// The store (read-only).
     pub fn store(&self) -> &S {
-        &self.store
+        &self.chip.app.store
     }
 
     /// Gives the store back.
     pub fn into_store(self) -> S {
-        self.store
+        self.chip.app.store
     }
 
     /// Processes one command APDU; writes `data ‖ SW1 SW2` into `resp` (should hold
-    /// [`RESP_MAX`] bytes; a shorter buffer caps the data) and returns its length. Never panics; 0
-    /// only when `resp` is shorter than 2 bytes. An unpowered PSAM is powered on first.
+    /// [`RESP_MAX`](crate::RESP_MAX) bytes; a shorter buffer caps the data) and returns its
+    /// length. Never panics; 0 only when `resp` is shorter than 2 bytes. An unpowered PSAM is
+    /// powered on first.
     pub fn process(&mut self, cmd: &[u8], resp: &mut [u8]) -> usize {
-        if resp.len() < 2 {
-            return 0;
-        }
-        if !self.powered {
-            self.power_on();
-        }
-        let cap = resp.len().saturating_sub(2).min(RESP_MAX - 2);
-        let (len, sw) = match resp.get_mut(..cap) {
-            Some(out) => self.run(cmd, out),
-            None => (0, StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        let len = len.min(cap);
-        match resp.get_mut(len..len.saturating_add(2)) {
-            Some(s) => {
-                s.copy_from_slice(&sw.to_bytes());
-                len.saturating_add(2)
-            }
-            None => 0,
+        self.chip.process(cmd, resp)
+    }
+}
+
+impl<S: Store> Application for PsamApp<S> {
+    type Command<'a> = PsamCommand<'a>;
+    type Admit = ();
+
+    fn decode<'a>(view: &CommandView<'a>) -> Result<PsamCommand<'a>, StatusWord> {
+        PsamCommand::try_from(view)
+    }
+
+    fn get_response(cmd: &PsamCommand<'_>) -> Option<u16> {
+        match cmd {
+            PsamCommand::GetResponse { le } => Some(*le),
+            _ => None,
         }
     }
 
-    fn run(&mut self, raw: &[u8], out: &mut [u8]) -> (usize, StatusWord) {
-        let Ok(view) = CommandView::parse(raw) else {
-            self.pending.clear();
-            return (0, StatusWord::WRONG_LENGTH);
-        };
-        let cmd = match PsamCommand::try_from(&view) {
-            Ok(c) => c,
-            Err(sw) => {
-                self.pending.clear();
-                return (0, sw);
-            }
-        };
-        if let PsamCommand::GetResponse { le } = cmd {
-            return self.pending.get_response(le, out);
-        }
-        self.pending.clear();
-        let res = match cmd {
-            PsamCommand::Select { by, fci } => self.select(by, fci, out),
-            PsamCommand::ReadBinary { sfi, offset } => self.read_binary(sfi, offset, view.ne, out),
-            PsamCommand::GetChallenge { len } => self.get_challenge(len, out),
-            PsamCommand::DiversifyInit { usage, id, data } => self.diversify_init(usage, id, data),
-            PsamCommand::Encrypt { data } => self.encrypt(data, out),
-            PsamCommand::Mac { key, data } => self.mac(key, data, out),
-            PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
-        };
-        match res {
-            Ok(reply) => {
-                self.pending
-                    .shape(!view.data.is_empty(), view.ne, reply.len, reply.sw, out, 0)
-            }
-            Err(sw) => (0, sw),
-        }
+    fn admit(&mut self) -> Result<(), StatusWord> {
+        Ok(())
     }
 
-    fn select(&mut self, by: SelectBy<'_>, fci: bool, out: &mut [u8]) -> Res {
-        // Any SELECT ends the crypto session.
-        self.vol.session = None;
-        let target = match by {
-            SelectBy::Fid(None) | SelectBy::Fid(Some(MF_FID)) => Ok(Df::Mf),
-            SelectBy::Fid(Some(DF01_FID)) => Ok(Df::Df01),
-            SelectBy::Fid(Some(fid)) | SelectBy::ChildEf(fid) => {
-                Err(Ef::by_fid(fid).ok_or(StatusWord::FILE_NOT_FOUND)?)
-            }
-            SelectBy::Name(name) if name == MF_NAME => Ok(Df::Mf),
-            SelectBy::Name(name) if name == DF01_AID => Ok(Df::Df01),
-            SelectBy::Name(_) => return Err(StatusWord::FILE_NOT_FOUND),
-            // Never decoded for the PSAM (P1 01 answers 6A86).
-            SelectBy::ChildDf(_) => return Err(StatusWord::WRONG_P1P2),
-        };
-        match target {
-            Err(ef) => {
-                self.vol.ef = Some(ef);
-                Ok(Reply {
-                    len: 0,
-                    sw: StatusWord::OK,
-                })
-            }
-            Ok(df) => {
-                self.vol.df = df;
-                self.vol.ef = None;
-                if !fci {
-                    return Ok(Reply {
-                        len: 0,
-                        sw: StatusWord::OK,
-                    });
-                }
-                let name = match df {
-                    Df::Mf => MF_NAME,
-                    Df::Df01 => DF01_AID,
-                };
-                let len = write_fci(name, SSSE_DIR_SFI, self.profile.algorithm_id, out)
-                    .map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
-                Ok(Reply {
-                    len,
-                    sw: StatusWord::OK,
-                })
-            }
-        }
-    }
-
-    fn read_binary(
+    fn execute(
         &mut self,
-        sfi: Option<u8>,
-        offset: u16,
+        cmd: PsamCommand<'_>,
+        (): (),
         ne: Option<u32>,
+        rng: &mut Rng,
         out: &mut [u8],
     ) -> Res {
-        let ef = match sfi {
-            Some(s) => {
-                let ef = Ef::by_sfi(s).ok_or(StatusWord::FILE_NOT_FOUND)?;
-                self.vol.ef = Some(ef);
-                ef
+        let ctx = Ctx {
+            store: &self.store,
+            ram: &mut self.vol,
+            rng,
+            config: &self.config,
+        };
+        match cmd {
+            PsamCommand::Select { by, fci } => select::select(ctx, by, fci, out),
+            PsamCommand::ReadBinary { sfi, offset } => read::read_binary(ctx, sfi, offset, ne, out),
+            PsamCommand::GetChallenge { len } => challenge::get_challenge(ctx, len, out),
+            PsamCommand::DiversifyInit { usage, id, data } => {
+                diversify::diversify_init(ctx, usage, id, data)
             }
-            None => self.vol.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?,
-        };
-        let (base, size) = ef.geometry();
-        let off = usize::from(offset);
-        if off >= size {
-            return Err(StatusWord::WRONG_P1P2_6B00);
+            PsamCommand::Encrypt { data } => compute::encrypt(ctx, data, out),
+            PsamCommand::Mac { key, data } => compute::mac(ctx, key, data, out),
+            PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
         }
-        let want = ne.map_or(256, |n| usize::try_from(n).unwrap_or(256));
-        let n = size.saturating_sub(off).min(want).min(out.len());
-        let buf = out.get_mut(..n).ok_or(StatusWord::WRONG_LENGTH)?;
-        let at = base
-            .checked_add(u32::from(offset))
-            .ok_or(StatusWord::WRONG_P1P2_6B00)?;
-        self.store
-            .read(at, buf)
-            .map_err(|_| StatusWord::MEMORY_FAILURE)?;
-        Ok(Reply {
-            len: n,
-            sw: StatusWord::OK,
-        })
     }
 
-    fn get_challenge(&mut self, len: u8, out: &mut [u8]) -> Res {
-        let buf = out
-            .get_mut(..usize::from(len))
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        self.rng.fill(buf);
-        Ok(Reply {
-            len: usize::from(len),
-            sw: StatusWord::OK,
-        })
+    /// PSAMs answer with T=0 behaviour.
+    fn transport(&self) -> Transport {
+        Transport::T0 { announce_extra: 0 }
     }
 
-    /// `BF DE usage id Lc F1 … Fn ‖ R`: diversify the root `(usage, id)` by the factors
-    /// (outermost first; n = usage >> 5) and derive the process key from R.
-    fn diversify_init(&mut self, usage: u8, id: u8, data: &[u8]) -> Res {
-        self.vol.session = None;
-        if self.vol.df != Df::Df01 {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-        }
-        let root = image::find_key(&self.store, self.key_count, usage, id)
-            .ok_or(StatusWord::KEY_NOT_FOUND)?;
-        let levels = usize::from(usage >> 5);
-        let (factors, r) = data
-            .split_last_chunk::<FACTOR_LEN>()
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        if factors.len() % FACTOR_LEN != 0 {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
-        if factors.len() / FACTOR_LEN != levels {
-            return Err(StatusWord::WRONG_DATA);
-        }
-        let mut fs = Zeroizing::new([[0u8; FACTOR_LEN]; MAX_FACTORS]);
-        for (d, s) in fs.iter_mut().zip(factors.chunks_exact(FACTOR_LEN)) {
-            d.copy_from_slice(s);
-        }
-        let fs = fs.get(..levels).ok_or(StatusWord::WRONG_DATA)?;
-        let card_key = diversify_multi(&root, fs).map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
-        let sk = process_key(self.profile, &card_key, r)
-            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        self.vol.session = Some(Session {
-            card_key,
-            process_key: sk,
-        });
-        Ok(Reply {
-            len: 0,
-            sw: StatusWord::OK,
-        })
+    fn power_on(&mut self) {
+        self.vol = Volatile::default();
     }
 
-    /// `80 FA 00 00 Lc data`: ECB under the process key (DES / 3DES / SM4 by its length).
-    fn encrypt(&mut self, data: &[u8], out: &mut [u8]) -> Res {
-        let s = self
-            .vol
-            .session
-            .as_ref()
-            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let c = BlockCipher::new(&s.process_key);
-        if data.len() % c.block_size() != 0 {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
-        let buf = out.get_mut(..data.len()).ok_or(StatusWord::WRONG_LENGTH)?;
-        buf.copy_from_slice(data);
-        if c.ecb_encrypt(buf).is_err() {
-            buf.iter_mut().for_each(|b| *b = 0);
-            return Err(StatusWord::WRONG_LENGTH);
-        }
-        Ok(Reply {
-            len: data.len(),
-            sw: StatusWord::OK,
-        })
-    }
-
-    /// `80 FA 05 P2 Lc IV ‖ data`: the 4 leftmost bytes of the card MAC (pad method 2; DES CBC-MAC
-    /// for an 8-byte key, retail MAC for 16-byte 3DES, SM4 CBC-MAC for SM4) with the given IV.
-    fn mac(&mut self, sel: PsamMacKey, data: &[u8], out: &mut [u8]) -> Res {
-        let s = self
-            .vol
-            .session
-            .as_ref()
-            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let key = match sel {
-            PsamMacKey::Process => &s.process_key,
-            PsamMacKey::Card => &s.card_key,
-        };
-        let mk = MacKey::new(key);
-        let (iv, msg) = data
-            .split_at_checked(mk.block_size())
-            .ok_or(StatusWord::WRONG_LENGTH)?;
-        let mac = mk.mac4(iv, &[msg]).map_err(|_| StatusWord::WRONG_LENGTH)?;
-        let dst = out.get_mut(..mac.len()).ok_or(StatusWord::WRONG_LENGTH)?;
-        dst.copy_from_slice(&mac);
-        Ok(Reply {
-            len: mac.len(),
-            sw: StatusWord::OK,
-        })
+    fn power_off(&mut self) {
+        self.vol = Volatile::default();
     }
 }

@@ -14,19 +14,32 @@ mod tearing;
 pub use file::FileStore;
 pub use journal::{Journal, Recovery, JOURNAL_SIZE, MAX_BATCH};
 pub use ram::{RamStore, SliceStore};
-pub use tearing::TearingStore;
+pub use tearing::{Landing, TearingStore};
+
+use sscard_apdu::StatusWord;
 
 /// Why a store operation failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// The range `off..off+len` is outside the store.
+    #[error("access outside the store")]
     OutOfRange,
     /// The power was cut (only [`TearingStore`] produces this); nothing after it lands.
+    #[error("power lost during a write")]
     PowerLoss,
     /// The backing medium failed (file I/O with the `std` feature).
+    #[error("I/O error")]
     Io,
     /// A journal batch is larger than the journal area.
+    #[error("journal full")]
     JournalFull,
+}
+
+/// A store failure seen by a command: the card answers `6581` (memory failure).
+impl From<StoreError> for StatusWord {
+    fn from(_: StoreError) -> Self {
+        StatusWord::MEMORY_FAILURE
+    }
 }
 
 /// Byte-addressed non-volatile memory.

@@ -2,6 +2,28 @@
 
 use super::{Store, StoreError};
 
+/// How much of the write the power cut interrupts lands, relative to that write's length (for
+/// cutting the power part-way through a page without knowing its size in advance).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Landing {
+    /// Only its first byte.
+    FirstByte,
+    /// Its first half (rounded down).
+    Half,
+    /// All but its last byte.
+    AllButLast,
+}
+
+impl Landing {
+    fn bytes(self, len: usize) -> usize {
+        match self {
+            Landing::FirstByte => len.min(1),
+            Landing::Half => len / 2,
+            Landing::AllButLast => len.saturating_sub(1),
+        }
+    }
+}
+
 /// Wraps a store and cuts the power after a given number of `write` calls.
 ///
 /// With budget `k`, the first `k` writes land; write `k+1` lands only its first `partial` bytes
@@ -11,6 +33,7 @@ pub struct TearingStore<S> {
     inner: S,
     budget: Option<usize>,
     partial: usize,
+    landing: Option<Landing>,
     writes: usize,
     cut: bool,
 }
@@ -22,6 +45,7 @@ impl<S: Store> TearingStore<S> {
             inner,
             budget: None,
             partial: 0,
+            landing: None,
             writes: 0,
             cut: false,
         }
@@ -30,8 +54,14 @@ impl<S: Store> TearingStore<S> {
     pub fn arm(&mut self, k: usize, partial: usize) {
         self.budget = Some(k);
         self.partial = partial;
+        self.landing = None;
         self.writes = 0;
         self.cut = false;
+    }
+    /// Arm a cut after `k` more successful writes, landing `landing` of the failing one.
+    pub fn arm_landing(&mut self, k: usize, landing: Landing) {
+        self.arm(k, 0);
+        self.landing = Some(landing);
     }
     /// Disarm (power restored) and reset the write counter.
     pub fn disarm(&mut self) {
@@ -80,7 +110,10 @@ impl<S: Store> Store for TearingStore<S> {
         match self.budget {
             Some(k) if self.writes > k => {
                 self.cut = true;
-                let n = self.partial.min(data.len());
+                let n = self
+                    .landing
+                    .map_or(self.partial, |l| l.bytes(data.len()))
+                    .min(data.len());
                 if let Some(prefix) = data.get(..n) {
                     if !prefix.is_empty() {
                         self.inner.write(off, prefix)?;

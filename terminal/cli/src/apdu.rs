@@ -5,7 +5,7 @@ use serde::Serialize;
 use sscard_apdu::exchange::T0Policy;
 use sscard_apdu::StatusWord;
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::{Error, Quoted, Result};
 use sscard_terminal::transport::{redact, Transport, TransportError};
 

@@ -1,6 +1,6 @@
 //! `sscard app block|unblock`: APPLICATION BLOCK / UNBLOCK under STK's MAC.
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]

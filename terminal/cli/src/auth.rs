@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::ctx::Ctx;
-use sscard_terminal::error::{DataError, Error, Result};
+use super::Ctx;
+use sscard_terminal::error::{Error, Result};
 use sscard_terminal::session::AuthVerdict;
 
 #[derive(Debug, clap::Args)]
@@ -53,13 +53,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             println!("external authentication with {k}: accepted by the card");
         }
     }
+    let card_number = s
+        .read_item(sscard_specs::item::SSSE_EF05_CARD_NUMBER.path())
+        .map_or_else(|_| "?".to_string(), |v| v.value.to_string());
     ctx.finish(s)?;
     if genuine {
         Ok(())
     } else {
-        Err(Error::Data(DataError::Malformed {
-            what: "internal authentication answer (card not genuine)",
-            hex: String::new(),
-        }))
+        Err(Error::NotGenuine {
+            card_number,
+            reason: "its INTERNAL AUTHENTICATE answer is not the issuer's".into(),
+        })
     }
 }

@@ -29,7 +29,7 @@ use sscard_terminal::session::Crypto;
 use sscard_terminal::transport::emulator::{EmulatorOptions, EmulatorTransport};
 use sscard_terminal::transport::{AnyTransport, Transport};
 
-use crate::ctx::Ctx;
+use super::Ctx;
 
 /// Arguments of `sscard conform` (the reader / emulator / keys are the global options).
 #[derive(Args, Debug, Clone, Default)]

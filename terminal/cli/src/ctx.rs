@@ -1,5 +1,5 @@
-//! [`Ctx`]: what every subcommand gets — the global options, and opening the card, the key file,
-//! the PSAM and a session from them.
+//! [`Ctx`]: what every subcommand gets — the global options, and the transports, session and
+//! security modules they open.
 
 use std::path::PathBuf;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use sscard_card_os::psam::{provision, PsamParams, PSAM_STORE_SIZE};
 use sscard_card_os::store::FileStore;
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_emulate::serve::{EmulateOptions, Emulator, PSAM_DEFAULT_PORT};
 use sscard_emulate::vpcd::DEFAULT_PORT;
 use sscard_terminal::error::{Error, ImageError, Quoted, Result};

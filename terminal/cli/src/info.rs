@@ -1,5 +1,14 @@
-//! `sscard info`: the service-window view in 3 APDUs (SELECT SSSE, READ RECORD all of EF05 and
-//! EF06), falling back to item-by-item reads on cards that refuse the all-records form.
+//! `sscard info`: the service-window view (SELECT SSSE, READ RECORD all of EF05 and EF06, with
+//! the exact Le of the card's family), falling back to item-by-item reads on cards that refuse
+//! the all-records form. The card family is recognised from the card's answers, with no option
+//! (`Session::read_basic_info`); `-v` prints it with the APDU count
+//! (`family: national-2.01 · apdus: 3`).
+//!
+//! With a security module (`--keys` or `--psam-reader`) `info` also authenticates the card
+//! (INTERNAL AUTHENTICATE with IRK; on a 3.00 card after the RKSSSE external authentication
+//! EF06 needs anyway) and reports `genuine: true|false` (text and JSON); without one,
+//! `genuine: not checked`. A card that is not genuine is printed with its data and `info` exits
+//! with code 5 (`Error::NotGenuine`).
 //!
 //! `--watch` is the service window's loop: wait for a card in the reader, read it, print it, wait
 //! until it is taken out, repeat (Ctrl-C to stop). With JSON output every card is one line (JSON
@@ -7,11 +16,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::errors;
-use crate::ctx::Ctx;
+use super::{errors, Ctx};
 use sscard_terminal::error::{Error, Result};
 use sscard_terminal::model::BasicInfo;
-use sscard_terminal::national::{read_card_bas, TerminalIds};
+use sscard_terminal::national::format::{read_card_bas, TerminalIds};
+use sscard_terminal::session::Genuineness;
 use sscard_terminal::transport::{
     wait_for_card, wait_for_card_removed, PcscTransport, TransportError,
 };
@@ -51,8 +60,16 @@ pub fn date(s: &str) -> String {
     }
 }
 
+/// What `info` prints as JSON: the basic information and whether the card proved genuine.
+#[derive(serde::Serialize)]
+struct Out<'a> {
+    #[serde(flatten)]
+    info: &'a BasicInfo,
+    genuine: Genuineness,
+}
+
 /// The labelled text form.
-pub fn text(info: &BasicInfo) -> String {
+pub fn text(info: &BasicInfo, genuine: Genuineness) -> String {
     let i = &info.issuer;
     let h = &info.holder;
     let rows = [
@@ -72,6 +89,7 @@ pub fn text(info: &BasicInfo) -> String {
         ),
         ("区划 Region", i.card_id.region.clone()),
         ("卡识别码 Card id", i.card_id.raw.clone()),
+        ("真伪 Genuine", genuine.to_string()),
     ];
     let mut out = String::new();
     for (label, value) in rows {
@@ -95,23 +113,48 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if a.watch {
         return watch(ctx, format, a.count);
     }
-    let mut s = ctx.session(false)?;
-    let info = s.read_basic_info()?;
+    let (info, genuine, line) = read_one(ctx)?;
     match format {
-        Format::Json => ctx.print_json(&info)?,
+        Format::Json => ctx.print_json(&Out {
+            info: &info,
+            genuine: genuine.0,
+        })?,
         Format::National => println!("{}", read_card_bas(&info, &TerminalIds::default())),
-        Format::Text => print!("{}", text(&info)),
+        Format::Text => print!("{}", text(&info, genuine.0)),
     }
-    ctx.finish(s)
+    if ctx.verbose > 0 {
+        eprintln!("{line}");
+    }
+    not_genuine(&info, genuine)
 }
 
-/// One card: connect, read, disconnect (leaving the card), with the APDU count.
-fn read_one(ctx: &Ctx) -> Result<(BasicInfo, u64)> {
+/// A card that failed its internal authentication, as the error `info` exits with (after its
+/// data was printed).
+fn not_genuine(info: &BasicInfo, genuine: (Genuineness, Option<String>)) -> Result<()> {
+    match genuine {
+        (g, reason) if g.failed() => Err(Error::NotGenuine {
+            card_number: info.issuer.card_number.clone(),
+            reason: reason.unwrap_or_default(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The `-v` line: `family: national-2.00 · apdus: 4` (every APDU on the wire, GET RESPONSE and
+/// `6Cxx` re-issues included).
+fn summary(family: &str, apdus: u64) -> String {
+    format!("family: {family} · apdus: {apdus}")
+}
+
+/// One card: connect, read, with a security module check it is genuine, disconnect (leaving
+/// the card); with the `-v` line (family and APDU count).
+fn read_one(ctx: &Ctx) -> Result<(BasicInfo, (Genuineness, Option<String>), String)> {
     let mut s = ctx.session(false)?;
     let info = s.read_basic_info()?;
-    let apdus = s.apdu_count();
+    let genuine = s.check_genuine()?;
+    let line = summary(&s.rules_name(), s.apdu_count());
     s.into_transport().close()?;
-    Ok((info, apdus))
+    Ok((info, genuine, line))
 }
 
 /// How long one wait for a card event lasts before it is simply renewed.
@@ -134,20 +177,27 @@ fn watch(ctx: &Ctx, format: Format, count: Option<u64>) -> Result<()> {
         }
         let t = Instant::now();
         match read_one(ctx) {
-            Ok((info, apdus)) => {
+            Ok((info, genuine, line)) => {
                 match format {
                     Format::Json => {
-                        let line = serde_json::to_string(&info)
+                        let out = Out {
+                            info: &info,
+                            genuine: genuine.0,
+                        };
+                        let line = serde_json::to_string(&out)
                             .map_err(|e| Error::Internal(format!("JSON output: {e}")))?;
                         println!("{line}");
                     }
                     Format::National => {
                         println!("{}", read_card_bas(&info, &TerminalIds::default()));
                     }
-                    Format::Text => println!("{}", text(&info)),
+                    Format::Text => println!("{}", text(&info, genuine.0)),
                 }
                 if ctx.verbose > 0 {
-                    eprintln!("apdus: {apdus} in {} ms", t.elapsed().as_millis());
+                    eprintln!("{line} in {} ms", t.elapsed().as_millis());
+                }
+                if let Err(e) = not_genuine(&info, genuine) {
+                    eprintln!("sscard: {}", errors::message(&e));
                 }
             }
             Err(e) => {

@@ -1,6 +1,6 @@
 //! `sscard init --emulator IMAGE --keys FILE`: factory-initialise a blank emulated card.
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_keys::profile::{PBOC_CLASSIC_2, SSCARD_3};
 use sscard_specs::SpecVersion;
 use sscard_terminal::error::{Error, Quoted, Result};

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::{Error, Result};
 use sscard_terminal::security::keyfile::{generate, key_names, profile_by_name};
 

@@ -25,18 +25,19 @@ mod pin;
 mod read;
 mod readers;
 mod secret;
+mod serve;
 mod write;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use self::ctx::Ctx;
 
 use clap::{Parser, Subcommand};
 use sscard_card_os::Quirks;
 
 use sscard_terminal::error::{Error, Quoted, Result};
 use sscard_terminal::transport::emulator::EmulatorOptions;
-
-pub use ctx::Ctx;
 
 /// sscard — read, write and personalise Chinese social security cards (社会保障卡).
 #[derive(Debug, Parser)]
@@ -77,7 +78,10 @@ pub struct Cli {
 pub enum Command {
     /// List PC/SC readers.
     Readers,
-    /// Card and holder basic information (service-window view).
+    /// Card and holder basic information (service-window view). The card family is recognised
+    /// from the card's answers (no option); -v prints it with the APDU count. With --keys or
+    /// --psam-reader the card is also authenticated: `genuine: true|false` (exit 5 when false,
+    /// after its data), else `genuine: not checked`.
     Info(info::Args),
     /// Read data items or whole EFs by path (DF04/EF05/81, SSSE/EF06, DF01/EF15/40#2).
     Read(read::Args),
@@ -103,6 +107,9 @@ pub enum Command {
     Emulate(emulate::Args),
     /// PSAM images for `sscard emulate --psam`.
     Psam(emulate::PsamArgs),
+    /// The local card service for browser HIS pages and the service window (loopback only,
+    /// origin allow-list, token, the national WebSocket dialect, a built-in page), until Ctrl-C.
+    Serve(serve::Args),
 }
 
 fn quirks(names: &[String]) -> Result<Quirks> {
@@ -169,6 +176,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Conform(a) => conform::run(&ctx, *a),
         Command::Emulate(a) => emulate::run(&ctx, a),
         Command::Psam(a) => emulate::run_psam(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     }
 }
 

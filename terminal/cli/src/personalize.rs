@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::Result;
 use sscard_terminal::model::holder::HolderProfile;
 

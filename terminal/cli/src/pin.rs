@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use super::secret;
-use crate::ctx::Ctx;
+use super::{secret, Ctx};
 use sscard_terminal::error::Result;
 use sscard_terminal::session::PinOutcome;
 

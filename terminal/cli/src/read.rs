@@ -1,7 +1,6 @@
 //! `sscard read PATH…`: items (`DF04/EF05/81`, `DF01/EF15/40#2`) or whole EFs (`SSSE/EF06`).
 
-use super::secret;
-use crate::ctx::Ctx;
+use super::{secret, Ctx};
 use sscard_terminal::error::Result;
 use sscard_terminal::model::{EfContent, ItemValue, ReadResult};
 

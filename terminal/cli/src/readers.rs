@@ -1,7 +1,7 @@
 //! `sscard readers`: every PC/SC reader with its index (what `--reader N` takes), whether it holds
 //! a card, and the card's ATR — the first thing to look at when a card "is not read".
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::Result;
 use sscard_terminal::transport::reader_status;
 

@@ -1,6 +1,6 @@
 //! `sscard write PATH=VALUE…`: UK external authentication, UPDATE RECORD, read-back.
 
-use crate::ctx::Ctx;
+use super::Ctx;
 use sscard_terminal::error::{Error, Quoted, Result};
 
 #[derive(Debug, clap::Args)]

@@ -113,7 +113,7 @@ impl Drop for Card {
 fn apdus(stderr: &str) -> u64 {
     stderr
         .lines()
-        .find_map(|l| l.strip_prefix("apdus: "))
+        .find_map(|l| l.split_once("apdus: ").map(|(_, n)| n))
         .unwrap_or_else(|| panic!("no apdu count in {stderr}"))
         .trim()
         .parse()
@@ -189,13 +189,23 @@ fn info_national_format() {
 }
 
 #[test]
-fn info_is_three_apdus_and_the_fallback_is_more() {
+fn info_is_four_apdus_on_2_00_and_the_fallback_is_more() {
     let c = Card::new("count", DEMO_HOLDER);
     let fast = ok(&["info", "--emulator", &c.img(), "-v", "--json"]);
-    assert_eq!(apdus(&fast.stderr), 3);
-    // The trace shows the three commands.
-    assert!(fast.stderr.contains("> 00B2012D00"), "{}", fast.stderr);
-    assert!(fast.stderr.contains("> 00B2013500"));
+    // SELECT SSSE, EF05, the EF0D probe (national-2.00 or jiangsu-2.00?), EF06.
+    assert!(
+        fast.stderr.contains("family: national-2.00 · apdus: 4"),
+        "{}",
+        fast.stderr
+    );
+    // The trace shows the commands, each READ with the exact Le of the family's layout.
+    assert!(fast.stderr.contains("> 00B2012D40"), "{}", fast.stderr);
+    assert!(fast.stderr.contains("> 00B201355B"));
+    let v: serde_json::Value = serde_json::from_str(&fast.stdout).unwrap();
+    assert_eq!(v["family"], "national-2.00");
+    // The same card answering like a genuine T=0 card: no GET RESPONSE, no 6Cxx re-issue.
+    let t0 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t0"]);
+    assert_eq!(apdus(&t0.stderr), 4, "{}", t0.stderr);
     let slow = ok(&[
         "info",
         "--emulator",
@@ -205,7 +215,7 @@ fn info_is_three_apdus_and_the_fallback_is_more() {
         "--emulator-quirks",
         "refuse-read-all-records",
     ]);
-    assert_eq!(apdus(&slow.stderr), 18);
+    assert_eq!(apdus(&slow.stderr), 19);
     assert_eq!(fast.stdout, slow.stdout);
 }
 
@@ -371,8 +381,29 @@ fn usage_errors_do_not_panic() {
     let junk = dir.join("junk.img");
     std::fs::write(&junk, b"not a card").unwrap();
     let o = run(&["info", "--emulator", &junk.display().to_string()]);
-    assert!(o.code == 2 || o.code == 3, "{}", o.stderr);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not a card image: the file is")
+            || o.stderr.contains("not a card image: truncated: 10 bytes"),
+        "{}",
+        o.stderr
+    );
     assert!(!o.stderr.contains("panicked"));
+    // A truncated card image: what is wrong, not an I/O or transport error.
+    let c = Card::new("truncated", DEMO_HOLDER);
+    let img = std::fs::read(c.img()).unwrap();
+    std::fs::write(c.img(), &img[..img.len() / 3]).unwrap();
+    let o = run(&["info", "--emulator", &c.img()]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!(
+            "not a card image: truncated: {} bytes, a card image has {}",
+            img.len() / 3,
+            img.len()
+        )),
+        "{}",
+        o.stderr
+    );
     let o = run(&["read", "--emulator", &missing, "NOPE/EF05"]);
     assert_eq!(o.code, 2);
     let o = run(&["apdu", "--emulator", &missing, "zz"]);
@@ -421,7 +452,7 @@ fn the_committed_demo_card_reads_in_three_apdus() {
         .starts_with("# TEST KEYS — NOT FOR PRODUCTION"));
     let o = ok(&["info", "--emulator", &img, "-v"]);
     assert!(o.stdout.contains("王小明"), "{}", o.stdout);
-    assert_eq!(apdus(&o.stderr), 3);
+    assert_eq!(apdus(&o.stderr), 4);
     let o = ok(&["auth", "--emulator", &img, "--keys", &keys]);
     assert!(o.stdout.contains("card genuine"));
     ok(&["pin", "verify", "--emulator", &img, "--pin", "123456"]);
@@ -551,4 +582,72 @@ fn conform_destructive_needs_the_card_number() {
         "{}",
         o.stdout
     );
+}
+
+/// `info` with a security module authenticates the card (INTERNAL AUTHENTICATE, IRK): a key file
+/// whose IRK differs from the card's finds it not genuine — printed with its data, exit 5;
+/// without keys: `not checked`.
+#[test]
+fn info_reports_whether_the_card_is_genuine() {
+    let c = Card::new("genuine", DEMO_HOLDER);
+    let keys = c.path("keys.toml");
+    let o = ok(&["info", "--emulator", &c.img(), "--keys", &keys, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], true);
+    let o = ok(&["info", "--emulator", &c.img(), "--keys", &keys]);
+    assert!(o.stdout.contains("真伪 Genuine"), "{}", o.stdout);
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("真伪 Genuine") && l.ends_with(" true")));
+    let o = ok(&["info", "--emulator", &c.img(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], "not checked");
+    let o = ok(&["info", "--emulator", &c.img()]);
+    assert!(
+        o.stdout.lines().any(|l| l.ends_with(" not checked")),
+        "{}",
+        o.stdout
+    );
+
+    // The same key set with another IRK.
+    let text = std::fs::read_to_string(&keys).unwrap();
+    let wrong: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("IRK = ") {
+                format!("IRK = \"{}\"", "5A".repeat(16))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(wrong, text);
+    let wrong_keys = c.path("wrong-irk.toml");
+    std::fs::write(&wrong_keys, wrong).unwrap();
+    let o = run(&[
+        "info",
+        "--emulator",
+        &c.img(),
+        "--keys",
+        &wrong_keys,
+        "--json",
+    ]);
+    assert_eq!(o.code, 5, "{}\n{}", o.stdout, o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["genuine"], false);
+    assert_eq!(v["holder"]["name"], "王小明");
+    assert!(
+        o.stderr.contains("card A00000011 is not genuine"),
+        "{}",
+        o.stderr
+    );
+    let o = run(&["info", "--emulator", &c.img(), "--keys", &wrong_keys]);
+    assert_eq!(o.code, 5);
+    assert!(o.stdout.contains("王小明"));
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("真伪 Genuine") && l.ends_with(" false")));
 }

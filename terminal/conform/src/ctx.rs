@@ -6,6 +6,7 @@
 //! reads like the test procedure and `?` ends it with the right verdict.
 
 use sscard_apdu::commands::{self, RecordSelector};
+use sscard_apdu::exchange::T0Policy;
 use sscard_apdu::{Command, StatusWord};
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{DiversificationFactors, Pin, Profile};
@@ -131,6 +132,25 @@ impl<'a> Ctx<'a> {
                 Err(fail(format!("transport error: {e}")))
             }
         }
+    }
+
+    /// Send one C-APDU with the transport in raw mode (`T0Policy::RAW`: the card's `61xx` and
+    /// `6Cxx` come back as they are, no GET RESPONSE or re-issue by the host), then put the
+    /// transport's policy back. `Ok(None)` when the transport has no raw mode.
+    pub fn send_raw(&mut self, apdu: &[u8]) -> Result<Option<Resp>, Verdict> {
+        let Some(old) = self.target.transport().swap_t0_policy(T0Policy::RAW) else {
+            return Ok(None);
+        };
+        self.note("raw: the host does not follow 61xx / 6Cxx for the next command");
+        let r = self.send(apdu);
+        self.target.transport().swap_t0_policy(old);
+        r.map(Some)
+    }
+
+    /// [`Ctx::send_raw`], or a skip when the transport has no raw mode.
+    pub fn send_raw_or_skip(&mut self, apdu: &[u8]) -> Result<Resp, Verdict> {
+        self.send_raw(apdu)?
+            .ok_or_else(|| skip("the transport cannot send raw APDUs (no T=0 raw mode)"))
     }
 
     /// Send a built command.

@@ -1,9 +1,9 @@
 //! The crate's error type: what can fail outside the cases themselves (a case never errors, it
 //! fails or skips). Today that is building the `--emulator-fresh` card ([`crate::fresh`]).
 //!
-//! The card OS's own refusals (`FactoryError`, `InitError`, `StoreError`) have no `Display` (the
-//! card OS is `no_std` and keeps its firmware small); they are carried as the terminal library's
-//! [`CardOsError`], the one place that words them, so a message never shows their `Debug` form.
+//! The card OS's own refusals (`FactoryError`, `InitError`, `StoreError`) are carried as the
+//! terminal library's [`CardOsError`], which keeps a store failure apart and shows them with the
+//! card OS's own `Display`, so a message never shows their `Debug` form.
 
 use sscard_apdu::record::RecordError;
 use sscard_keys::keyset::KeySetError;

@@ -15,7 +15,7 @@ use sscard_keys::{Profile, SoftwareSecurityModule};
 use sscard_specs::codes::card_number_check_char;
 use sscard_specs::files::{all_efs, ef};
 use sscard_specs::key::CIDK;
-use sscard_specs::types::{DataType, DfId, EfStructure};
+use sscard_specs::types::{DataType, DfId, EfStructure, ItemSpec};
 use sscard_specs::SpecVersion;
 
 use crate::error::ConformError;
@@ -102,6 +102,44 @@ fn records_for(
     Ok(EfRecords { df, fid, records })
 }
 
+/// A value of `item` marked with `occ`: zero-filled except its first free-text part (an sub-item
+/// or value without a code table), which holds `"#<occ>"`; for a numeric-only item, the digits
+/// of `occ` in its first cn part.
+fn distinct_value(item: &ItemSpec, occ: usize) -> Result<Vec<u8>> {
+    let mark = format!("#{occ}");
+    let digits = format!("{occ}");
+    let plain = |i: &ItemSpec| -> Result<Vec<u8>> {
+        let len = usize::from(i.len);
+        Ok(match i.data_type {
+            DataType::An if i.code_table.is_none() => encode_an(&mark, len)?,
+            DataType::Cn if i.code_table.is_none() => encode_cn(&digits, len)?,
+            _ => vec![0u8; len],
+        })
+    };
+    if item.data_type != DataType::BTlv {
+        return plain(item);
+    }
+    let marked = item
+        .sub_items
+        .iter()
+        .position(|s| s.data_type == DataType::An && s.code_table.is_none())
+        .or_else(|| {
+            item.sub_items
+                .iter()
+                .position(|s| s.data_type == DataType::Cn && s.code_table.is_none())
+        });
+    let mut v = Vec::new();
+    for (i, sub) in item.sub_items.iter().enumerate() {
+        let value = if Some(i) == marked {
+            plain(sub)?
+        } else {
+            vec![0u8; usize::from(sub.len)]
+        };
+        v.extend(rec(sub.tag, &value)?);
+    }
+    Ok(v)
+}
+
 impl FreshCard {
     /// The standard fresh card of `version` (3.00 → sscard-3 SM4, else sscard-2 3DES).
     pub fn new(version: SpecVersion) -> Result<FreshCard> {
@@ -176,6 +214,35 @@ impl FreshCard {
                     (0x8F, encode_an("1", 1)?),
                 ],
             )?);
+        }
+        // Repeated items (a tag on several records: B-TLV groups such as DF01 EF15's three 40
+        // records) get distinct values, so a read by tag shows which occurrence it returned.
+        for e in all_efs().filter(|e| e.df != DfId::Ssse) {
+            let items: Vec<_> = e
+                .items_for(version)
+                .iter()
+                .filter(|i| i.versions.contains(version))
+                .collect();
+            if !items.iter().any(|i| i.repeat > 1) {
+                continue;
+            }
+            if !records.iter().any(|r| r.df == e.df && r.fid == e.fid) {
+                records.push(records_for(version, e.df, e.fid, &[])?);
+            }
+            let Some(target) = records.iter_mut().find(|r| r.df == e.df && r.fid == e.fid) else {
+                continue;
+            };
+            let mut n = 0usize;
+            for item in items {
+                for occ in 0..usize::from(item.repeat) {
+                    if item.repeat > 1 {
+                        if let Some(slot) = target.records.get_mut(n) {
+                            *slot = rec(item.tag, &distinct_value(item, occ + 1)?)?;
+                        }
+                    }
+                    n += 1;
+                }
+            }
         }
         // One record in every cyclic file, so their access and format cases have data.
         for e in all_efs().filter(|e| matches!(e.structure, EfStructure::Cyclic { .. })) {

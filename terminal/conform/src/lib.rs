@@ -89,7 +89,7 @@ pub use self::case::{Case, Step};
 pub use self::ctx::{ef_name, sw_text, Ctx, Resp};
 pub use self::error::ConformError;
 pub use self::id::{is_valid_case_id, MAX_ID_LEN};
-pub use self::power::{Plain, PowerControl, Target};
+pub use self::power::{Landing, Plain, PowerControl, Target};
 pub use self::report::{AreaSummary, CardFacts, CaseResult, Exchange, Report};
 pub use self::verdict::{fail, skip, Check, Verdict};
 
@@ -259,15 +259,28 @@ fn gate(c: &Case, opts: &Options, env: &Env, keys: bool, power: bool) -> Option<
 /// and a progress callback called after every case.
 pub fn run_with(
     target: &mut dyn Target,
+    crypto: Option<&mut dyn Crypto>,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> Report {
+    run_cases(target, crypto, opts, &selected_cases(opts), progress)
+}
+
+/// Run `cases` in the order given (not [`selected_cases`]'s): the shuffle test runs the suite
+/// in other orders to show that no case's verdict depends on the cases before it. The caller
+/// keeps the irreversible cases last.
+pub fn run_cases(
+    target: &mut dyn Target,
     mut crypto: Option<&mut dyn Crypto>,
     opts: &Options,
+    cases: &[Case],
     progress: &mut dyn FnMut(&Progress<'_>),
 ) -> Report {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let t0 = Instant::now();
-    let cases = selected_cases(opts);
+    let apdus0 = target.transport().apdu_count();
     let mut env = probe_env(target, opts.pin.clone());
     let card = facts(&env);
     let keys = crypto.is_some();
@@ -279,6 +292,13 @@ pub fn run_with(
         let (verdict, exchanges) = match gate(c, opts, &env, keys, power) {
             Some(v) => (v, Vec::new()),
             None => {
+                // Every case starts from the cold state, whatever the case before it did: a
+                // power cycle where the target can do one (a card that wrongly keeps its
+                // security state over a warm reset is caught by its own case, not by whichever
+                // case happens to follow an authentication), else the warm reset below.
+                if let Some(p) = target.power() {
+                    p.restore();
+                }
                 let cr: Option<&mut dyn Crypto> = match crypto {
                     Some(ref mut m) => Some(&mut **m),
                     None => None,
@@ -329,6 +349,7 @@ pub fn run_with(
         tool: format!("sscard conform {}", env!("CARGO_PKG_VERSION")),
         started_utc: report::iso8601(started),
         duration_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
+        apdus: target.transport().apdu_count().saturating_sub(apdus0),
         target: if opts.target_name.is_empty() {
             "card".to_string()
         } else {

@@ -2,6 +2,7 @@
 //! [`PowerControl`] for the anti-tearing cases (the in-process card OS over a
 //! [`TearingStore`]; a PC/SC reader cannot cut the power mid-command).
 
+pub use sscard_card_os::store::Landing;
 use sscard_card_os::store::{Store, TearingStore};
 
 use sscard_terminal::transport::emulator::EmulatorTransport;
@@ -11,6 +12,9 @@ use sscard_terminal::transport::Transport;
 pub trait PowerControl {
     /// Cut the power after `writes` more non-volatile writes (the next one lands nothing).
     fn arm_cut(&mut self, writes: usize);
+    /// Cut the power after `writes` more non-volatile writes, the next one landing part of its
+    /// bytes (its first byte, half, all but its last byte).
+    fn arm_cut_landing(&mut self, writes: usize, landing: Landing);
     /// Whether the armed cut happened.
     fn was_cut(&self) -> bool;
     /// Restore the power: disarm and cold-boot the card (its journal recovery runs).
@@ -39,6 +43,9 @@ impl Target for Plain<'_> {
 impl<S: Store> PowerControl for EmulatorTransport<TearingStore<S>> {
     fn arm_cut(&mut self, writes: usize) {
         self.card_mut().store_mut().arm(writes, 0);
+    }
+    fn arm_cut_landing(&mut self, writes: usize, landing: Landing) {
+        self.card_mut().store_mut().arm_landing(writes, landing);
     }
     fn was_cut(&self) -> bool {
         self.card().store().was_cut()

@@ -139,6 +139,9 @@ pub struct Report {
     pub started_utc: String,
     /// Wall time of the run, milliseconds.
     pub duration_ms: u64,
+    /// APDUs that reached the card during the run (every leg: GET RESPONSE and `6Cxx` re-issues
+    /// count), probe included: on a real card, 20–50 ms each.
+    pub apdus: u64,
     /// Target description (reader name, emulator image …).
     pub target: String,
     /// Whether destructive cases were enabled (and confirmed).
@@ -280,9 +283,10 @@ impl Report {
             }
         }
         s.push_str(&format!(
-            "\n{} cases in {} ms\n",
+            "\n{} cases in {} ms, {} APDUs\n",
             self.results.len(),
-            self.duration_ms
+            self.duration_ms,
+            self.apdus
         ));
         s
     }

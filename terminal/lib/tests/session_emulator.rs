@@ -45,12 +45,15 @@ fn wrong_keys() -> SoftwareSecurityModule {
 }
 
 #[test]
-fn info_is_three_apdus_on_a_2x_card() {
+fn info_is_four_apdus_on_a_2_00_card() {
     let t = demo_card();
     let before = t.apdu_count();
     let mut s = session(t);
     let info = s.read_basic_info().unwrap();
-    assert_eq!(s.apdu_count() - before, 3);
+    // SELECT SSSE, EF05, the EF0D probe that tells national-2.00 from jiangsu-2.00, EF06
+    // (tests/families.rs: every family, T=0 and T=1).
+    assert_eq!(s.apdu_count() - before, 4);
+    assert_eq!(info.family, Some("national-2.00"));
     assert_eq!(info.holder.name, "王小明");
     assert_eq!(info.holder.ssn, "110101199003071233");
     assert_eq!(info.holder.sex.code, "1");
@@ -75,8 +78,9 @@ fn info_falls_back_when_the_card_refuses_all_records() {
     let before = quirky.apdu_count();
     let mut s = session(quirky);
     let slow = s.read_basic_info().unwrap();
-    // SELECT SSSE, refused all-records, SELECT EF05 + 7 by tag, SELECT EF06 + 7 by tag.
-    assert_eq!(s.apdu_count() - before, 18);
+    // SELECT SSSE, refused all-records, SELECT EF05 + 7 by tag, SELECT EF0D (the probe: 6A82),
+    // SELECT EF06 + 7 by tag.
+    assert_eq!(s.apdu_count() - before, 19);
     let mut fast = session(demo_card());
     assert_eq!(fast.read_basic_info().unwrap(), slow);
 }

@@ -7,7 +7,7 @@ use sscard_terminal::transport::TransportError;
 use sscard_terminal::{DataError, Error, Session};
 
 const ATR: &str = "3B6D00000081544C928684420100000135";
-const SELECT: &str = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00";
+const SELECT: &str = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF";
 const FCI_2: &str = "6F16840F7378312E73682EC9E7BBE1B1A3D5CFA50388011E 9000";
 const FCI_3: &str = "6F1C840F7378312E73682EC9E7BBE1B1A3D5CFA50988011E9F0C03860103 9000";
 /// The real Hunan 2.0 test card's EF05 (sscard-spec.md §8).
@@ -26,8 +26,8 @@ fn ok(data: &str) -> String {
 fn basic_info_from_the_real_hunan_card_in_three_apdus() {
     let t = script()
         .expect(SELECT, FCI_2)
-        .expect("00B2012D00", &ok(HUNAN_EF05))
-        .expect("00B2013500", &ok(EF06));
+        .expect("00B2012D40", &ok(HUNAN_EF05))
+        .expect("00B201355B", &ok(EF06));
     let mut s = Session::open(t).unwrap();
     let info = s.read_basic_info().unwrap();
     assert_eq!(s.apdu_count(), 3);
@@ -42,7 +42,7 @@ fn basic_info_from_the_real_hunan_card_in_three_apdus() {
     assert_eq!(info.holder.birthplace, "430102");
     assert_eq!(info.reset_info, "0081544C928684420100000135");
     assert_eq!(
-        sscard_terminal::national::read_card_bas(&info, &Default::default()),
+        sscard_terminal::national::format::read_card_bas(&info, &Default::default()),
         "430299|110101199003071233|B00000131|430299D156000005000000133A05F2E3|张三|0081544C928684420100000135|2.0|20120|20220|||"
             .replace("20120|20220", "2012|2022")
     );
@@ -60,7 +60,14 @@ fn fci_algorithm_03_selects_sscard_3_and_61xx_is_accepted() {
     // A broken FCI is a data error, an absent SSSE a card refusal.
     let e = Session::open(script().expect(SELECT, "6F05840173 9000")).unwrap_err();
     assert!(matches!(e, Error::Data(DataError::Malformed { .. })), "{e}");
-    let e = Session::open(script().expect(SELECT, "6A82")).unwrap_err();
+    // 6A82: not a card whose family keeps the SSSE's EFs in the MF either (no EF05 there).
+    let e = Session::open(
+        script()
+            .expect(SELECT, "6A82")
+            .expect("00A4020002EF05", "6A82")
+            .expect("00A40000023F00", "6A82"),
+    )
+    .unwrap_err();
     assert!(
         matches!(e, Error::Card { ref operation, .. } if operation == "SELECT SSSE"),
         "{e}"
@@ -71,7 +78,7 @@ fn fci_algorithm_03_selects_sscard_3_and_61xx_is_accepted() {
 fn refused_all_records_falls_back_to_select_and_by_tag() {
     let mut t = script()
         .expect(SELECT, FCI_2)
-        .expect("00B2012D00", "6A86")
+        .expect("00B2012D40", "6A86")
         .expect("00A4020002EF05", "9000");
     let ef05 = hex::decode(HUNAN_EF05.replace(' ', "")).unwrap();
     for rec in sscard_apdu::RecordIter::new(&ef05) {
@@ -109,7 +116,7 @@ fn malformed_record_is_a_data_error() {
     // The length byte says 16, only 2 value bytes follow.
     let t = script()
         .expect(SELECT, FCI_2)
-        .expect("00B2012D00", "01104302 9000");
+        .expect("00B2012D40", "01104302 9000");
     let mut s = Session::open(t).unwrap();
     let e = s.read_basic_info().unwrap_err();
     assert!(matches!(e, Error::Data(DataError::Malformed { .. })), "{e}");
@@ -122,7 +129,7 @@ fn malformed_record_is_a_data_error() {
     let e = s.read_item("SSSE/EF05/07").unwrap_err();
     assert!(matches!(e, Error::Data(DataError::Malformed { .. })), "{e}");
     // Garbage shorter than a status word.
-    let t = script().expect(SELECT, FCI_2).expect("00B2012D00", "90");
+    let t = script().expect(SELECT, FCI_2).expect("00B2012D40", "90");
     let mut s = Session::open(t).unwrap();
     assert!(matches!(
         s.read_basic_info(),
@@ -135,7 +142,7 @@ fn wrong_card_number_check_character() {
     let bad = HUNAN_EF05.replace("30313331", "30313332"); // B00000132
     let t = script()
         .expect(SELECT, FCI_2)
-        .expect("00B2012D00", &ok(&bad));
+        .expect("00B2012D40", &ok(&bad));
     let mut s = Session::open(t).unwrap();
     let e = s.read_basic_info().unwrap_err();
     assert!(

@@ -6,12 +6,12 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::{Command, StatusWord};
 use sscard_specs::files::{all_efs, DFS};
-use sscard_specs::types::{DfId, EfSpec, ReadRule, WriteRule};
+use sscard_specs::types::{DfId, EfSpec, EfStructure, ReadRule, WriteRule};
 
 use super::refs;
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{ef_name, sw_text, Ctx};
+use crate::ctx::{ef_name, record_tags, sw_text, Ctx};
 use crate::id;
 use crate::verdict::{fail, skip, Check, Verdict};
 
@@ -43,7 +43,7 @@ fn rule(ctx: &Ctx<'_>, ef: &EfSpec) -> Result<ReadRule, Verdict> {
 }
 
 /// SELECT the DF and the EF; an absent optional DF/EF is a skip.
-fn select(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
+pub(super) fn select(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     let r = ctx.try_select_df(ef.df)?;
     if r.sw == StatusWord::FILE_NOT_FOUND && ef.category != sscard_specs::Category::Active {
         return Err(skip(format!("{} absent (optional)", ef.df.name())));
@@ -115,11 +115,28 @@ fn one_of_two_refused(ctx: &mut Ctx<'_>, ef: &EfSpec, with_key: bool) -> Check {
 
 /// The current first unit of `ef` (record 1 or the first 16 bytes), read with whatever the read
 /// rule needs. `None` when the record file is empty.
-fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Verdict> {
+pub(super) fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Verdict> {
     ctx.gain_read(ef)?;
     let r = ctx.read_first_by_sfi(ef, 16)?;
     match r.sw {
-        StatusWord::OK if !r.data.is_empty() => Ok(Some(r.data)),
+        StatusWord::OK if !r.data.is_empty() => {
+            // Never rewrite record 1 with what is not record 1 (a card that answers another
+            // record would be changed by the "harmless" rewrite).
+            let v = ctx.version();
+            if let (EfStructure::VariableRecords { .. }, Some(item)) =
+                (ef.structure_for(v), record_tags(ef, v).first())
+            {
+                if r.data.first() != Some(&item.tag) {
+                    return Err(fail(format!(
+                        "record 1 of {} starts with {}, not the tag {:02X} of the spec's first item: not rewritten",
+                        ef_name(ef),
+                        r.data.first().map_or("nothing".to_string(), |t| format!("{t:02X}")),
+                        item.tag
+                    )));
+                }
+            }
+            Ok(Some(r.data))
+        }
         StatusWord::RECORD_NOT_FOUND => Ok(None),
         sw => Err(fail(format!(
             "reading the current content of {}: {}",
@@ -129,7 +146,7 @@ fn current_content(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Result<Option<Vec<u8>>, Ve
     }
 }
 
-fn rewrite(content: &[u8], record: bool) -> Result<Command, Verdict> {
+pub(super) fn rewrite(content: &[u8], record: bool) -> Result<Command, Verdict> {
     if record {
         commands::update_record(1, None, content)
     } else {
@@ -409,6 +426,60 @@ pub(super) fn cases() -> Vec<Case> {
             "sscard-spec.md §10; profile.md §4",
             Needs::KEYS,
             move |ctx: &mut Ctx<'_>| state_reset_on_df_change(ctx, ef, key),
+        );
+    }
+    // A reset ends every security state (profile.md §4: "until reset or power-off").
+    if let Some(ef) = all_efs().find(|e| matches!(e.read, ReadRule::PinOrKey(_))) {
+        a.add(
+            "RESET-CLEARS-PIN-STATE",
+            "A reset clears the PIN state",
+            format!(
+                "After VERIFY in {}, reading {} succeeds; after a card reset and SELECT {} again, reading it answers 6982.",
+                ef.df.name(),
+                ef_name(ef),
+                ef.df.name()
+            ),
+            "profile.md §4 (PIN state until reset or power-off); sscard-spec.md §10",
+            Needs::PIN,
+            move |ctx: &mut Ctx<'_>| {
+                select(ctx, ef)?;
+                ctx.reset()?;
+                ctx.select_df(ef.df)?;
+                ctx.verify_pin()?;
+                expect_read(ctx, ef, true, "after VERIFY")?;
+                ctx.reset()?;
+                ctx.select_df(ef.df)?;
+                expect_read(ctx, ef, false, "after a reset")
+            },
+        );
+    }
+    // The SSSE's own key file: after the reset the SSSE is selected again, the DF the key passed
+    // in, so only the reset can have cleared the state.
+    if let Some((ef, key)) = all_efs().find_map(|e| match e.read {
+        ReadRule::Key(k) if e.df == DfId::Ssse => Some((e, k)),
+        _ => None,
+    }) {
+        a.add(
+            "RESET-CLEARS-KEY-STATE",
+            "A reset clears the key-authentication state",
+            format!(
+                "After EXTERNAL AUTHENTICATE {key} in {}, reading {} succeeds; after a card reset and SELECT {} again, reading it answers 6982.",
+                ef.df.name(),
+                ef_name(ef),
+                ef.df.name()
+            ),
+            "profile.md §4 (key states are volatile); sscard-spec.md §10",
+            Needs::KEYS,
+            move |ctx: &mut Ctx<'_>| {
+                select(ctx, ef)?;
+                ctx.reset()?;
+                ctx.select_df(ef.df)?;
+                ctx.authenticate(key)?;
+                expect_read(ctx, ef, true, &format!("after {key}"))?;
+                ctx.reset()?;
+                ctx.select_df(ef.df)?;
+                expect_read(ctx, ef, false, "after a reset")
+            },
         );
     }
     // The PIN state ends when the SSSE tree is left (once, on the first PIN-opened file).

@@ -5,27 +5,32 @@
 use sscard_apdu::commands;
 use sscard_apdu::StatusWord;
 use sscard_specs::key;
+use sscard_specs::keys::{all_keys, KeyRole};
+use sscard_specs::types::DfId;
+use sscard_specs::KeySpec;
 
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
 use crate::id;
-use crate::verdict::{fail, Check};
+use crate::verdict::{fail, skip, Check, Verdict};
 
 const REF: &str = "sscard-spec.md §4, §5.4, §10; profile.md §3";
 /// The key every challenge case authenticates with (card-level, SSSE, KID 0A).
 const KEY: &str = key::RKSSSE;
 
+/// The card holds no challenge for `apdu`: `6984` (sscard-spec.md §4 SW table, §10: the
+/// challenge serves the next command only, "6984 otherwise").
 fn refused(ctx: &mut Ctx<'_>, apdu: &[u8], what: &str) -> Check {
     let r = ctx.send(apdu)?;
     if r.sw == StatusWord::OK {
         return Err(fail(format!("{what}: the card accepted it (9000)")));
     }
     if r.sw != StatusWord::REF_DATA_INVALID {
-        ctx.note(format!(
-            "refused with {} (6984 expected, any refusal keeps the card safe)",
+        return Err(fail(format!(
+            "{what}: expected 6984 (no challenge: the last one was used up), the card answered {}",
             sw_text(r.sw)
-        ));
+        )));
     }
     Ok(())
 }
@@ -35,6 +40,92 @@ fn restore(ctx: &mut Ctx<'_>, res: Check) -> Check {
     let after = ctx.authenticate(KEY);
     res?;
     after
+}
+
+/// GET CHALLENGE and EXTERNAL AUTHENTICATE with key `name` and a wrong cryptogram (one bit of
+/// the right one flipped): the card's status word.
+fn wrong_auth(ctx: &mut Ctx<'_>, name: &str) -> Result<StatusWord, Verdict> {
+    let ch = ctx.challenge()?;
+    let mut apdu = ctx.ext_auth_apdu(name, &ch)?;
+    if let Some(b) = apdu.get_mut(5) {
+        *b ^= 0x01;
+    }
+    Ok(ctx.send(&apdu)?.sw)
+}
+
+fn expect_wrong_auth(ctx: &mut Ctx<'_>, name: &str, want: StatusWord, what: &str) -> Check {
+    let sw = wrong_auth(ctx, name)?;
+    if sw == want {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "{what}: expected {}, the card answered {}",
+            sw_text(want),
+            sw_text(sw)
+        )))
+    }
+}
+
+/// Select `df` for a key case; an absent optional DF (appendix B DF05/DF06, preset DF07) is a
+/// skip.
+fn enter_key_df(ctx: &mut Ctx<'_>, df: DfId) -> Check {
+    let r = ctx.try_select_df(df)?;
+    if r.sw == StatusWord::FILE_NOT_FOUND && matches!(df, DfId::Df05 | DfId::Df06 | DfId::Df07) {
+        return Err(skip(format!("{} absent (optional)", df.name())));
+    }
+    if !r.ok() {
+        return Err(fail(format!("SELECT {}: {}", df.name(), sw_text(r.sw))));
+    }
+    Ok(())
+}
+
+/// Family 8 (issue 10): the try counter of `spec` counts down by one per wrong cryptogram and
+/// is restored by a success, for every external-authentication key, not only the first of its
+/// DF.
+fn key_try_counter(ctx: &mut Ctx<'_>, spec: &'static KeySpec) -> Check {
+    let limit = ctx.profile().key_try_limit;
+    if limit < 3 {
+        return Err(skip(format!(
+            "key try limit {limit}: two wrong cryptograms would block {}",
+            spec.name
+        )));
+    }
+    enter_key_df(ctx, spec.df)?;
+    ctx.authenticate(spec.name)?;
+    let res = (|| {
+        expect_wrong_auth(
+            ctx,
+            spec.name,
+            StatusWord::pin_failed(limit - 1),
+            "a wrong cryptogram",
+        )?;
+        expect_wrong_auth(
+            ctx,
+            spec.name,
+            StatusWord::pin_failed(limit - 2),
+            "a second wrong cryptogram",
+        )?;
+        ctx.authenticate(spec.name)?;
+        expect_wrong_auth(
+            ctx,
+            spec.name,
+            StatusWord::pin_failed(limit - 1),
+            "a wrong cryptogram after a successful one (the success restores the counter)",
+        )
+    })();
+    let after = ctx.authenticate(spec.name);
+    res.and(after)
+}
+
+/// External-authentication keys (read, update, PIN-unblock), by DF.
+fn ext_auth_keys() -> impl Iterator<Item = &'static KeySpec> {
+    all_keys().filter(|k| {
+        k.kid.is_some()
+            && matches!(
+                k.role,
+                KeyRole::Read | KeyRole::Update | KeyRole::PinUnblock
+            )
+    })
 }
 
 pub(super) fn cases() -> Vec<Case> {
@@ -149,11 +240,18 @@ pub(super) fn cases() -> Vec<Case> {
             let c1 = ctx.challenge()?;
             let apdu = ctx.ext_auth_apdu(KEY, &c1)?;
             let _c2 = ctx.challenge()?;
-            let res = refused(
-                ctx,
-                &apdu,
-                "EXTERNAL AUTHENTICATE for a superseded challenge",
-            );
+            // The card holds c2: the cryptogram is simply wrong for it (63Cx).
+            let r = ctx.send(&apdu)?;
+            let res = if r.sw == StatusWord::OK {
+                Err(fail("EXTERNAL AUTHENTICATE for a superseded challenge: the card accepted it (9000)"))
+            } else if r.sw.tries_left().is_none() && r.sw != StatusWord::REF_DATA_INVALID {
+                Err(fail(format!(
+                    "EXTERNAL AUTHENTICATE for a superseded challenge: expected 63Cx (a wrong cryptogram for the current challenge) or 6984, the card answered {}",
+                    sw_text(r.sw)
+                )))
+            } else {
+                Ok(())
+            };
             restore(ctx, res)
         },
     );
@@ -165,6 +263,8 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
+            // Start from a full counter (a success restores it), whatever ran before.
+            ctx.authenticate(KEY)?;
             let ch = ctx.challenge()?;
             let good = ctx.ext_auth_apdu(KEY, &ch)?;
             let mut bad = good.clone();
@@ -193,6 +293,8 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             let limit = ctx.profile().key_try_limit;
             ctx.select_ssse()?;
+            // Start from a full counter (a success restores it), whatever ran before.
+            ctx.authenticate(KEY)?;
             let wrong = |ctx: &mut Ctx<'_>, what: &str| -> Check {
                 let ch = ctx.challenge()?;
                 let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;
@@ -208,6 +310,48 @@ pub(super) fn cases() -> Vec<Case> {
             restored?;
             let second = wrong(ctx, "a wrong cryptogram after a successful one");
             restore(ctx, second)
+        },
+    )
+    .destructive();
+    a.add(
+        format!("{k}-WRONG-LENGTH"),
+        "EXTERNAL AUTHENTICATE with a wrong Lc → 6700, no try used",
+        "With a fresh challenge each time, EXTERNAL AUTHENTICATE (RKSSSE) with an 8-byte and with a 24-byte data field (the profile's is always 16) answers 6700 (6A87 accepted) and costs no key try: a wrong cryptogram afterwards still answers 63C2 (limit 3). A success then restores the counter.",
+        "profile.md §3 (EXTERNAL AUTHENTICATE always Lc = 0x10), §2 (key try counters); sscard-spec.md §4 (6700)",
+        Needs::KEYS,
+        |ctx| {
+            let limit = ctx.profile().key_try_limit;
+            ctx.select_ssse()?;
+            ctx.authenticate(KEY)?;
+            let res = (|| {
+                for (len, what) in [(8usize, "8 bytes"), (24, "24 bytes")] {
+                    let ch = ctx.challenge()?;
+                    let good = ctx.ext_auth_apdu(KEY, &ch)?;
+                    let (header, data) = good.split_at(5);
+                    let mut field: Vec<u8> = data.iter().copied().cycle().take(len).collect();
+                    field.truncate(len);
+                    let mut apdu = header[..4].to_vec();
+                    apdu.push(len as u8);
+                    apdu.extend_from_slice(&field);
+                    ctx.expect(
+                        &format!("EXTERNAL AUTHENTICATE with a data field of {what}"),
+                        &apdu,
+                        &[StatusWord::WRONG_LENGTH, StatusWord::LC_INCONSISTENT],
+                    )?;
+                }
+                let ch = ctx.challenge()?;
+                let mut bad = ctx.ext_auth_apdu(KEY, &ch)?;
+                if let Some(b) = bad.get_mut(5) {
+                    *b ^= 0x01;
+                }
+                ctx.expect(
+                    "a wrong cryptogram after the two wrong lengths (shows the tries left)",
+                    &bad,
+                    &[StatusWord::pin_failed(limit - 1)],
+                )?;
+                Ok(())
+            })();
+            restore(ctx, res)
         },
     )
     .destructive();
@@ -237,5 +381,65 @@ pub(super) fn cases() -> Vec<Case> {
             Ok(())
         },
     );
+    for spec in ext_auth_keys().filter(|k| k.name != KEY) {
+        a.add(
+            format!("{}-TRY-COUNTER", id::words(spec.name)),
+            format!("{} try counter counts down and is restored", spec.name),
+            format!(
+                "In {}, a wrong EXTERNAL AUTHENTICATE cryptogram for {} (KID {:02X}) answers 63C2, a second one 63C1 (limit 3); a correct one answers 9000 and restores the counter, so the next wrong one answers 63C2 again. The case ends with a success.",
+                spec.df.name(),
+                spec.name,
+                spec.kid.unwrap_or(0)
+            ),
+            "sscard-spec.md §4 (63Cx), §5.4; profile.md §2 (key try counters: 3)",
+            Needs::KEYS,
+            move |ctx: &mut Ctx<'_>| key_try_counter(ctx, spec),
+        )
+        .destructive();
+    }
+    // Blocking a key is for good: on a key of DF07, which the irreversible lifecycle case blocks
+    // for good anyway, and after every other case.
+    if let Some(spec) = ext_auth_keys().filter(|k| k.df == DfId::Df07).last() {
+        a.add(
+            format!("{}-BLOCKS-AT-LIMIT", id::words(spec.name)),
+            format!("{} blocks after the try limit", spec.name),
+            format!(
+                "Wrong cryptograms for {} answer 63C2, 63C1, 63C0 (limit 3); then the right cryptogram answers 6983, and the other keys of {} still authenticate. IRREVERSIBLE for {}.",
+                spec.name,
+                spec.df.name(),
+                spec.name
+            ),
+            "sscard-spec.md §4 (6983 key blocked), §5.4; profile.md §2 (63C2, 63C1, 63C0, then 6983)",
+            Needs::KEYS,
+            move |ctx: &mut Ctx<'_>| {
+                let limit = ctx.profile().key_try_limit;
+                enter_key_df(ctx, spec.df)?;
+                ctx.authenticate(spec.name)?;
+                for left in (0..limit).rev() {
+                    let sw = wrong_auth(ctx, spec.name)?;
+                    if sw != StatusWord::pin_failed(left) && !(left == 0 && sw == StatusWord::AUTH_BLOCKED) {
+                        let _ = ctx.authenticate(spec.name);
+                        return Err(fail(format!(
+                            "a wrong cryptogram with {} tries left: expected 63C{left:X}, the card answered {}",
+                            left + 1,
+                            sw_text(sw)
+                        )));
+                    }
+                }
+                let ch = ctx.challenge()?;
+                let good = ctx.ext_auth_apdu(spec.name, &ch)?;
+                ctx.expect(
+                    &format!("the right cryptogram for the blocked {}", spec.name),
+                    &good,
+                    &[StatusWord::AUTH_BLOCKED],
+                )?;
+                if let Some(other) = ext_auth_keys().find(|k| k.df == spec.df && k.name != spec.name) {
+                    ctx.authenticate(other.name)?;
+                }
+                Ok(())
+            },
+        )
+        .irreversible();
+    }
     a.into_cases()
 }

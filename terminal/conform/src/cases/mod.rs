@@ -3,10 +3,14 @@
 //! its subject (see the crate docs for the grammar).
 
 mod access;
+mod capacity;
 mod challenge;
+mod content;
 mod errors;
 mod files;
+mod firewall;
 mod items;
+mod lengths;
 mod lifecycle;
 mod mac;
 mod pin;
@@ -22,14 +26,17 @@ pub fn generate() -> Vec<Case> {
     let mut v = Vec::new();
     v.extend(select::cases());
     v.extend(files::cases());
+    v.extend(capacity::cases());
     v.extend(items::cases());
     v.extend(records::cases());
     v.extend(access::cases());
+    v.extend(firewall::cases());
     v.extend(pin::cases());
     v.extend(challenge::cases());
     v.extend(mac::cases());
     v.extend(lifecycle::cases());
     v.extend(errors::cases());
+    v.extend(lengths::cases());
     v.extend(tearing::cases());
     v
 }

@@ -9,8 +9,11 @@ use sscard_apdu::{Command, StatusWord};
 use super::refs;
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{record_tags, sw_text, Ctx, Resp};
+use crate::ctx::{ef_name, record_tags, sw_text, Ctx, Resp};
+use crate::id;
 use crate::verdict::{fail, skip, Check, Verdict};
+use sscard_specs::files::all_efs;
+use sscard_specs::types::{Category, EfSpec};
 
 const EF05_SFI: u8 = 0x05;
 
@@ -69,6 +72,75 @@ fn raw(ctx: &mut Ctx<'_>, p1: u8, p2: u8) -> Result<Resp, Verdict> {
 
 fn is_wrong_p1p2(sw: StatusWord) -> bool {
     matches!(sw, StatusWord::WRONG_P1P2 | StatusWord::WRONG_P1P2_6B00)
+}
+
+/// For every repeated tag of `ef`: READ RECORD by tag equals the first occurrence (read by
+/// number at the spec's record positions).
+fn by_tag_first(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
+    let v = ctx.version();
+    let tags = record_tags(ef, v);
+    let r = ctx.try_select_df(ef.df)?;
+    if r.sw == StatusWord::FILE_NOT_FOUND && ef.category != Category::Active {
+        return Err(skip(format!("{} absent (optional)", ef.df.name())));
+    }
+    ctx.reset()?;
+    ctx.gain_read(ef)?;
+    ctx.expect_cmd(
+        &format!("SELECT {}", ef_name(ef)),
+        &commands::select_ef(ef.fid),
+        &[StatusWord::OK],
+    )?;
+    let mut observed = false;
+    for item in ef
+        .items_for(v)
+        .iter()
+        .filter(|i| i.repeat > 1 && i.versions.contains(v))
+    {
+        let mut occurrences = Vec::new();
+        for (pos, _) in tags.iter().enumerate().filter(|(_, t)| t.tag == item.tag) {
+            let n = u8::try_from(pos + 1).map_err(|_| fail("too many records"))?;
+            let r = ctx.read_record(RecordSelector::ByNumber(n), None)?;
+            if r.sw != StatusWord::OK {
+                return Err(fail(format!(
+                    "READ RECORD {n} of {}: {}",
+                    ef_name(ef),
+                    sw_text(r.sw)
+                )));
+            }
+            occurrences.push(r.data);
+        }
+        let Some(first) = occurrences.first() else {
+            continue;
+        };
+        if occurrences.iter().all(|o| o == first) {
+            continue;
+        }
+        observed = true;
+        let r = ctx.read_record(RecordSelector::ByTag(item.tag), None)?;
+        if r.sw != StatusWord::OK || &r.data != first {
+            let which = occurrences
+                .iter()
+                .position(|o| *o == r.data)
+                .map_or("none of the occurrences".to_string(), |i| {
+                    format!("occurrence {}", i + 1)
+                });
+            return Err(fail(format!(
+                "READ RECORD by tag {:02X}: {} {} ({which}), expected the first occurrence {}",
+                item.tag,
+                hex::encode_upper(&r.data),
+                sw_text(r.sw),
+                hex::encode_upper(first)
+            )));
+        }
+    }
+    if observed {
+        Ok(())
+    } else {
+        Err(skip(format!(
+            "the repeated records of {} hold the same bytes: which one a read by tag returns is not observable",
+            ef_name(ef)
+        )))
+    }
 }
 
 pub(super) fn cases() -> Vec<Case> {
@@ -245,5 +317,52 @@ pub(super) fn cases() -> Vec<Case> {
             Ok(())
         },
     );
+    a.add(
+        "ALL-FROM-P1-MIDDLE",
+        "READ RECORD all records from P1 > 1 (P2 = 05)",
+        "00 B2 03 05 00 returns exactly records 3 to the last of SSSE EF05, concatenated in record order (not records 1–2, not fewer); a card that does not implement P2=05 is skipped ([1]).",
+        "sscard-spec.md §3.2 (P2=05: all records from P1 to the end [1])",
+        Needs::NONE,
+        |ctx| {
+            enter(ctx, true)?;
+            let r = ctx.read_record(RecordSelector::AllFrom(3), None)?;
+            if matches!(
+                r.sw,
+                StatusWord::WRONG_P1P2 | StatusWord::FUNC_NOT_SUPPORTED | StatusWord::WRONG_P1P2_6B00
+            ) {
+                return Err(skip("P2=05 not implemented (optional, one source)"));
+            }
+            if r.sw != StatusWord::OK {
+                return Err(fail(format!("READ RECORD P1=03 P2=05: {}", sw_text(r.sw))));
+            }
+            let got: Vec<u8> = RecordIter::new(&r.data)
+                .filter_map(Result::ok)
+                .map(|rec| rec.tag)
+                .collect();
+            let want: Vec<u8> = ef05_tags(ctx).into_iter().skip(2).collect();
+            if got != want {
+                return Err(fail(format!(
+                    "records from 3 carry tags {}, expected {}",
+                    tag_list(&got),
+                    tag_list(&want)
+                )));
+            }
+            Ok(())
+        },
+    );
+    // Read by tag on a file with repeated tags: the first occurrence (sscard-spec.md §3.2).
+    for ef in all_efs().filter(|e| e.items.iter().any(|i| i.repeat > 1)) {
+        a.add(
+            format!("{}-BY-TAG-FIRST", id::ef(ef)),
+            format!("READ RECORD by tag in {} returns the first occurrence", ef_name(ef)),
+            format!(
+                "{} holds a tag on several records; READ RECORD by that tag (P2 = 00) returns the record of its first occurrence, byte for byte (skipped when the occurrences hold the same bytes: not observable).",
+                ef_name(ef)
+            ),
+            "sscard-spec.md §3.2 (P2 = 00: P1 = tag, first occurrence)",
+            Needs::NONE,
+            move |ctx: &mut Ctx<'_>| by_tag_first(ctx, ef),
+        );
+    }
     a.into_cases()
 }

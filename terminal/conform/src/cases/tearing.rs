@@ -5,12 +5,19 @@
 use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::StatusWord;
 
-use super::pin::{query_tries, verify_ascii, wrong_pin};
+use super::capacity::{all_records, gain_write};
+use super::content;
+use super::pin::{
+    change, guarded, other_pin, query_tries, reload, restore_pin, verify_ascii, wrong_pin,
+};
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{sw_text, Ctx};
+use crate::ctx::{ef_name, sw_text, Ctx};
 use crate::id;
+use crate::power::Landing;
 use crate::verdict::{fail, skip, Check, Verdict};
+use sscard_specs::files::all_efs;
+use sscard_specs::types::{DfId, EfSpec, EfStructure, WriteRule};
 
 /// Most cut points tried per command.
 const MAX_K: usize = 48;
@@ -18,6 +25,269 @@ const MAX_K: usize = 48;
 fn power_needs(mut n: Needs) -> Needs {
     n.power_control = true;
     n
+}
+
+/// Cut points where the cut write lands nothing, then its first byte, half, all but its last
+/// byte (sscard-spec.md §7.2 anti-tearing: a page torn part-way).
+const LANDINGS: [Option<Landing>; 4] = [
+    None,
+    Some(Landing::FirstByte),
+    Some(Landing::Half),
+    Some(Landing::AllButLast),
+];
+
+fn landing_text(l: Option<Landing>) -> &'static str {
+    match l {
+        None => "nothing of the cut write landed",
+        Some(Landing::FirstByte) => "its first byte landed",
+        Some(Landing::Half) => "half of it landed",
+        Some(Landing::AllButLast) => "all but its last byte landed",
+    }
+}
+
+/// Send `apdu` with the power cut after `k` non-volatile writes (the cut one landing
+/// `landing`), then restore the power: the card's answer and whether the cut happened.
+fn fire(
+    ctx: &mut Ctx<'_>,
+    k: usize,
+    landing: Option<Landing>,
+    apdu: &[u8],
+) -> Result<(StatusWord, bool), Verdict> {
+    match landing {
+        None => ctx.power()?.arm_cut(k),
+        Some(l) => ctx.power()?.arm_cut_landing(k, l),
+    }
+    let sw = ctx.send(apdu)?.sw;
+    let cut = ctx.power()?.was_cut();
+    ctx.power()?.restore();
+    ctx.note(format!(
+        "power cut after {k} writes ({}): {}",
+        landing_text(landing),
+        if cut { "cut" } else { "not reached" }
+    ));
+    Ok((sw, cut))
+}
+
+/// Run `attempt(ctx, k, landing)` (which returns whether the cut happened) for every landing
+/// and k = 0, 1, … until a command completes without being cut.
+fn every_cut(
+    ctx: &mut Ctx<'_>,
+    mut attempt: impl FnMut(&mut Ctx<'_>, usize, Option<Landing>) -> Result<bool, Verdict>,
+) -> Check {
+    ctx.power()?;
+    let mut cuts = 0usize;
+    for landing in LANDINGS {
+        for k in 0..=MAX_K {
+            if attempt(ctx, k, landing)? {
+                cuts += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    if cuts == 0 {
+        return Err(skip("the command made no non-volatile write to cut"));
+    }
+    Ok(())
+}
+
+/// APPEND RECORD to the cyclic `ef` torn at every point: afterwards the file holds either its
+/// old records or the new record first followed by the old ones (the oldest dropped when full).
+fn append_atomic(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
+    let mut n = 2000u32;
+    every_cut(ctx, |ctx, k, landing| {
+        gain_write(ctx, ef)?;
+        let before = all_records(ctx, ef)?;
+        n += 1;
+        let mut new = content::cyclic_record(ef, n)?;
+        if before.first() == Some(&new) {
+            n += 1;
+            new = content::cyclic_record(ef, n)?;
+        }
+        let c = commands::append_record(None, &new)
+            .and_then(|c| c.to_vec())
+            .map_err(|e| fail(e.to_string()))?;
+        let (sw, cut) = fire(ctx, k, landing, &c)?;
+        ctx.reset()?;
+        ctx.gain_read(ef)?;
+        ctx.expect_cmd(
+            &format!("SELECT {}", ef_name(ef)),
+            &commands::select_ef(ef.fid),
+            &[StatusWord::OK],
+        )?;
+        let after = all_records(ctx, ef)?;
+        let appended = after.first() == Some(&new)
+            && after.get(1..).is_some_and(|rest| {
+                rest == before.as_slice()
+                    || (rest.len() + 1 == before.len() && before.starts_with(rest))
+            });
+        if after != before && !appended {
+            return Err(fail(format!(
+                "after a power cut at write {k} ({}) of APPEND RECORD, {} holds neither its old records nor the new record followed by them ({} records, record 1 {})",
+                landing_text(landing),
+                ef_name(ef),
+                after.len(),
+                after.first().map_or("none".to_string(), hex::encode_upper)
+            )));
+        }
+        if !cut && (sw != StatusWord::OK || !appended) {
+            return Err(fail(format!(
+                "APPEND RECORD without a cut: {} and the new record {}",
+                sw_text(sw),
+                if appended {
+                    "is record 1"
+                } else {
+                    "is not record 1"
+                }
+            )));
+        }
+        Ok(cut)
+    })
+}
+
+/// Which of `old` and `new` is the PIN now (VERIFY `old`, else `new`): `Some(true)` when it is
+/// `new`; the correct one restores the counter. `None`: neither verifies.
+fn which_pin(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<Option<bool>, Verdict> {
+    ctx.select_ssse()?;
+    if verify_ascii(ctx, old)? == StatusWord::OK {
+        return Ok(Some(false));
+    }
+    if verify_ascii(ctx, new)? == StatusWord::OK {
+        return Ok(Some(true));
+    }
+    Ok(None)
+}
+
+/// A PIN-changing command torn at every point: afterwards exactly the old or the new PIN
+/// verifies (and the case puts the old one back). `build(ctx, old, new)` prepares the APDU (it
+/// may authenticate first); `back(ctx, old, new)` restores the old PIN.
+fn pin_change_atomic(
+    ctx: &mut Ctx<'_>,
+    what: &str,
+    build: fn(&mut Ctx<'_>, &str, &str) -> Result<Vec<u8>, Verdict>,
+    back: fn(&mut Ctx<'_>, &str, &str) -> Check,
+) -> Check {
+    let p = ctx
+        .env
+        .pin
+        .clone()
+        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))?;
+    let new = other_pin(&p);
+    let res = every_cut(ctx, |ctx, k, landing| {
+        restore_pin(ctx, &p)?;
+        let apdu = build(ctx, &p, &new)?;
+        let (sw, cut) = fire(ctx, k, landing, &apdu)?;
+        let now = which_pin(ctx, &p, &new)?;
+        match now {
+            None => {
+                return Err(fail(format!(
+                    "after a power cut at write {k} ({}) of {what}, neither the old nor the new PIN verifies",
+                    landing_text(landing)
+                )))
+            }
+            Some(true) => back(ctx, &p, &new)?,
+            Some(false) => {}
+        }
+        if !cut && (sw != StatusWord::OK || now != Some(true)) {
+            return Err(fail(format!(
+                "{what} without a cut: {} and the {} PIN verifies",
+                sw_text(sw),
+                if now == Some(true) { "new" } else { "old" }
+            )));
+        }
+        Ok(cut)
+    });
+    let after = restore_pin(ctx, &p);
+    res.and(after)
+}
+
+fn change_apdu(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Result<Vec<u8>, Verdict> {
+    ctx.select_ssse()?;
+    let o = ctx.bcd_of(old)?;
+    let n = ctx.bcd_of(new)?;
+    commands::change_pin(&o, &n)
+        .and_then(|c| c.to_vec())
+        .map_err(|e| fail(e.to_string()))
+}
+
+fn change_back(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Check {
+    ctx.select_ssse()?;
+    let sw = change(ctx, new, old)?;
+    if sw == StatusWord::OK {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "CHANGE PIN back to the old PIN: {}",
+            sw_text(sw)
+        )))
+    }
+}
+
+fn reload_apdu(ctx: &mut Ctx<'_>, _old: &str, new: &str) -> Result<Vec<u8>, Verdict> {
+    ctx.select_ssse()?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
+    let ch = ctx.challenge()?;
+    let enc = ctx.encrypt_pin_block(sscard_specs::key::STK, &ch, new)?;
+    let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
+    ctx.mac_command(cmd, sscard_specs::key::STK, &ch)
+}
+
+fn reload_back(ctx: &mut Ctx<'_>, old: &str, _new: &str) -> Check {
+    reload(ctx, old)
+}
+
+/// APPLICATION BLOCK of DF01 torn at every point: afterwards DF01 is either usable (SELECT
+/// 9000) or temporarily blocked (6283), never anything else; the case unblocks it.
+fn block_atomic(ctx: &mut Ctx<'_>) -> Check {
+    every_cut(ctx, |ctx, k, landing| {
+        ctx.reset()?;
+        let r = ctx.try_select_df(DfId::Df01)?;
+        if r.sw == StatusWord::SELECTED_FILE_INVALIDATED {
+            unblock_df01(ctx)?;
+            ctx.reset()?;
+            ctx.select_df(DfId::Df01)?;
+        } else if !r.ok() {
+            return Err(fail(format!("SELECT DF01: {}", sw_text(r.sw))));
+        }
+        let ch = ctx.challenge()?;
+        let apdu = ctx.mac_command(
+            commands::application_block(false),
+            sscard_specs::key::STK,
+            &ch,
+        )?;
+        let (sw, cut) = fire(ctx, k, landing, &apdu)?;
+        let r = ctx.try_select_df(DfId::Df01)?;
+        let blocked = match r.sw {
+            StatusWord::OK => false,
+            StatusWord::SELECTED_FILE_INVALIDATED => true,
+            other => {
+                return Err(fail(format!(
+                    "after a power cut at write {k} ({}) of APPLICATION BLOCK, SELECT DF01 answers {} (expected 9000 or 6283)",
+                    landing_text(landing),
+                    sw_text(other)
+                )))
+            }
+        };
+        if blocked {
+            unblock_df01(ctx)?;
+        }
+        if !cut && (sw != StatusWord::OK || !blocked) {
+            return Err(fail(format!(
+                "APPLICATION BLOCK without a cut: {} and DF01 {}",
+                sw_text(sw),
+                if blocked { "blocked" } else { "not blocked" }
+            )));
+        }
+        Ok(cut)
+    })
+}
+
+/// APPLICATION UNBLOCK in the current (blocked) DF01.
+fn unblock_df01(ctx: &mut Ctx<'_>) -> Check {
+    let ch = ctx.challenge()?;
+    let apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &ch)?;
+    ctx.expect("APPLICATION UNBLOCK", &apdu, &[StatusWord::OK])?;
+    Ok(())
 }
 
 fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
@@ -51,11 +321,21 @@ fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
     Ok(ctx.send_cmd(&c)?.sw)
 }
 
-fn update_record_atomic(ctx: &mut Ctx<'_>) -> Check {
+fn update_record_atomic(ctx: &mut Ctx<'_>, landings: &[Option<Landing>]) -> Check {
     ctx.power()?;
     let old = name_record(ctx)?;
-    if old.first() != Some(&0x09) || old.len() < 3 {
-        return Err(fail("record 2 of SSSE EF06 is not tag 09"));
+    if old.first() != Some(&sscard_specs::item::SSSE_EF06_NAME.tag()) || old.len() < 3 {
+        return Err(fail("the name record of SSSE EF06 is not a TLV of its tag"));
+    }
+    // The case writes record 2: only when record 2 is the name record (a card with another
+    // record order is never changed by it).
+    let r2 = ctx.read_record(RecordSelector::ByNumber(2), None)?;
+    if r2.sw != StatusWord::OK || r2.data != old {
+        return Err(fail(format!(
+            "record 2 of SSSE EF06 ({} {}) is not the name record: not written",
+            hex::encode_upper(&r2.data),
+            sw_text(r2.sw)
+        )));
     }
     // A new value that differs from the old one in every byte, so any mix of the two shows.
     let mut new = old.clone();
@@ -64,48 +344,48 @@ fn update_record_atomic(ctx: &mut Ctx<'_>) -> Check {
         *b = if *b == c { c + 1 } else { c };
     }
     let mut cuts = 0usize;
-    for k in 0..=MAX_K {
-        ctx.reset()?;
-        name_record(ctx)?;
-        ctx.authenticate(sscard_specs::key::UKSSSE)?;
-        ctx.expect_cmd(
-            "SELECT EF06",
-            &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-            &[StatusWord::OK],
-        )?;
-        ctx.power()?.arm_cut(k);
-        let c = commands::update_record(2, None, &new).map_err(|e| fail(e.to_string()))?;
-        let sw = ctx.send_cmd(&c)?.sw;
-        let cut = ctx.power()?.was_cut();
-        ctx.power()?.restore();
-        ctx.note(format!(
-            "power cut after {k} writes: {}",
-            if cut { "cut" } else { "not reached" }
-        ));
-        let now = name_record(ctx)?;
-        if now != old && now != new {
-            return Err(fail(format!(
+    for &landing in landings {
+        for k in 0..=MAX_K {
+            ctx.reset()?;
+            name_record(ctx)?;
+            ctx.authenticate(sscard_specs::key::UKSSSE)?;
+            ctx.expect_cmd(
+                "SELECT EF06",
+                &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
+                &[StatusWord::OK],
+            )?;
+            let c = commands::update_record(2, None, &new).map_err(|e| fail(e.to_string()))?;
+            let (sw, cut) = fire(
+                ctx,
+                k,
+                landing,
+                &c.to_vec().map_err(|e| fail(e.to_string()))?,
+            )?;
+            let now = name_record(ctx)?;
+            if now != old && now != new {
+                return Err(fail(format!(
                 "after a power cut at write {k}, record 2 is neither the old nor the new record: {}",
                 hex::encode_upper(&now)
             )));
-        }
-        if !cut && (sw != StatusWord::OK || now != new) {
-            return Err(fail(format!(
-                "UPDATE RECORD without a cut: {} and the record {} the new value",
-                sw_text(sw),
-                if now == new { "holds" } else { "does not hold" }
-            )));
-        }
-        if now == new {
-            let back = write_name(ctx, &old)?;
-            if back != StatusWord::OK {
-                return Err(fail(format!("restoring the old record: {}", sw_text(back))));
             }
-        }
-        if cut {
-            cuts += 1;
-        } else {
-            break;
+            if !cut && (sw != StatusWord::OK || now != new) {
+                return Err(fail(format!(
+                    "UPDATE RECORD without a cut: {} and the record {} the new value",
+                    sw_text(sw),
+                    if now == new { "holds" } else { "does not hold" }
+                )));
+            }
+            if now == new {
+                let back = write_name(ctx, &old)?;
+                if back != StatusWord::OK {
+                    return Err(fail(format!("restoring the old record: {}", sw_text(back))));
+                }
+            }
+            if cut {
+                cuts += 1;
+            } else {
+                break;
+            }
         }
     }
     if cuts == 0 {
@@ -270,7 +550,7 @@ pub(super) fn cases() -> Vec<Case> {
         "Cutting the power after every possible number of non-volatile writes of UPDATE RECORD (SSSE EF06 record 2) leaves the record either entirely old or entirely new after power-up; the case restores the old record.",
         "sscard-spec.md §7.2 (anti-tearing); DESIGN.md (card-os journal)",
         power_needs(Needs::KEYS),
-        update_record_atomic,
+        |ctx| update_record_atomic(ctx, &[None]),
     );
     a.add(
         "VERIFY-COUNTER-FIRST",
@@ -286,7 +566,10 @@ pub(super) fn cases() -> Vec<Case> {
         "For every cut point of VERIFY with a wrong PIN: if the card revealed the failure (63Cx/6983), the counter after power-up is one lower; it never goes up. The correct PIN restores it after each step.",
         "profile.md §4; sscard-spec.md §7.2",
         power_needs(Needs::PIN),
-        wrong_pin_never_free,
+        |ctx| {
+            ctx.power()?;
+            guarded(ctx, |ctx, _| wrong_pin_never_free(ctx))
+        },
     )
     .destructive();
     a.add(
@@ -304,6 +587,57 @@ pub(super) fn cases() -> Vec<Case> {
         "profile.md §2, §3; sscard-spec.md §7.2",
         power_needs(Needs::KEYS),
         wrong_cryptogram_never_free,
+    )
+    .destructive();
+    a.add(
+        format!("{}-UPDATE-PARTIAL-WRITES", id::ef_ref(sscard_specs::ef::SSSE_EF06)),
+        "UPDATE RECORD survives a page torn part-way",
+        "As TEAR-SSSE-EF06-UPDATE-ATOMIC, but the cut write lands its first byte, then half of it, then all but its last byte: after power-up record 2 is always entirely old or entirely new.",
+        "sscard-spec.md §7.2 (anti-tearing); DESIGN.md (card-os journal)",
+        power_needs(Needs::KEYS),
+        |ctx| update_record_atomic(ctx, &LANDINGS[1..]),
+    );
+    if let Some(ef) = all_efs().find(|e| {
+        matches!(e.structure, EfStructure::Cyclic { .. }) && matches!(e.write, WriteRule::Key(_))
+    }) {
+        a.add(
+            format!("{}-APPEND-ATOMIC", id::ef(ef)),
+            "APPEND RECORD to a cyclic file is atomic under power cuts",
+            format!(
+                "APPEND RECORD to the cyclic {} (it moves the newest-record pointer and writes a record: two places) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards the file holds its old records, or the new record followed by them.",
+                ef_name(ef)
+            ),
+            "sscard-spec.md §7.2 (anti-tearing), §3.2 (cyclic files)",
+            power_needs(Needs::KEYS),
+            move |ctx: &mut Ctx<'_>| append_atomic(ctx, ef),
+        )
+        .destructive();
+    }
+    a.add(
+        "CHANGE-PIN-ATOMIC",
+        "CHANGE PIN is atomic under power cuts",
+        "CHANGE PIN (try counter and PIN: two places) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards exactly the old or the new PIN verifies; the case puts the old PIN back.",
+        "sscard-spec.md §7.2 (anti-tearing); profile.md §4",
+        power_needs(Needs::PIN),
+        |ctx| pin_change_atomic(ctx, "CHANGE PIN", change_apdu, change_back),
+    )
+    .destructive();
+    a.add(
+        "PIN-RELOAD-ATOMIC",
+        "PIN RELOAD is atomic under power cuts",
+        "PIN RELOAD (PIN and try counter) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards exactly the old or the new PIN verifies; the case reloads the old PIN.",
+        "sscard-spec.md §7.2 (anti-tearing); profile.md §4",
+        power_needs(Needs::KEYS_PIN),
+        |ctx| pin_change_atomic(ctx, "PIN RELOAD", reload_apdu, reload_back),
+    )
+    .destructive();
+    a.add(
+        format!("{}-BLOCK-ATOMIC", id::df(DfId::Df01)),
+        "APPLICATION BLOCK is atomic under power cuts",
+        "APPLICATION BLOCK of DF01 cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards DF01 is either usable (SELECT 9000) or temporarily blocked (6283), nothing else; the case unblocks it.",
+        "sscard-spec.md §7.2 (anti-tearing); profile.md §5",
+        power_needs(Needs::KEYS),
+        block_atomic,
     )
     .destructive();
     a.into_cases()

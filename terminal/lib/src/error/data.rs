@@ -1,6 +1,6 @@
 //! [`DataError`]: what is wrong with data read from a card, or about to be written to one.
 
-use super::quoted::Quoted;
+use super::Quoted;
 
 /// A problem with data read from (or about to be written to) a card.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -10,6 +10,20 @@ pub enum DataError {
     Malformed {
         /// What was being parsed.
         what: &'static str,
+        /// The bytes (hex).
+        hex: String,
+    },
+    /// An item's bytes do not fit what the card's family stores there (a length, a date
+    /// coding, a record the family puts elsewhere): the card deviates in a way no known family
+    /// describes, so no value is given for it.
+    #[error("{item}: {problem} (read as {family}): {hex}")]
+    Item {
+        /// The item (`SSSE/EF05/05`).
+        item: String,
+        /// The family whose rules the card was read by.
+        family: String,
+        /// What does not fit.
+        problem: String,
         /// The bytes (hex).
         hex: String,
     },

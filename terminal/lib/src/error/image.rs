@@ -2,11 +2,6 @@
 //! and [`CardOsError`], the card OS's own refusals, described for people.
 
 #[cfg(feature = "emulator")]
-use std::fmt;
-
-#[cfg(feature = "emulator")]
-use sscard_card_os::layout::LayoutError;
-#[cfg(feature = "emulator")]
 use sscard_card_os::psam::{ProvisionError, PsamInitError};
 #[cfg(feature = "emulator")]
 use sscard_card_os::store::StoreError;
@@ -28,9 +23,12 @@ pub enum ImageError {
     /// No file at the path.
     #[error("no {} image", kind_name(*.0))]
     Missing(ImageKind),
-    /// The file is not a (formatted) card image.
-    #[error("not a card image")]
+    /// The file is not a (formatted) card image: it has no valid card header.
+    #[error("not a card image: no valid card header")]
     NotCardImage,
+    /// The file is not a usable card image: truncated, or its header or structure is damaged.
+    #[error("not a card image: {0}")]
+    CorruptCardImage(CardImageDefect),
     /// The file is not a (provisioned) PSAM image.
     #[error("not a PSAM image")]
     NotPsamImage,
@@ -54,6 +52,31 @@ pub enum ImageError {
     CardOs(CardOsError),
 }
 
+/// What is wrong with a file that should be a card image ([`ImageError::CorruptCardImage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardImageDefect {
+    /// The file has no bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// The file is shorter than every card image.
+    #[error("truncated: {len} bytes, a card image has {need}")]
+    Truncated {
+        /// The file's length.
+        len: u64,
+        /// A card image's length.
+        need: usize,
+    },
+    /// The header names a layout version this card OS does not read.
+    #[error("its header names layout version {0}, not this card OS's")]
+    LayoutVersion(u8),
+    /// The header's spec version needs more room than the file has.
+    #[error("smaller than the layout its header names")]
+    TooSmallForLayout,
+    /// Reading the image's own structures leads outside the file.
+    #[error("its structure points outside the file (truncated or corrupt)")]
+    OutOfRange,
+}
+
 fn kind_name(kind: ImageKind) -> &'static str {
     match kind {
         ImageKind::Card => "card",
@@ -75,7 +98,7 @@ impl ImageError {
 pub(super) fn image_message(path: &str, reason: &ImageError) -> String {
     match reason {
         ImageError::Missing(kind) => format!("no {} image at {path}", kind_name(*kind)),
-        ImageError::NotCardImage => format!("{path} is not a card image"),
+        ImageError::NotCardImage | ImageError::CorruptCardImage(_) => format!("{path}: {reason}"),
         ImageError::NotPsamImage => format!("{path} is not a PSAM image"),
         ImageError::UnknownSuite => format!("{path}: {reason}"),
         ImageError::Exists => format!("{path} exists"),
@@ -100,20 +123,24 @@ pub(super) fn image_message(path: &str, reason: &ImageError) -> String {
 }
 
 #[cfg(feature = "emulator")]
-/// An error of the card OS's image code. The card OS's error types have no `Display` yet: the
-/// [`fmt::Display`] impl below is the one place that describes them (swap it for `{e}` once they
-/// have one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An error of the card OS's image code, worded by the card OS's own `Display` (this type only
+/// sorts them: a store failure inside any of them is kept as [`CardOsError::Store`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CardOsError {
     /// The image's store (the file behind it) failed.
+    #[error(transparent)]
     Store(StoreError),
     /// `Card::new` refused the image.
+    #[error(transparent)]
     Init(InitError),
     /// `Psam::open` refused the image.
+    #[error(transparent)]
     PsamInit(PsamInitError),
     /// Factory initialisation failed.
+    #[error(transparent)]
     Factory(FactoryError),
     /// PSAM provisioning failed.
+    #[error(transparent)]
     Provision(ProvisionError),
 }
 
@@ -157,85 +184,5 @@ impl From<FactoryError> for CardOsError {
 impl From<ProvisionError> for CardOsError {
     fn from(e: ProvisionError) -> Self {
         CardOsError::Provision(e)
-    }
-}
-
-#[cfg(feature = "emulator")]
-impl fmt::Display for CardOsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn store(e: &StoreError) -> &'static str {
-            match e {
-                StoreError::OutOfRange => "access outside the store",
-                StoreError::PowerLoss => "power lost during a write",
-                StoreError::Io => "I/O error",
-                StoreError::JournalFull => "journal full",
-            }
-        }
-        match self {
-            CardOsError::Store(e) => f.write_str(store(e)),
-            CardOsError::Init(e) => match e {
-                InitError::Store(s) => write!(f, "image store: {}", store(s)),
-                InitError::NotFormatted => f.write_str("not formatted"),
-                InitError::LayoutVersion(v) => {
-                    write!(f, "formatted with layout version {v}, not this card OS's")
-                }
-                InitError::ProfileMismatch => {
-                    f.write_str("formatted for another algorithm suite than the profile's")
-                }
-                InitError::Layout(LayoutError::TooManyEfs) => {
-                    f.write_str("the spec tables do not fit the layout (too many EFs)")
-                }
-                InitError::StoreTooSmall => f.write_str("smaller than the layout needs"),
-            },
-            CardOsError::PsamInit(e) => match e {
-                PsamInitError::Store(s) => write!(f, "image store: {}", store(s)),
-                PsamInitError::NotProvisioned => f.write_str("not provisioned"),
-                PsamInitError::LayoutVersion(v) => {
-                    write!(f, "provisioned with layout version {v}, not this PSAM's")
-                }
-                PsamInitError::ProfileMismatch => {
-                    f.write_str("provisioned for a profile that is not built in")
-                }
-            },
-            CardOsError::Factory(e) => match e {
-                FactoryError::Store(s) => write!(f, "image store: {}", store(s)),
-                FactoryError::StoreTooSmall { need } => {
-                    write!(f, "the store is too small ({need} bytes needed)")
-                }
-                FactoryError::MissingKey(name) => {
-                    write!(f, "the issuer key set lacks root key {name}")
-                }
-                FactoryError::Crypto => f.write_str(
-                    "key derivation or MAC failed (a key of another algorithm than the profile's)",
-                ),
-                FactoryError::BadIdentity => f.write_str("the region code is not BCD"),
-                FactoryError::BadPin => f.write_str("the PIN is not 4–12 digits"),
-                FactoryError::Layout(sw) => {
-                    write!(f, "the spec tables do not fit the layout ({sw})")
-                }
-            },
-            CardOsError::Provision(e) => match e {
-                ProvisionError::Store(s) => write!(f, "image store: {}", store(s)),
-                ProvisionError::StoreTooSmall => {
-                    f.write_str("the store is smaller than a PSAM image")
-                }
-                ProvisionError::ProfileName => {
-                    f.write_str("the profile name is longer than 16 bytes")
-                }
-                ProvisionError::BadTerminalNumber => {
-                    f.write_str("the terminal number is not 12 BCD digits")
-                }
-                ProvisionError::WrongAlgorithm(name) => {
-                    write!(f, "root key {name} is not of the profile's key algorithm")
-                }
-                ProvisionError::LevelMismatch(name) => write!(
-                    f,
-                    "root key {name} has other diversification levels than the specs give it"
-                ),
-                ProvisionError::TooManyKeys => {
-                    f.write_str("more keys than the PSAM's key table holds")
-                }
-            },
-        }
     }
 }

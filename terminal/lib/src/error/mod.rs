@@ -17,13 +17,12 @@
 //! | [`Error::Card`] | 4 | −SW (e.g. −27010 for `6982`) |
 //! | [`Error::WrongPin`], [`Error::Blocked`] | 4 | −51, −52 |
 //! | [`Error::Data`] | 5 | −22 |
+//! | [`Error::NotGenuine`] | 5 | −22 |
 //! | [`Error::SecurityModule`] | 6 | −24 |
 //! | [`Error::WriteNotConfirmed`] | 7 | −22 |
 
 mod data;
-mod holder;
 mod image;
-mod keyfile;
 mod quoted;
 
 use std::fmt;
@@ -33,12 +32,12 @@ use sscard_keys::pin::PinError;
 use sscard_specs::PathError;
 
 pub use self::data::DataError;
-pub use self::holder::HolderProfileError;
 #[cfg(feature = "emulator")]
 pub use self::image::CardOsError;
-pub use self::image::{ImageError, ImageKind};
-pub use self::keyfile::KeyFileError;
+pub use self::image::{CardImageDefect, ImageError, ImageKind};
 pub use self::quoted::Quoted;
+pub use crate::model::holder::HolderProfileError;
+pub use crate::security::keyfile::KeyFileError;
 use crate::transport::TransportError;
 
 /// `Result` with the terminal's [`Error`].
@@ -70,6 +69,16 @@ pub enum Error {
     /// The card's answer does not make sense (malformed record, failed check character...).
     #[error("card data: {0}")]
     Data(#[from] DataError),
+    /// The card failed INTERNAL AUTHENTICATE (IRK): its answer is not what the issuer's keys give
+    /// (or it refused the command). Its data may be readable — `sscard info` prints it, then
+    /// exits with this error.
+    #[error("card {card_number} is not genuine: {reason}")]
+    NotGenuine {
+        /// The card number it carries (EF05/07), or `?` when not read.
+        card_number: String,
+        /// What the internal authentication gave.
+        reason: String,
+    },
     /// The security module (software key set or PSAM) failed.
     #[error("security module: {0}")]
     SecurityModule(String),
@@ -219,8 +228,8 @@ impl Error {
     /// The process exit code of the `sscard` command line for this error (see the module docs):
     /// 1 internal, 2 the request cannot be carried out as given (usage, paths, PIN format, key
     /// names, key / holder / image files, local I/O), 3 transport (and a failing image store),
-    /// 4 card refusal (including wrong PIN / blocked), 5 card data, 6 security module, 7 write
-    /// not confirmed.
+    /// 4 card refusal (including wrong PIN / blocked), 5 card data (and a card that is not
+    /// genuine), 6 security module, 7 write not confirmed.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Internal(_) => 1,
@@ -241,7 +250,7 @@ impl Error {
             | Error::Io { .. } => 2,
             Error::Transport(_) => 3,
             Error::Card { .. } | Error::WrongPin { .. } | Error::Blocked => 4,
-            Error::Data(_) => 5,
+            Error::Data(_) | Error::NotGenuine { .. } => 5,
             Error::SecurityModule(_) => 6,
             Error::WriteNotConfirmed { .. } => 7,
         }
@@ -259,7 +268,7 @@ impl Error {
             Error::WrongPin { .. } => -51,
             Error::Blocked => -52,
             Error::Card { sw, .. } => -i32::from(sw.0),
-            Error::Data(_) => -22,
+            Error::Data(_) | Error::NotGenuine { .. } => -22,
             Error::SecurityModule(_) => -24,
             Error::WriteNotConfirmed { .. } => -22,
             Error::Pin(PinError::TooShort { .. } | PinError::TooLong { .. }) => -33,

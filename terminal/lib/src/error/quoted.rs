@@ -1,4 +1,4 @@
-//! [`Quoted`]: a user-given string in a message, quoted.
+//! [`Quoted`]: a user-given string in a message.
 
 use std::fmt;
 

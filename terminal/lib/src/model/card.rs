@@ -10,7 +10,9 @@ use sscard_specs::types::CodeTableId;
 
 use crate::error::DataError;
 use crate::model::records::EfRecords;
-use crate::model::value::{decode_an, decode_cn, decode_cn_lenient, decode_date};
+use sscard_specs::family::{DateCoding, Family};
+
+use crate::model::value::{decode_an, decode_cn, decode_cn_lenient};
 
 /// A coded value with its meaning from the code table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -121,6 +123,92 @@ fn item_bytes(recs: &EfRecords, item: ItemRef) -> Result<&[u8], DataError> {
         .ok_or_else(|| DataError::Missing(item.path().to_string()))
 }
 
+/// Decodes the items of one EF by the rules of a card family: the family's item lengths, its
+/// `an` padding (00, 0x20, or 00 then 0x20) and its date codings (BCD `YYYYMMDD`, ASCII year).
+/// Bytes that do not fit are [`DataError::Item`] naming the item, never a guessed value.
+#[derive(Clone, Copy, Debug)]
+pub struct FamilyDecoder<'a> {
+    recs: &'a EfRecords,
+    family: &'static Family,
+    family_name: &'a str,
+}
+
+impl<'a> FamilyDecoder<'a> {
+    /// Decode `recs` by `family`'s rules; `family_name` names them in errors (e.g.
+    /// `national-2.00 (family not recognised)`).
+    pub fn new(recs: &'a EfRecords, family: &'static Family, family_name: &'a str) -> Self {
+        FamilyDecoder {
+            recs,
+            family,
+            family_name,
+        }
+    }
+
+    fn error(&self, item: ItemRef, problem: String, bytes: &[u8]) -> DataError {
+        DataError::Item {
+            item: item.path().to_string(),
+            family: self.family_name.to_string(),
+            problem,
+            hex: hex::encode_upper(bytes),
+        }
+    }
+
+    /// The value bytes of `item`, of the length the family gives it.
+    pub fn bytes(&self, item: ItemRef) -> Result<&'a [u8], DataError> {
+        let b = item_bytes(self.recs, item)?;
+        if let Some(r) = self.family.item(item.ef(), item.tag(), 1) {
+            if b.len() != usize::from(r.len) {
+                return Err(self.error(
+                    item,
+                    format!("{} bytes where the family stores {}", b.len(), r.len),
+                    b,
+                ));
+            }
+        }
+        Ok(b)
+    }
+
+    /// The bytes of an optional item (`None` when the card has no such record).
+    pub fn optional(&self, item: ItemRef) -> Result<Option<&'a [u8]>, DataError> {
+        match self.recs.get(item.tag()) {
+            None => Ok(None),
+            Some(_) => self.bytes(item).map(Some),
+        }
+    }
+
+    /// An `an` value: the family's padding removed, GBK decoded.
+    pub fn an(&self, item: ItemRef) -> Result<String, DataError> {
+        let b = self.bytes(item)?;
+        self.an_value(item, b)
+    }
+
+    fn an_value(&self, item: ItemRef, b: &[u8]) -> Result<String, DataError> {
+        let text = decode_an(self.family.trim_an(b))
+            .map_err(|_| self.error(item, "not GBK text".into(), b))?;
+        if text.chars().any(char::is_control) {
+            return Err(self.error(item, "control characters inside the text".into(), b));
+        }
+        Ok(text)
+    }
+
+    /// A date in the family's coding: `YYYYMMDD` (BCD) or `YYYY` (ASCII year).
+    pub fn date(&self, item: ItemRef) -> Result<String, DataError> {
+        let b = self.bytes(item)?;
+        let coding = self.family.date_coding(item);
+        let d = coding.decode(b).ok_or_else(|| {
+            let what = match coding {
+                DateCoding::BcdYyyymmdd => "not a BCD date YYYYMMDD",
+                DateCoding::AsciiYear => "not an ASCII year YYYY",
+            };
+            self.error(item, what.into(), b)
+        })?;
+        Ok(match (d.month, d.day) {
+            (Some(m), Some(day)) => format!("{:04}{m:02}{day:02}", d.year),
+            _ => format!("{:04}", d.year),
+        })
+    }
+}
+
 /// The defined length of an item (0 cannot happen: every `item::` constant has its table entry).
 const fn item_len(item: ItemRef) -> usize {
     match item.spec() {
@@ -135,21 +223,17 @@ pub(crate) const NAME_LEN: usize = item_len(item::SSSE_EF06_NAME);
 pub(crate) const NAME_EXT_LEN: usize = item_len(item::SSSE_EF06_NAME_EXT);
 
 impl IssuerData {
-    /// Decode EF05's records.
-    pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let get = |item| item_bytes(recs, item);
-        let card_number = decode_an(get(item::SSSE_EF05_CARD_NUMBER)?)?;
+    /// Decode EF05's records by the rules of a card family (see [`FamilyDecoder`]).
+    pub fn decode(d: &FamilyDecoder<'_>) -> Result<Self, DataError> {
+        let card_number = d.an(item::SSSE_EF05_CARD_NUMBER)?;
         check_card_number(&card_number)?;
         Ok(IssuerData {
-            card_id: CardId::parse(get(item::SSSE_EF05_CARD_ID)?)?,
-            category: Coded::new(
-                CodeTableId::CardCategory,
-                decode_an(get(item::SSSE_EF05_CATEGORY)?)?,
-            ),
-            version: decode_an(get(item::SSSE_EF05_VERSION)?)?,
-            init_org: decode_cn_lenient(get(item::SSSE_EF05_INIT_ORG)?),
-            issue_date: decode_date(get(item::SSSE_EF05_ISSUE_DATE)?),
-            expiry_date: decode_date(get(item::SSSE_EF05_EXPIRY_DATE)?),
+            card_id: CardId::parse(d.bytes(item::SSSE_EF05_CARD_ID)?)?,
+            category: Coded::new(CodeTableId::CardCategory, d.an(item::SSSE_EF05_CATEGORY)?),
+            version: d.an(item::SSSE_EF05_VERSION)?,
+            init_org: decode_cn_lenient(d.bytes(item::SSSE_EF05_INIT_ORG)?),
+            issue_date: d.date(item::SSSE_EF05_ISSUE_DATE)?,
+            expiry_date: d.date(item::SSSE_EF05_EXPIRY_DATE)?,
             card_number,
         })
     }
@@ -176,25 +260,25 @@ pub fn check_card_number(number: &str) -> Result<(), DataError> {
 }
 
 impl Holder {
-    /// Decode EF06's records. The name extension (4E) is optional (absent on 1.0 cards).
-    pub fn decode(recs: &EfRecords) -> Result<Self, DataError> {
-        let get = |item| item_bytes(recs, item);
-        let mut name = decode_an(get(item::SSSE_EF06_NAME)?)?;
-        if let Some(ext) = recs.get(item::SSSE_EF06_NAME_EXT.tag()) {
+    /// Decode EF06's records by the rules of a card family (see [`FamilyDecoder`]). The name
+    /// extension (4E) is optional (absent on 1.0 and Shanghai cards).
+    pub fn decode(d: &FamilyDecoder<'_>) -> Result<Self, DataError> {
+        let mut name = d.an(item::SSSE_EF06_NAME)?;
+        if let Some(ext) = d.optional(item::SSSE_EF06_NAME_EXT)? {
             // GBK is decoded per item: a double-byte character never spans 09 and 4E (the card
-            // writer splits on character boundaries), and 09's 00 padding is dropped first.
-            name.push_str(&decode_an(ext)?);
+            // writer splits on character boundaries), and 09's padding is dropped first.
+            name.push_str(&d.an_value(item::SSSE_EF06_NAME_EXT, ext)?);
         }
         Ok(Holder {
-            ssn: decode_an(get(item::SSSE_EF06_SSN)?)?,
+            ssn: d.an(item::SSSE_EF06_SSN)?,
             name,
-            sex: Coded::new(CodeTableId::Sex, decode_an(get(item::SSSE_EF06_SEX)?)?),
+            sex: Coded::new(CodeTableId::Sex, d.an(item::SSSE_EF06_SEX)?),
             ethnicity: Coded::new(
                 CodeTableId::Ethnicity,
-                decode_cn_lenient(get(item::SSSE_EF06_ETHNICITY)?),
+                decode_cn_lenient(d.bytes(item::SSSE_EF06_ETHNICITY)?),
             ),
-            birthplace: decode_cn_lenient(get(item::SSSE_EF06_BIRTHPLACE)?),
-            birth_date: decode_date(get(item::SSSE_EF06_BIRTH_DATE)?),
+            birthplace: decode_cn_lenient(d.bytes(item::SSSE_EF06_BIRTHPLACE)?),
+            birth_date: d.date(item::SSSE_EF06_BIRTH_DATE)?,
         })
     }
 }
@@ -256,7 +340,8 @@ mod tests {
         let bytes = hex::decode(HUNAN_EF05.replace(' ', "")).unwrap();
         let recs = EfRecords::from_concatenated(&bytes).unwrap();
         assert_eq!(recs.len(), 7);
-        let d = IssuerData::decode(&recs).unwrap();
+        let f = &sscard_specs::family::HUNAN_2_0_TEST;
+        let d = IssuerData::decode(&FamilyDecoder::new(&recs, f, f.name)).unwrap();
         assert_eq!(d.card_id.region, "430299");
         assert_eq!(d.card_id.rid, "D156000005");
         assert_eq!(d.card_id.serial, "00000013");
@@ -264,6 +349,17 @@ mod tests {
         assert_eq!(d.category.code, "3");
         assert_eq!(d.version, "2.0");
         assert_eq!(d.card_number, "B00000131");
+        assert_eq!(
+            (d.issue_date.as_str(), d.expiry_date.as_str()),
+            ("2012", "2022")
+        );
+        // Read by the national 2.00 rules, the ASCII years are named, not guessed.
+        let n = sscard_specs::family::national_for(sscard_specs::SpecVersion::V2_00);
+        let e = IssuerData::decode(&FamilyDecoder::new(&recs, n, n.name)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SSSE/EF05/05: not a BCD date YYYYMMDD (read as national-2.00): 32303132"
+        );
     }
 
     #[test]

@@ -143,12 +143,15 @@ pub fn type_name(t: DataType) -> &'static str {
     }
 }
 
-/// Decode an item's value bytes according to its spec.
+/// Decode an item's value bytes according to its spec. A `cn` value that is not BCD is shown
+/// as its bytes in hex (the card identification code, `cn` in the tables, carries a binary
+/// serial and authentication code: sscard-spec.md §3.3).
 pub fn decode(item: &ItemSpec, bytes: &[u8]) -> Result<Value, DataError> {
     match item.data_type {
-        DataType::An | DataType::Cn | DataType::B | DataType::Dec => {
-            decode_typed(item.data_type, bytes)
-        }
+        DataType::Cn => Ok(Value::Text(
+            decode_cn(bytes).unwrap_or_else(|_| hex::encode_upper(bytes)),
+        )),
+        DataType::An | DataType::B | DataType::Dec => decode_typed(item.data_type, bytes),
         DataType::BTlv => {
             let mut out = Vec::new();
             for rec in RecordIter::new(bytes) {

@@ -26,6 +26,43 @@ pub struct AuthVerdict {
     pub response: String,
 }
 
+/// Whether a card proved genuine ([`Session::check_genuine`]): `true` / `false` after INTERNAL
+/// AUTHENTICATE, or not checked (no security module). Serialised as `true`, `false` or
+/// `"not checked"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Genuineness {
+    /// INTERNAL AUTHENTICATE was run: whether the card's answer was the issuer's.
+    Checked(bool),
+    /// No security module: nothing to check the card's answer against.
+    NotChecked,
+}
+
+impl Genuineness {
+    /// Whether the card was checked and failed.
+    pub fn failed(self) -> bool {
+        self == Genuineness::Checked(false)
+    }
+}
+
+impl std::fmt::Display for Genuineness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Genuineness::Checked(true) => f.write_str("true"),
+            Genuineness::Checked(false) => f.write_str("false"),
+            Genuineness::NotChecked => f.write_str("not checked"),
+        }
+    }
+}
+
+impl Serialize for Genuineness {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Genuineness::Checked(b) => s.serialize_bool(*b),
+            Genuineness::NotChecked => s.serialize_str("not checked"),
+        }
+    }
+}
+
 pub(crate) fn key_spec(name: &str) -> Result<&'static KeySpec> {
     key_by_name(name).ok_or_else(|| Error::UnknownKey(name.to_string()))
 }
@@ -127,6 +164,37 @@ impl<T: Transport> Session<T> {
         self.external_authenticate_in(df, name)
     }
 
+    /// The national read procedure's genuineness check: with a security module, INTERNAL
+    /// AUTHENTICATE (IRK) — on a 3.00 card after the RKSSSE external authentication its basic
+    /// information needed anyway, in the same DF — and whether the answer was the issuer's; a
+    /// card refusing the command is not genuine either. Without a security module nothing is
+    /// sent ([`Genuineness::NotChecked`]). `reason` of a failure goes with it.
+    pub fn check_genuine(&mut self) -> Result<(Genuineness, Option<String>)> {
+        if self.sm.is_none() {
+            return Ok((Genuineness::NotChecked, None));
+        }
+        match self.internal_authenticate() {
+            Ok(v) if v.genuine => Ok((Genuineness::Checked(true), None)),
+            Ok(v) => Ok((
+                Genuineness::Checked(false),
+                Some(format!(
+                    "its INTERNAL AUTHENTICATE answer {} is not the issuer's",
+                    v.response
+                )),
+            )),
+            Err(Error::Card { sw, .. }) => Ok((
+                Genuineness::Checked(false),
+                Some(format!("it refused INTERNAL AUTHENTICATE: {sw}")),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the session has a security module (issuer keys or a PSAM).
+    pub fn has_security_module(&self) -> bool {
+        self.sm.is_some()
+    }
+
     /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with fresh random P and S; compares
     /// the card's answer (constant time) with what the security module computes.
     pub fn internal_authenticate(&mut self) -> Result<AuthVerdict> {
@@ -149,5 +217,51 @@ impl<T: Transport> Session<T> {
             s: hex::encode_upper(s),
             response: hex::encode_upper(&response),
         })
+    }
+
+    /// Take up a card an earlier connection left selected (HSM mode Step2, after the caller's
+    /// round trip to the HSM): `df` current, the spec version, card identification code and FCI
+    /// algorithm id as that connection saw them. Nothing is sent (a SELECT would clear the
+    /// card's challenge).
+    pub fn resume(
+        &mut self,
+        df: DfId,
+        version: Option<sscard_specs::SpecVersion>,
+        card_id: [u8; 16],
+        algorithm_id: Option<u8>,
+    ) {
+        self.algorithm_id = algorithm_id;
+        self.profile = super::select::profile_for_algorithm(algorithm_id);
+        self.version = version;
+        self.card_id = Some(card_id);
+        self.current_df = Some(df);
+        self.current_ef = None;
+        self.keys_passed.clear();
+    }
+
+    /// EXTERNAL AUTHENTICATE with key `name` in the current DF with a cryptogram computed
+    /// elsewhere (an online HSM, over the challenge the card gave last).
+    pub fn external_authenticate_with(&mut self, name: &str, data: &[u8; 16]) -> Result<()> {
+        let spec = key_spec(name)?;
+        let kid = spec.kid.ok_or_else(|| Error::NoCardKid(name.to_string()))?;
+        let cmd = commands::external_authenticate(kid, data);
+        let (_, sw) = self.send(&cmd)?;
+        if sw != StatusWord::OK {
+            return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));
+        }
+        if !self.keys_passed.contains(&spec.name) {
+            self.keys_passed.push(spec.name);
+        }
+        Ok(())
+    }
+
+    /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with the caller's P and S; returns
+    /// the card's answer (for a comparison made elsewhere, e.g. with an HSM's).
+    pub fn internal_authenticate_with(&mut self, p: &[u8; 8], s: &[u8; 8]) -> Result<Vec<u8>> {
+        let spec = key_spec(key::IRK)?;
+        let kid = spec.kid.unwrap_or(0);
+        self.select_df(DfId::Ssse)?;
+        let cmd = commands::internal_authenticate(kid, p, s).with_ne(256);
+        self.send_ok(&cmd, || "INTERNAL AUTHENTICATE".into())
     }
 }

@@ -1,7 +1,11 @@
 //! A typed session with the social security application (SSSE) of one card.
 //!
 //! [`Session::open`] selects the SSSE by name and picks the security [`Profile`] from the FCI's
-//! algorithm id (`9F0C`/`86`: absent ⇒ `sscard-2` 3DES, `03` ⇒ `sscard-3` SM4). The session then
+//! algorithm id (`9F0C`/`86`: absent ⇒ `sscard-2` 3DES, `03` ⇒ `sscard-3` SM4) — on a T=0 card
+//! from the FCI length its `61xx` announces, without fetching it, when that already tells the
+//! suite; on a card whose SSSE cannot be selected by name (`6A82`, Shanghai) the MF is the SSSE.
+//! The card family is recognised from the answers as the reads go ([`Session::family`]), and
+//! data is decoded by its rules ([`Session::rules`]). The session then
 //! keeps track of what the card has selected and which access conditions are satisfied, so every
 //! operation sends the fewest APDUs: a DF or EF already selected is not selected again, READ
 //! RECORD names the EF by SFI instead of a SELECT, and a key authentication passed in the current
@@ -12,6 +16,7 @@
 //! | module | operations |
 //! | --- | --- |
 //! | `select` | SSSE / DF selection, spec version and suite detection |
+//! | `family` | which card family (`sscard_specs::family`) the card is, from its answers; the probes that tell the candidates apart; the family's exact Le of every READ RECORD |
 //! | `read` | EF05/EF06 fast path, items and whole EFs by path |
 //! | `write` | UPDATE RECORD after UK authentication, with read-back |
 //! | `pin` | VERIFY, CHANGE PIN, PIN UNBLOCK, PIN RELOAD |
@@ -19,6 +24,7 @@
 //! | `lifecycle` | APPLICATION BLOCK / UNBLOCK |
 
 mod auth;
+mod family;
 mod lifecycle;
 mod personalize;
 mod pin;
@@ -28,12 +34,14 @@ mod write;
 
 use sscard_apdu::{Command, StatusWord};
 use sscard_keys::{DiversificationFactors, KeyRef, Pin, Profile, SecurityModule};
+use sscard_specs::family::{EfAddr, Observations};
 use sscard_specs::{DfId, SpecVersion};
 
 use crate::error::{Error, Result};
+use crate::model::EfRecords;
 use crate::transport::{Transport, TransportError};
 
-pub use self::auth::AuthVerdict;
+pub use self::auth::{AuthVerdict, Genuineness};
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
 
@@ -162,6 +170,18 @@ pub struct Session<T: Transport> {
     keys_passed: Vec<&'static str>,
     sm: Option<Box<dyn Crypto>>,
     pin: Option<Pin>,
+    /// What the card answered that tells its family (`session::family`).
+    obs: Observations,
+    /// On T=0: the FCI length SELECT SSSE announced (`61xx`) when the FCI was not fetched.
+    fci_len: Option<u16>,
+    /// The next SELECT SSSE fetches the FCI even after `61xx` (the FCI-content probe).
+    fetch_fci: bool,
+    /// SELECT SSSE by name answers `6A82` and the SSSE's EFs sit in the MF (Shanghai).
+    ssse_in_mf: bool,
+    /// Records of EFs only some families have, read while probing (Jiangsu EF0D).
+    extra_records: Vec<(EfAddr, EfRecords)>,
+    /// The items outside the national layout of the last [`Session::read_holder`].
+    holder_extra: Vec<crate::model::basic::ExtraItem>,
 }
 
 impl<T: Transport> std::fmt::Debug for Session<T> {
@@ -202,6 +222,12 @@ impl<T: Transport> Session<T> {
             keys_passed: Vec::new(),
             sm: None,
             pin: None,
+            obs: Observations::default(),
+            fci_len: None,
+            fetch_fci: false,
+            ssse_in_mf: false,
+            extra_records: Vec::new(),
+            holder_extra: Vec::new(),
         }
     }
 
@@ -305,20 +331,17 @@ impl<T: Transport> Session<T> {
 
     /// Send encoded command bytes.
     pub(crate) fn send_raw(&mut self, bytes: &[u8]) -> Result<(Vec<u8>, StatusWord)> {
-        let mut resp = self.transport.transmit(bytes)?;
-        let n = resp.len().checked_sub(2).ok_or_else(|| {
-            TransportError::Exchange(format!(
-                "response shorter than a status word: {}",
-                hex::encode_upper(&resp)
-            ))
-        })?;
-        let sw = resp
-            .get(n..)
-            .and_then(|s| <[u8; 2]>::try_from(s).ok())
-            .map(StatusWord::from_bytes)
-            .ok_or(TransportError::Closed)?;
-        resp.truncate(n);
-        Ok((resp, sw))
+        let resp = self.transport.transmit(bytes)?;
+        split_sw(resp)
+    }
+
+    /// Send a command; a `61xx` answer is returned as is (no GET RESPONSE).
+    pub(crate) fn send_leaving_61xx(&mut self, cmd: &Command) -> Result<(Vec<u8>, StatusWord)> {
+        let bytes = cmd
+            .to_vec()
+            .map_err(Error::command("cannot encode command"))?;
+        let resp = self.transport.transmit_leaving_61xx(&bytes)?;
+        split_sw(resp)
     }
 
     /// Send and require `9000` (or `61xx` left by a raw transport).
@@ -346,6 +369,23 @@ impl<T: Transport> Session<T> {
         }
         Ok(sm)
     }
+}
+
+/// Split a response into its data and status word.
+fn split_sw(mut resp: Vec<u8>) -> Result<(Vec<u8>, StatusWord)> {
+    let n = resp.len().checked_sub(2).ok_or_else(|| {
+        TransportError::Exchange(format!(
+            "response shorter than a status word: {}",
+            hex::encode_upper(&resp)
+        ))
+    })?;
+    let sw = resp
+        .get(n..)
+        .and_then(|s| <[u8; 2]>::try_from(s).ok())
+        .map(StatusWord::from_bytes)
+        .ok_or(TransportError::Closed)?;
+    resp.truncate(n);
+    Ok((resp, sw))
 }
 
 /// Random bytes from the operating system.

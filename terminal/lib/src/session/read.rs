@@ -9,9 +9,9 @@ use sscard_specs::paths::{record_number_for, ItemPath};
 use sscard_specs::types::EfStructure;
 use sscard_specs::{ef, is_unique_tag, EfSpec, ReadRule, Resolved, SpecVersion};
 
-use super::select::parse_version_value;
 use super::{is_form_refusal, Session};
 use crate::error::{DataError, Error, ItemError, Result};
+use crate::model::basic::{extra_items, FamilyDecoder};
 use crate::model::item::{item_path, item_spec};
 use crate::model::{
     BasicInfo, EfContent, EfRecords, Holder, IssuerData, ItemValue, ReadResult, RecordValue,
@@ -85,14 +85,7 @@ impl<T: Transport> Session<T> {
     ) -> Result<(Vec<u8>, StatusWord)> {
         self.select_df(ef.df)?;
         loop {
-            let sfi = if self.current_ef == Some(ef.fid) {
-                None
-            } else if self.sfi_reads {
-                Some(ef.sfi)
-            } else {
-                self.select_ef(ef.df, ef.fid)?;
-                None
-            };
+            let sfi = self.record_sfi(ef)?;
             let cmd = commands::read_record(sel, sfi, ne)
                 .map_err(Error::command(format_args!("READ RECORD {}", ef_path(ef))))?;
             let (data, sw) = self.send(&cmd)?;
@@ -126,16 +119,18 @@ impl<T: Transport> Session<T> {
         Ok(Some(data))
     }
 
-    /// Every record of a record EF: one READ RECORD "all from 1" (`00 B2 01 (SFI<<3|5) 00`), or,
-    /// when the card refuses that form (`6A86`/`6A81`/`6D00`/`6B00`), SELECT EF and one READ
-    /// RECORD per item (by tag for unique tags, by number for repeated ones).
+    /// Every record of a record EF: one READ RECORD "all from 1" (`00 B2 01 (SFI<<3|5) Le`, Le
+    /// the length the card's family gives the EF's records, else `00`), or, when the card
+    /// refuses that form (`6A86`/`6A81`/`6D00`/`6B00`), SELECT EF and one READ RECORD per item
+    /// (by tag for unique tags, by number for repeated ones).
     pub fn read_records(&mut self, ef: &EfSpec) -> Result<EfRecords> {
         if !ef.structure.is_record() {
             return Err(Error::item(ef_path(ef), ItemError::NotRecordEf));
         }
         self.ensure_read_access(ef)?;
         if self.read_all {
-            let (data, sw) = self.read_record_sw(ef, RecordSelector::AllFrom(1), 256)?;
+            let ne = self.all_records_ne(ef);
+            let (data, sw) = self.read_record_sw(ef, RecordSelector::AllFrom(1), ne)?;
             if sw == StatusWord::RECORD_NOT_FOUND {
                 return Ok(EfRecords::new());
             }
@@ -156,44 +151,51 @@ impl<T: Transport> Session<T> {
         self.read_records_by_item(ef)
     }
 
+    /// One READ RECORD per record the card's family stores in `ef` (the family's layout: the
+    /// national one of its version unless it lays the EF out otherwise).
     fn read_records_by_item(&mut self, ef: &EfSpec) -> Result<EfRecords> {
-        let version = self.version.unwrap_or(SpecVersion::V2_00);
         self.select_ef(ef.df, ef.fid)?;
         let mut out = EfRecords::new();
-        let items = ef.items_for(version);
-        for item in items.iter().filter(|i| i.versions.contains(version)) {
-            for occ in 1..=item.repeat {
-                let sel = if is_unique_tag(ef, item.tag) || item.repeat == 1 {
-                    RecordSelector::ByTag(item.tag)
-                } else {
-                    match record_number_for(ef, version, item.tag, occ) {
-                        Some(n) => RecordSelector::ByNumber(n),
-                        None => continue,
-                    }
-                };
-                let ne = u32::from(item.record_len());
-                if let Some(data) = self.read_record_raw(ef, sel, ne)? {
-                    if let Some((tag, value)) = parse_one(ef, Some(item.tag), &data)? {
-                        out.push(tag, value);
-                    }
+        let records: Vec<_> = self.rules().records_of(ef).collect();
+        for rec in records {
+            let sel = if rec.occurrence == 1 && (is_unique_tag(ef, rec.tag) || rec.spec.repeat <= 1)
+            {
+                RecordSelector::ByTag(rec.tag)
+            } else {
+                RecordSelector::ByNumber(rec.number)
+            };
+            let ne = u32::from(rec.record_len());
+            if let Some(data) = self.read_record_raw(ef, sel, ne)? {
+                if let Some((tag, value)) = parse_one(ef, Some(rec.tag), &data)? {
+                    out.push(tag, value);
                 }
             }
         }
         Ok(out)
     }
 
-    /// SSSE EF05 + EF06 decoded — 3 APDUs on a 2.x card with the SSSE selected by
-    /// [`Session::open`]: SELECT, READ RECORD all-from-1 of SFI 05 and of SFI 06. On a 3.00
-    /// card, EF06 needs RKSSSE external authentication first (2 more APDUs, needs the keys).
+    /// SSSE EF05 + EF06 decoded by the rules of the card's family, which is recognised on the
+    /// way (`session::family`): SELECT SSSE ([`Session::open`]), READ RECORD all-from-1 of
+    /// EF05, the probes that separate the families still possible (none on most cards), READ
+    /// RECORD all-from-1 of EF06 — each READ with the exact Le of the family's layout, so a T=0
+    /// card answers at once. 3 APDUs on a national 2.01 card in T=0 and T=1 (2.00: 4, the EF0D
+    /// probe telling it from `jiangsu-2.00`); on a 3.00 card EF06 needs RKSSSE external
+    /// authentication first (2 more APDUs, needs a security module).
+    /// The two halves are [`Self::read_issuer`] and [`Self::read_holder`].
     pub fn read_basic_info(&mut self) -> Result<BasicInfo> {
+        let issuer = self.read_issuer()?;
+        let holder = self.read_holder()?;
+        Ok(self.basic_info(issuer, holder))
+    }
+
+    /// SSSE EF05 (issuer data) in one READ RECORD all-from-1, decoded by the card's family
+    /// (recognised here); the card identification code and the spec version are kept for
+    /// diversification and the version-dependent rules.
+    pub fn read_issuer(&mut self) -> Result<IssuerData> {
         let ef05 = Self::ef_spec(ef::SSSE_EF05)?;
-        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
         let r05 = self.read_records(ef05)?;
-        if let Some(v) = r05
-            .get(item::SSSE_EF05_VERSION.tag())
-            .and_then(parse_version_value)
-        {
-            self.version = Some(v);
+        if let Some(v) = r05.get(item::SSSE_EF05_VERSION.tag()) {
+            self.observe_version(v);
         }
         if let Some(id) = r05
             .get(item::SSSE_EF05_CARD_ID.tag())
@@ -201,10 +203,42 @@ impl<T: Transport> Session<T> {
         {
             self.card_id = Some(id);
         }
-        let issuer = IssuerData::decode(&r05)?;
+        self.recognise_family()?;
+        let rules = self.rules();
+        let rules_name = self.rules_name();
+        Ok(IssuerData::decode(&FamilyDecoder::new(
+            &r05,
+            rules,
+            &rules_name,
+        ))?)
+    }
+
+    /// SSSE EF06 (holder basic information) by the card's family, after satisfying its read rule
+    /// (RKSSSE on 3.00 cards when the session has a security module); the items the family adds
+    /// are kept for [`Self::basic_info`].
+    pub fn read_holder(&mut self) -> Result<Holder> {
+        let ef06 = Self::ef_spec(ef::SSSE_EF06)?;
+        let all = self.read_all;
         let r06 = self.read_records(ef06)?;
-        let holder = Holder::decode(&r06)?;
-        Ok(BasicInfo {
+        if all && self.read_all {
+            self.check_layout(ef06, &r06)?;
+        }
+        let rules = self.rules();
+        let rules_name = self.rules_name();
+        let holder = Holder::decode(&FamilyDecoder::new(&r06, rules, &rules_name))?;
+        let mut extra = extra_items(ef06, rules, &r06);
+        for (addr, recs) in &self.extra_records {
+            if let Some(spec) = rules.ef_spec(*addr) {
+                extra.extend(extra_items(spec, rules, recs));
+            }
+        }
+        self.holder_extra = extra;
+        Ok(holder)
+    }
+
+    /// [`BasicInfo`] from the two halves, with the session's profile, family and the ATR.
+    pub fn basic_info(&self, issuer: IssuerData, holder: Holder) -> BasicInfo {
+        BasicInfo {
             issuer,
             holder,
             profile: self.profile.name,
@@ -212,7 +246,35 @@ impl<T: Transport> Session<T> {
             reset_info: crate::model::atr::historical_bytes(self.transport.atr())
                 .map(hex::encode_upper)
                 .unwrap_or_default(),
-        })
+            family: self.family().map(|f| f.name),
+            extra: self.holder_extra.clone(),
+        }
+    }
+
+    /// The records of `ef` read with "all records" are in record order: their layout must be
+    /// the family's (record 3 of EF06 is the recognition table's confirming observation).
+    fn check_layout(&mut self, ef: &EfSpec, recs: &EfRecords) -> Result<()> {
+        let rules = self.rules();
+        for (n, (tag, value)) in recs.iter().enumerate() {
+            let number = u8::try_from(n + 1).unwrap_or(u8::MAX);
+            if ef.fid == ef::SSSE_EF06.fid() && number == 3 {
+                self.obs.ef06_record3_tag = Some(tag);
+            }
+            let want = rules.record(ef, number);
+            if want.map(|r| r.tag) != Some(tag) {
+                let expected = want.map_or_else(
+                    || "no such record".to_string(),
+                    |r| format!("tag {:02X}", r.tag),
+                );
+                let path = record_path(ef, number);
+                return Err(self.family_mismatch(
+                    &path.to_string(),
+                    format!("record {number} is tag {tag:02X} where the family stores {expected}"),
+                    value,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Read what `path` names: an item (`DF04/EF05/81`, `DF01/EF15/40#2`), a whole EF
@@ -335,8 +397,14 @@ impl<T: Transport> Session<T> {
                 let recs = if record > 0 {
                     self.ensure_read_access(ef)?;
                     let mut r = EfRecords::new();
+                    // The family's length of that record, so a T=0 card answers at once (and a
+                    // Shanghai card, answering 6F00 to a longer Le, at all).
+                    let ne = self
+                        .rules()
+                        .record(ef, record)
+                        .map_or(256, |r| u32::from(r.record_len()));
                     let data = self
-                        .read_record_raw(ef, RecordSelector::ByNumber(record), 256)?
+                        .read_record_raw(ef, RecordSelector::ByNumber(record), ne)?
                         .ok_or_else(|| DataError::Missing(record_path(ef, record).to_string()))?;
                     if let Some((tag, v)) = parse_one(ef, None, &data)? {
                         r.push(tag, v);

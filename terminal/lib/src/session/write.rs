@@ -75,14 +75,7 @@ impl<T: Transport> Session<T> {
             self.select_df(ef.df)?;
         }
         loop {
-            let sfi = if self.current_ef == Some(ef.fid) {
-                None
-            } else if self.sfi_reads {
-                Some(ef.sfi)
-            } else {
-                self.select_ef(ef.df, ef.fid)?;
-                None
-            };
+            let sfi = self.record_sfi(ef)?;
             let cmd = commands::update_record(number, sfi, &record)
                 .map_err(Error::command(format_args!("UPDATE RECORD {path}")))?;
             let (_, sw) = self.send(&cmd)?;

@@ -74,6 +74,9 @@ impl Transport for AnyTransport {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.inner_mut().transmit(cmd)
     }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.inner_mut().transmit_leaving_61xx(cmd)
+    }
     fn atr(&self) -> &[u8] {
         self.inner().atr()
     }
@@ -82,5 +85,8 @@ impl Transport for AnyTransport {
     }
     fn apdu_count(&self) -> u64 {
         self.inner().apdu_count()
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        self.inner_mut().swap_t0_policy(policy)
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sscard_apdu::exchange::{exchange, ExchangeError, RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
-use sscard_card_os::store::{FileStore, RamStore, Store};
+use sscard_card_os::store::{FileStore, RamStore, Store, StoreError};
 #[cfg(feature = "faults")]
 use sscard_card_os::Faults;
 use sscard_card_os::{
@@ -21,7 +21,7 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{IssuerKeySet, Profile};
 use sscard_specs::SpecVersion;
 
-use crate::error::{CardOsError, Error, ImageError, ImageKind, Result};
+use crate::error::{CardImageDefect, CardOsError, Error, ImageError, ImageKind, Result};
 use crate::transport::{redact, Transport, TransportError};
 
 /// Room for the response data of all GET RESPONSE rounds plus the status word.
@@ -81,16 +81,50 @@ pub(crate) fn image_error(path: &str, reason: ImageError) -> Error {
     }
 }
 
-/// Why `Card::new` refused the image at `path`.
+/// Why `Card::new` refused the image at `path`: a file that is not a card image (no header, a
+/// damaged header, structures pointing outside the file) is [`ImageError::NotCardImage`] /
+/// [`ImageError::CorruptCardImage`], not a store (I/O) failure.
 fn init_error(path: &str, e: InitError) -> Error {
     image_error(
         path,
         match e {
             InitError::NotFormatted => ImageError::NotCardImage,
             InitError::ProfileMismatch => ImageError::UnknownSuite,
+            InitError::LayoutVersion(v) => {
+                ImageError::CorruptCardImage(CardImageDefect::LayoutVersion(v))
+            }
+            InitError::StoreTooSmall => {
+                ImageError::CorruptCardImage(CardImageDefect::TooSmallForLayout)
+            }
+            InitError::Store(StoreError::OutOfRange) => {
+                ImageError::CorruptCardImage(CardImageDefect::OutOfRange)
+            }
             other => ImageError::CardOs(other.into()),
         },
     )
+}
+
+/// The checks a card image file passes before the card OS opens it: not empty, not shorter
+/// than a card image ([`CARD_STORE_SIZE`]).
+pub fn check_card_image_file(path: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::Io {
+            context: format!("cannot read {name}"),
+            source: e,
+        })?
+        .len();
+    let defect = if len == 0 {
+        CardImageDefect::Empty
+    } else if len < CARD_STORE_SIZE as u64 {
+        CardImageDefect::Truncated {
+            len,
+            need: CARD_STORE_SIZE,
+        }
+    } else {
+        return Ok(());
+    };
+    Err(image_error(&name, ImageError::CorruptCardImage(defect)))
 }
 
 /// How the emulated card behaves on the wire.
@@ -171,6 +205,7 @@ impl EmulatorTransport<FileStore> {
         if !path.is_file() {
             return Err(image_error(&name, ImageError::Missing(ImageKind::Card)));
         }
+        check_card_image_file(path)?;
         Self::open_store(
             || {
                 FileStore::open(path, 0)
@@ -195,8 +230,12 @@ impl EmulatorTransport<RamImage> {
     }
 }
 
-impl<S: Store> Transport for EmulatorTransport<S> {
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+impl<S: Store> EmulatorTransport<S> {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
         let Self {
@@ -205,6 +244,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
             apdus,
             name,
         } = self;
+        let policy = &T0Policy {
+            follow_61xx: policy.follow_61xx && follow_61xx,
+            ..*policy
+        };
         let mut out = vec![0u8; OUT_MAX];
         let mut leg = Leg {
             card,
@@ -215,6 +258,16 @@ impl<S: Store> Transport for EmulatorTransport<S> {
         let end = n.checked_add(2).ok_or(TransportError::Closed)?;
         out.truncate(end);
         Ok(out)
+    }
+}
+
+impl<S: Store> Transport for EmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
     }
 
     fn atr(&self) -> &[u8] {
@@ -228,6 +281,10 @@ impl<S: Store> Transport for EmulatorTransport<S> {
 
     fn apdu_count(&self) -> u64 {
         self.apdus
+    }
+
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(&mut self.policy, policy))
     }
 }
 
@@ -295,4 +352,119 @@ pub fn create_image(
     };
     factory_initialise(&mut store, &params)
         .map_err(|e| image_error(&name, ImageError::CardOs(CardOsError::from(e))))
+}
+
+/// The emulated PSAM (`sscard_card_os::psam::Psam`) in-process behind the [`Transport`] trait:
+/// the PSAM image of `sscard psam init` (or an in-memory one), T=0 handled by
+/// [`sscard_apdu::exchange`](mod@sscard_apdu::exchange) like the card's.
+pub struct PsamEmulatorTransport<S: Store> {
+    psam: sscard_card_os::psam::Psam<S>,
+    policy: T0Policy,
+    apdus: u64,
+    atr: Vec<u8>,
+}
+
+impl<S: Store> std::fmt::Debug for PsamEmulatorTransport<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PsamEmulatorTransport")
+            .field("atr", &hex::encode_upper(&self.atr))
+            .field("apdus", &self.apdus)
+            .finish()
+    }
+}
+
+struct PsamLeg<'a, S: Store> {
+    psam: &'a mut sscard_card_os::psam::Psam<S>,
+    count: &'a mut u64,
+}
+
+impl<S: Store> RawTransmit for PsamLeg<'_, S> {
+    type Error = TransportError;
+    fn transmit_raw(&mut self, cmd: &[u8], resp: &mut [u8]) -> Result<usize, TransportError> {
+        tracing::debug!(target: "sscard::apdu", reader = "psam", "> {}", redact(cmd));
+        *self.count = self.count.saturating_add(1);
+        let n = self.psam.process(cmd, resp);
+        tracing::debug!(target: "sscard::apdu", reader = "psam", "< {}", hex::encode_upper(resp.get(..n).unwrap_or_default()));
+        Ok(n)
+    }
+}
+
+/// An in-memory PSAM image.
+pub type RamPsamImage = RamStore<{ sscard_card_os::psam::PSAM_STORE_SIZE }>;
+
+impl<S: Store> PsamEmulatorTransport<S> {
+    /// Wrap a PSAM.
+    pub fn new(psam: sscard_card_os::psam::Psam<S>) -> Self {
+        let atr = psam.atr().to_vec();
+        PsamEmulatorTransport {
+            psam,
+            policy: T0Policy::DEFAULT,
+            apdus: 0,
+            atr,
+        }
+    }
+}
+
+impl PsamEmulatorTransport<FileStore> {
+    /// Open a PSAM image file (made by `sscard psam init`).
+    pub fn open_image(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        if !path.is_file() {
+            return Err(image_error(&name, ImageError::Missing(ImageKind::Psam)));
+        }
+        let store = FileStore::open(path, 0)
+            .map_err(|e| image_error(&name, ImageError::CardOs(e.into())))?;
+        let seed: [u8; 16] = crate::session::random()?;
+        let psam = sscard_card_os::psam::Psam::open(store)
+            .map_err(|e| match e {
+                sscard_card_os::psam::PsamInitError::NotProvisioned => {
+                    image_error(&name, ImageError::NotPsamImage)
+                }
+                other => image_error(&name, ImageError::CardOs(other.into())),
+            })?
+            .with_rng_seed(seed);
+        Ok(Self::new(psam))
+    }
+}
+
+impl PsamEmulatorTransport<RamPsamImage> {
+    /// A fresh in-memory PSAM provisioned with `params`.
+    pub fn new_in_memory(params: &sscard_card_os::psam::PsamParams<'_>) -> Result<Self> {
+        const NAME: &str = "in-memory PSAM";
+        let mut img = RamPsamImage::new();
+        sscard_card_os::psam::provision(&mut img, params)
+            .map_err(|e| image_error(NAME, ImageError::CardOs(e.into())))?;
+        let psam = sscard_card_os::psam::Psam::new(img, params.profile)
+            .map_err(|e| image_error(NAME, ImageError::CardOs(e.into())))?;
+        Ok(Self::new(psam))
+    }
+}
+
+impl<S: Store> Transport for PsamEmulatorTransport<S> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let view =
+            CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
+        let mut out = vec![0u8; OUT_MAX];
+        let mut leg = PsamLeg {
+            psam: &mut self.psam,
+            count: &mut self.apdus,
+        };
+        let (n, sw) = exchange(&mut leg, &view, &self.policy, &mut out).map_err(exchange_error)?;
+        out.truncate(n);
+        out.extend_from_slice(&sw.to_bytes());
+        Ok(out)
+    }
+
+    fn atr(&self) -> &[u8] {
+        &self.atr
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.psam.reset();
+        Ok(())
+    }
+
+    fn apdu_count(&self) -> u64 {
+        self.apdus
+    }
 }

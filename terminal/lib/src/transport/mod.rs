@@ -14,6 +14,7 @@ mod error;
 mod pcsc;
 mod redact;
 pub mod scripted;
+mod shared;
 
 pub use self::any::AnyTransport;
 pub use self::error::TransportError;
@@ -22,6 +23,9 @@ pub use self::pcsc::{
     ReaderSelector, ReaderStatus, ShareMode,
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
+pub use self::shared::SharedTransport;
+
+use sscard_apdu::exchange::T0Policy;
 
 /// A channel to one card.
 pub trait Transport {
@@ -29,17 +33,34 @@ pub trait Transport {
     /// applied (by default `61xx` is followed and `6Cxx` re-issued, so the caller sees the final
     /// answer; in raw mode the card's first answer is returned as is).
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError>;
+    /// [`Self::transmit`], except that a `61xx` answer is returned as is (no GET RESPONSE): the
+    /// session uses it for SELECT SSSE on T=0 cards, whose FCI it need not fetch when the
+    /// announced length already tells the card family (one round trip less). The default is
+    /// [`Self::transmit`] (the caller then simply gets the fetched data).
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit(cmd)
+    }
     /// The card's answer-to-reset (as of the last connect / reset).
     fn atr(&self) -> &[u8];
     /// Warm-reset the card (volatile state such as PIN verification and selected files is lost).
     fn reset(&mut self) -> Result<(), TransportError>;
     /// APDUs that reached the reader so far, counting every leg (GET RESPONSE, `6Cxx` re-issue).
     fn apdu_count(&self) -> u64;
+    /// Set the T=0 policy [`Transport::transmit`] applies and return the previous one, so a
+    /// caller can see the card's raw `61xx` / `6Cxx` for a while ([`T0Policy::RAW`]) and put the
+    /// policy back; `None` (nothing changed) for a transport without one.
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        let _ = policy;
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(cmd)
+    }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_leaving_61xx(cmd)
     }
     fn atr(&self) -> &[u8] {
         (**self).atr()
@@ -49,6 +70,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
     }
 }
 
@@ -56,6 +80,9 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         (**self).transmit(cmd)
     }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_leaving_61xx(cmd)
+    }
     fn atr(&self) -> &[u8] {
         (**self).atr()
     }
@@ -64,5 +91,8 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
     fn apdu_count(&self) -> u64 {
         (**self).apdu_count()
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        (**self).swap_t0_policy(policy)
     }
 }

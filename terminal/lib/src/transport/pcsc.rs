@@ -352,10 +352,14 @@ impl Drop for PcscTransport {
     }
 }
 
-impl Transport for PcscTransport {
+impl PcscTransport {
     /// One logical operation = one PC/SC transaction: the command and its GET RESPONSE / `6Cxx`
     /// legs cannot be interleaved with another process's APDUs.
-    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+    fn transmit_policy(
+        &mut self,
+        cmd: &[u8],
+        follow_61xx: bool,
+    ) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
         let Self {
@@ -365,6 +369,10 @@ impl Transport for PcscTransport {
             policy,
             ..
         } = self;
+        let policy = &T0Policy {
+            follow_61xx: policy.follow_61xx && follow_61xx,
+            ..*policy
+        };
         let card = card.as_mut().ok_or(TransportError::Closed)?;
         let tx = card
             .transaction()
@@ -387,6 +395,16 @@ impl Transport for PcscTransport {
         out.extend_from_slice(&sw.to_bytes());
         Ok(out)
     }
+}
+
+impl Transport for PcscTransport {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, true)
+    }
+
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transmit_policy(cmd, false)
+    }
 
     fn atr(&self) -> &[u8] {
         &self.atr
@@ -402,6 +420,9 @@ impl Transport for PcscTransport {
 
     fn apdu_count(&self) -> u64 {
         self.apdus
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(&mut self.policy, policy))
     }
 }
 
