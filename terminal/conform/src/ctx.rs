@@ -12,7 +12,7 @@ use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 use sscard_keys::{DiversificationFactors, Pin, Profile};
 use sscard_specs::files::{self, SSSE_NAME};
 use sscard_specs::types::{DfId, EfSpec, EfStructure, ReadRule};
-use sscard_specs::{key_by_name, KeySpec, SpecVersion};
+use sscard_specs::{key_by_name, EfRef, KeySpec, SpecVersion};
 
 use super::power::{PowerControl, Target};
 use super::report::Exchange;
@@ -41,11 +41,26 @@ pub fn sw_text(sw: StatusWord) -> String {
     format!("{:04X} ({})", sw.0, sw.description())
 }
 
-fn sw_list(ok: &[StatusWord]) -> String {
+/// `6A86 or 6B00`.
+pub(crate) fn sw_list(ok: &[StatusWord]) -> String {
     ok.iter()
         .map(|s| format!("{:04X}", s.0))
         .collect::<Vec<_>>()
         .join(" or ")
+}
+
+/// `sw` must be `want`: else a failure `"{what}: expected 6A82 (file not found), the card
+/// answered …"`.
+pub fn expect_sw(what: &str, sw: StatusWord, want: StatusWord) -> Check {
+    if sw == want {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "{what}: expected {}, the card answered {}",
+            sw_text(want),
+            sw_text(sw)
+        )))
+    }
 }
 
 /// What happened to the `--pin` PIN so far in this run.
@@ -293,6 +308,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Select `df`; an absent `optional` DF (`6A82`) is a skip, anything else but success fails.
+    pub fn select_df_unless_absent(&mut self, df: DfId, optional: bool) -> Result<Resp, Verdict> {
+        let r = self.try_select_df(df)?;
+        if r.sw == StatusWord::FILE_NOT_FOUND && optional {
+            return Err(skip(format!("{} absent (optional)", df.name())));
+        }
+        if r.ok() {
+            Ok(r)
+        } else {
+            Err(fail(format!("SELECT {}: {}", df.name(), sw_text(r.sw))))
+        }
+    }
+
     /// Select the DF of `ef`, then the EF (`00 A4 02 00 02 EFxx`); anything but success fails.
     pub fn select_ef(&mut self, ef: &EfSpec) -> Result<Resp, Verdict> {
         self.select_df(ef.df)?;
@@ -302,6 +330,33 @@ impl<'a> Ctx<'a> {
         } else {
             Err(fail(format!("SELECT {}: {}", ef_name(ef), sw_text(r.sw))))
         }
+    }
+
+    /// SELECT `ef` by FID in the current DF (`00 A4 02 00 02 EFxx`); anything but `9000` fails
+    /// (`SELECT SSSE/EF05: expected 9000, …`).
+    pub fn expect_select_ef(&mut self, ef: &EfSpec) -> Result<Resp, Verdict> {
+        self.expect_cmd(
+            &format!("SELECT {}", ef_name(ef)),
+            &commands::select_ef(ef.fid),
+            &[StatusWord::OK],
+        )
+    }
+
+    /// SELECT the named EF `ef` by FID in the current DF; anything but `9000` fails
+    /// (`SELECT EF05: expected 9000, …`).
+    pub fn expect_select_named_ef(&mut self, ef: EfRef) -> Check {
+        self.expect_cmd(
+            &format!("SELECT EF{:02X}", ef.fid() & 0xFF),
+            &commands::select_ef(ef.fid()),
+            &[StatusWord::OK],
+        )?;
+        Ok(())
+    }
+
+    /// SELECT the SSSE, then its EF `ef` ([`Ctx::expect_select_named_ef`]).
+    pub fn select_ssse_ef(&mut self, ef: EfRef) -> Check {
+        self.select_ssse()?;
+        self.expect_select_named_ef(ef)
     }
 
     // ------------------------------------------------------------------ security
@@ -338,12 +393,17 @@ impl<'a> Ctx<'a> {
             .map_err(|e| fail(format!("EXTERNAL AUTHENTICATE: {e}")))
     }
 
+    /// GET CHALLENGE, then the EXTERNAL AUTHENTICATE APDU for it with key `name` (not sent).
+    pub fn ext_auth_fresh(&mut self, name: &str) -> Result<Vec<u8>, Verdict> {
+        let ch = self.challenge()?;
+        self.ext_auth_apdu(name, &ch)
+    }
+
     /// GET CHALLENGE + EXTERNAL AUTHENTICATE with key `name` in the current DF; must answer `9000`.
     pub fn authenticate(&mut self, name: &str) -> Check {
         // Fail early (skip) when there are no keys, before any APDU.
         self.crypto()?;
-        let ch = self.challenge()?;
-        let apdu = self.ext_auth_apdu(name, &ch)?;
+        let apdu = self.ext_auth_fresh(name)?;
         self.expect(
             &format!("EXTERNAL AUTHENTICATE {name}"),
             &apdu,
@@ -385,6 +445,25 @@ impl<'a> Ctx<'a> {
             .map_err(|e| fail(format!("MAC command: {e}")))
     }
 
+    /// GET CHALLENGE, then `cmd` MAC-protected under `name` for that challenge (not sent).
+    pub fn mac_command_fresh(&mut self, cmd: Command, name: &str) -> Result<Vec<u8>, Verdict> {
+        let ch = self.challenge()?;
+        self.mac_command(cmd, name, &ch)
+    }
+
+    /// [`Ctx::mac_command_fresh`], sent: the card must answer one of `want`.
+    pub fn expect_mac_command(
+        &mut self,
+        what: &str,
+        cmd: Command,
+        name: &str,
+        want: &[StatusWord],
+    ) -> Check {
+        let apdu = self.mac_command_fresh(cmd, name)?;
+        self.expect(what, &apdu, want)?;
+        Ok(())
+    }
+
     /// What the card must answer to INTERNAL AUTHENTICATE `P ‖ S` with key `name`.
     pub fn internal_auth_expected(
         &mut self,
@@ -422,6 +501,25 @@ impl<'a> Ctx<'a> {
             .map_err(|e| fail(format!("PIN of {} digits: {e}", pin_ascii.len())))
     }
 
+    /// The `--pin` PIN (ASCII digits), or a skip.
+    pub fn holder_pin(&self) -> Result<String, Verdict> {
+        self.env
+            .pin
+            .clone()
+            .ok_or_else(|| skip("needs the holder's PIN (--pin)"))
+    }
+
+    /// A skip when the card refused the `--pin` PIN earlier in the run (it is never presented
+    /// again).
+    pub(crate) fn pin_not_refused(&self) -> Check {
+        match &self.env.pin_state {
+            PinState::Refused(why) => Err(skip(format!(
+                "the --pin PIN was refused earlier ({why}); not presented again"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The `--pin` PIN as packed BCD, or a skip.
     pub fn pin_bcd(&self) -> Result<Vec<u8>, Verdict> {
         let pin = self
@@ -437,14 +535,9 @@ impl<'a> Ctx<'a> {
     /// VERIFY the `--pin` PIN (the SSSE or a DF below it must be selected). A PIN the card refused
     /// once is never presented again in the run, so the default run can cost at most one try.
     pub fn verify_pin(&mut self) -> Check {
-        match &self.env.pin_state {
-            PinState::Refused(why) => {
-                return Err(skip(format!(
-                    "the --pin PIN was refused earlier ({why}); not presented again"
-                )))
-            }
-            PinState::Blocked => return Err(skip("the PIN was left blocked by an earlier case")),
-            PinState::Unknown | PinState::Accepted => {}
+        self.pin_not_refused()?;
+        if self.env.pin_state == PinState::Blocked {
+            return Err(skip("the PIN was left blocked by an earlier case"));
         }
         let bcd = self.pin_bcd()?;
         let c = commands::verify(&bcd).map_err(|e| fail(format!("VERIFY: {e}")))?;

@@ -44,13 +44,7 @@ fn rule(ctx: &Ctx<'_>, ef: &EfSpec) -> Result<ReadRule, Verdict> {
 
 /// SELECT the DF and the EF; an absent optional DF/EF is a skip.
 pub(super) fn select(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
-    let r = ctx.try_select_df(ef.df)?;
-    if r.sw == StatusWord::FILE_NOT_FOUND && ef.category != sscard_specs::Category::Active {
-        return Err(skip(format!("{} absent (optional)", ef.df.name())));
-    }
-    if !r.ok() {
-        return Err(fail(format!("SELECT {}: {}", ef.df.name(), sw_text(r.sw))));
-    }
+    ctx.select_df_unless_absent(ef.df, ef.category != sscard_specs::Category::Active)?;
     let r = ctx.send_cmd(&commands::select_ef(ef.fid))?;
     match r.sw {
         StatusWord::OK => Ok(()),
@@ -81,11 +75,43 @@ fn expect_read(ctx: &mut Ctx<'_>, ef: &EfSpec, allowed: bool, when: &str) -> Che
     }
 }
 
-fn read_refused(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
-    let r = rule(ctx, ef)?;
+/// [`select`] `ef`, reset, and SELECT its DF again: the DF current, no security state.
+fn cold_in_df(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     select(ctx, ef)?;
     ctx.reset()?;
     ctx.select_df(ef.df)?;
+    Ok(())
+}
+
+/// From the cold state in `ef`'s DF, `gain` (VERIFY, EXTERNAL AUTHENTICATE …) opens `ef`
+/// (`after`: how, for the failure text); after a reset and SELECT of the DF, reading it answers
+/// 6982.
+fn state_cleared_by_reset(
+    ctx: &mut Ctx<'_>,
+    ef: &EfSpec,
+    gain: impl FnOnce(&mut Ctx<'_>) -> Check,
+    after: &str,
+) -> Check {
+    cold_in_df(ctx, ef)?;
+    gain(ctx)?;
+    expect_read(ctx, ef, true, after)?;
+    ctx.reset()?;
+    ctx.select_df(ef.df)?;
+    expect_read(ctx, ef, false, "after a reset")
+}
+
+/// The requirement of [`state_cleared_by_reset`] with `how` opening `ef`.
+fn reset_clears_text(how: &str, ef: &EfSpec) -> String {
+    format!(
+        "After {how} in {df}, reading {e} succeeds; after a card reset and SELECT {df} again, reading it answers 6982.",
+        df = ef.df.name(),
+        e = ef_name(ef)
+    )
+}
+
+fn read_refused(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
+    let r = rule(ctx, ef)?;
+    cold_in_df(ctx, ef)?;
     expect_read(ctx, ef, false, &format!("before {}", rule_text(r)))
 }
 
@@ -101,9 +127,7 @@ fn one_of_two_refused(ctx: &mut Ctx<'_>, ef: &EfSpec, with_key: bool) -> Check {
     let ReadRule::PinAndKey(k) = rule(ctx, ef)? else {
         return Err(skip("not a PIN-and-key file on this version"));
     };
-    select(ctx, ef)?;
-    ctx.reset()?;
-    ctx.select_df(ef.df)?;
+    cold_in_df(ctx, ef)?;
     if with_key {
         ctx.authenticate(k)?;
         expect_read(ctx, ef, false, &format!("with {k} but without the PIN"))
@@ -174,11 +198,7 @@ fn write_refused(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
         WriteRule::Key(_) => &[StatusWord::SECURITY_NOT_SATISFIED],
     };
     // With read rights only (read key / PIN), then from the cold state.
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     ctx.expect_cmd(
         &format!("rewriting {} with only its read condition met", ef_name(ef)),
         &cmd,
@@ -205,11 +225,7 @@ fn write_allowed(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     };
     let record = ef.structure_for(ctx.version()).is_record();
     ctx.authenticate(uk)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let cmd = rewrite(&content, record)?;
     ctx.expect_cmd(
         &format!("rewriting {} after EXTERNAL AUTHENTICATE {uk}", ef_name(ef)),
@@ -234,9 +250,7 @@ fn write_allowed(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
 }
 
 fn state_reset_on_df_change(ctx: &mut Ctx<'_>, ef: &EfSpec, key: &str) -> Check {
-    select(ctx, ef)?;
-    ctx.reset()?;
-    ctx.select_df(ef.df)?;
+    cold_in_df(ctx, ef)?;
     ctx.authenticate(key)?;
     expect_read(ctx, ef, true, &format!("after {key}"))?;
     let other = if ef.df == DfId::Ssse {
@@ -270,9 +284,7 @@ fn pin_state_ends_at_mf(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
             ctx.version().as_str()
         )));
     }
-    select(ctx, ef)?;
-    ctx.reset()?;
-    ctx.select_df(ef.df)?;
+    cold_in_df(ctx, ef)?;
     ctx.verify_pin()?;
     expect_read(ctx, ef, true, "after VERIFY")?;
     ctx.expect_cmd(
@@ -366,9 +378,7 @@ pub(super) fn cases() -> Vec<Case> {
             "sscard-spec.md §5.6; profile.md §4",
             Needs::PIN,
             move |ctx: &mut Ctx<'_>| {
-                select(ctx, ef)?;
-                ctx.reset()?;
-                ctx.select_df(ef.df)?;
+                cold_in_df(ctx, ef)?;
                 ctx.verify_pin()?;
                 expect_read(ctx, ef, true, "after VERIFY")
             },
@@ -433,23 +443,11 @@ pub(super) fn cases() -> Vec<Case> {
         a.add(
             "RESET-CLEARS-PIN-STATE",
             "A reset clears the PIN state",
-            format!(
-                "After VERIFY in {}, reading {} succeeds; after a card reset and SELECT {} again, reading it answers 6982.",
-                ef.df.name(),
-                ef_name(ef),
-                ef.df.name()
-            ),
+            reset_clears_text("VERIFY", ef),
             "profile.md §4 (PIN state until reset or power-off); sscard-spec.md §10",
             Needs::PIN,
             move |ctx: &mut Ctx<'_>| {
-                select(ctx, ef)?;
-                ctx.reset()?;
-                ctx.select_df(ef.df)?;
-                ctx.verify_pin()?;
-                expect_read(ctx, ef, true, "after VERIFY")?;
-                ctx.reset()?;
-                ctx.select_df(ef.df)?;
-                expect_read(ctx, ef, false, "after a reset")
+                state_cleared_by_reset(ctx, ef, |ctx| ctx.verify_pin(), "after VERIFY")
             },
         );
     }
@@ -462,23 +460,12 @@ pub(super) fn cases() -> Vec<Case> {
         a.add(
             "RESET-CLEARS-KEY-STATE",
             "A reset clears the key-authentication state",
-            format!(
-                "After EXTERNAL AUTHENTICATE {key} in {}, reading {} succeeds; after a card reset and SELECT {} again, reading it answers 6982.",
-                ef.df.name(),
-                ef_name(ef),
-                ef.df.name()
-            ),
+            reset_clears_text(&format!("EXTERNAL AUTHENTICATE {key}"), ef),
             "profile.md §4 (key states are volatile); sscard-spec.md §10",
             Needs::KEYS,
             move |ctx: &mut Ctx<'_>| {
-                select(ctx, ef)?;
-                ctx.reset()?;
-                ctx.select_df(ef.df)?;
-                ctx.authenticate(key)?;
-                expect_read(ctx, ef, true, &format!("after {key}"))?;
-                ctx.reset()?;
-                ctx.select_df(ef.df)?;
-                expect_read(ctx, ef, false, "after a reset")
+                let after = format!("after {key}");
+                state_cleared_by_reset(ctx, ef, |ctx| ctx.authenticate(key), &after)
             },
         );
     }

@@ -34,11 +34,7 @@ pub(super) fn gain_write(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     ctx.reset()?;
     ctx.gain_read(ef)?;
     ctx.authenticate(k)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     Ok(())
 }
 
@@ -258,18 +254,10 @@ fn update_past_end(ctx: &mut Ctx<'_>, ef: &'static EfSpec, next: &'static EfSpec
     access::select(ctx, next)?;
     ctx.reset()?;
     ctx.gain_read(next)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(next)),
-        &commands::select_ef(next.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(next)?;
     let next_before = read(ctx, 0, 16)?;
     ctx.authenticate(own_key)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let tail = read(ctx, at, 8)?;
     let mut data = tail.clone();
     data.extend(next_before.iter().take(8).map(|b| !b));
@@ -305,11 +293,7 @@ fn update_past_end(ctx: &mut Ctx<'_>, ef: &'static EfSpec, next: &'static EfSpec
             ef_name(ef)
         ))));
     }
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(next)),
-        &commands::select_ef(next.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(next)?;
     if read(ctx, 0, 16)? != next_before {
         ctx.authenticate(next_key)?;
         ctx.send_cmd(&commands::select_ef(next.fid))?;

@@ -9,9 +9,10 @@ use sscard_specs::keys::{all_keys, KeyRole};
 use sscard_specs::types::DfId;
 use sscard_specs::KeySpec;
 
+use super::tamper::wrong_auth_apdu;
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{sw_text, Ctx};
+use crate::ctx::{expect_sw, sw_text, Ctx};
 use crate::id;
 use crate::verdict::{fail, skip, Check, Verdict};
 
@@ -45,37 +46,20 @@ fn restore(ctx: &mut Ctx<'_>, res: Check) -> Check {
 /// GET CHALLENGE and EXTERNAL AUTHENTICATE with key `name` and a wrong cryptogram (one bit of
 /// the right one flipped): the card's status word.
 fn wrong_auth(ctx: &mut Ctx<'_>, name: &str) -> Result<StatusWord, Verdict> {
-    let ch = ctx.challenge()?;
-    let mut apdu = ctx.ext_auth_apdu(name, &ch)?;
-    if let Some(b) = apdu.get_mut(5) {
-        *b ^= 0x01;
-    }
+    let apdu = wrong_auth_apdu(ctx, name)?;
     Ok(ctx.send(&apdu)?.sw)
 }
 
 fn expect_wrong_auth(ctx: &mut Ctx<'_>, name: &str, want: StatusWord, what: &str) -> Check {
     let sw = wrong_auth(ctx, name)?;
-    if sw == want {
-        Ok(())
-    } else {
-        Err(fail(format!(
-            "{what}: expected {}, the card answered {}",
-            sw_text(want),
-            sw_text(sw)
-        )))
-    }
+    expect_sw(what, sw, want)
 }
 
 /// Select `df` for a key case; an absent optional DF (appendix B DF05/DF06, preset DF07) is a
 /// skip.
 fn enter_key_df(ctx: &mut Ctx<'_>, df: DfId) -> Check {
-    let r = ctx.try_select_df(df)?;
-    if r.sw == StatusWord::FILE_NOT_FOUND && matches!(df, DfId::Df05 | DfId::Df06 | DfId::Df07) {
-        return Err(skip(format!("{} absent (optional)", df.name())));
-    }
-    if !r.ok() {
-        return Err(fail(format!("SELECT {}: {}", df.name(), sw_text(r.sw))));
-    }
+    let optional = matches!(df, DfId::Df05 | DfId::Df06 | DfId::Df07);
+    ctx.select_df_unless_absent(df, optional)?;
     Ok(())
 }
 
@@ -203,8 +187,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            let ch = ctx.challenge()?;
-            let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
+            let apdu = ctx.ext_auth_fresh(KEY)?;
             ctx.expect("EXTERNAL AUTHENTICATE", &apdu, &[StatusWord::OK])?;
             let res = refused(ctx, &apdu, "replayed EXTERNAL AUTHENTICATE");
             restore(ctx, res)
@@ -218,13 +201,8 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            let ch = ctx.challenge()?;
-            let apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-            ctx.expect_cmd(
-                "SELECT EF05",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-                &[StatusWord::OK],
-            )?;
+            let apdu = ctx.ext_auth_fresh(KEY)?;
+            ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF05)?;
             let res = refused(ctx, &apdu, "EXTERNAL AUTHENTICATE after an intervening command");
             restore(ctx, res)
         },
@@ -237,8 +215,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            let c1 = ctx.challenge()?;
-            let apdu = ctx.ext_auth_apdu(KEY, &c1)?;
+            let apdu = ctx.ext_auth_fresh(KEY)?;
             let _c2 = ctx.challenge()?;
             // The card holds c2: the cryptogram is simply wrong for it (63Cx).
             let r = ctx.send(&apdu)?;
@@ -296,11 +273,7 @@ pub(super) fn cases() -> Vec<Case> {
             // Start from a full counter (a success restores it), whatever ran before.
             ctx.authenticate(KEY)?;
             let wrong = |ctx: &mut Ctx<'_>, what: &str| -> Check {
-                let ch = ctx.challenge()?;
-                let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-                if let Some(b) = apdu.get_mut(5) {
-                    *b ^= 0x01;
-                }
+                let apdu = wrong_auth_apdu(ctx, KEY)?;
                 ctx.expect(what, &apdu, &[StatusWord::pin_failed(limit - 1)])?;
                 Ok(())
             };
@@ -325,8 +298,7 @@ pub(super) fn cases() -> Vec<Case> {
             ctx.authenticate(KEY)?;
             let res = (|| {
                 for (len, what) in [(8usize, "8 bytes"), (24, "24 bytes")] {
-                    let ch = ctx.challenge()?;
-                    let good = ctx.ext_auth_apdu(KEY, &ch)?;
+                    let good = ctx.ext_auth_fresh(KEY)?;
                     let (header, data) = good.split_at(5);
                     let mut field: Vec<u8> = data.iter().copied().cycle().take(len).collect();
                     field.truncate(len);
@@ -339,11 +311,7 @@ pub(super) fn cases() -> Vec<Case> {
                         &[StatusWord::WRONG_LENGTH, StatusWord::LC_INCONSISTENT],
                     )?;
                 }
-                let ch = ctx.challenge()?;
-                let mut bad = ctx.ext_auth_apdu(KEY, &ch)?;
-                if let Some(b) = bad.get_mut(5) {
-                    *b ^= 0x01;
-                }
+                let bad = wrong_auth_apdu(ctx, KEY)?;
                 ctx.expect(
                     "a wrong cryptogram after the two wrong lengths (shows the tries left)",
                     &bad,
@@ -426,8 +394,7 @@ pub(super) fn cases() -> Vec<Case> {
                         )));
                     }
                 }
-                let ch = ctx.challenge()?;
-                let good = ctx.ext_auth_apdu(spec.name, &ch)?;
+                let good = ctx.ext_auth_fresh(spec.name)?;
                 ctx.expect(
                     &format!("the right cryptogram for the blocked {}", spec.name),
                     &good,

@@ -177,12 +177,7 @@ pub(super) fn cases() -> Vec<Case> {
         r,
         Needs::NONE,
         |ctx| {
-            ctx.select_ssse()?;
-            ctx.expect_cmd(
-                "SELECT EF05",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.select_ssse_ef(sscard_specs::ef::SSSE_EF05)?;
             let c = commands::read_binary(0, 16).map_err(|e| fail(e.to_string()))?;
             ctx.expect_cmd(
                 "READ BINARY on EF05",

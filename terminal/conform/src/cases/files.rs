@@ -86,11 +86,7 @@ fn structure(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
     ctx.reset()?;
     ctx.gain_read(ef)?;
     let v = ctx.version();
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     match ef.structure_for(v) {
         EfStructure::Transparent { size } => {
             let c = commands::read_record(RecordSelector::ByNumber(1), None, 256)

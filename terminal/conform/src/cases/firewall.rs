@@ -22,13 +22,7 @@ const REF: &str = "sscard-spec.md §2.2 (access conditions per file), §10; prof
 
 /// Enter `df` (SSSE by name, then the DF by FID); an absent optional DF is a skip.
 fn enter(ctx: &mut Ctx<'_>, df: DfId) -> Check {
-    let r = ctx.try_select_df(df)?;
-    if r.sw == StatusWord::FILE_NOT_FOUND && optional_df(df) {
-        return Err(skip(format!("{} absent (optional)", df.name())));
-    }
-    if !r.ok() {
-        return Err(fail(format!("SELECT {}: {}", df.name(), sw_text(r.sw))));
-    }
+    ctx.select_df_unless_absent(df, optional_df(df))?;
     Ok(())
 }
 
@@ -79,19 +73,36 @@ fn refused(ef: &EfSpec, r: &Resp, how: &str) -> Check {
     }
 }
 
-/// The files of `df` whose read rule on this card is not free.
-fn protected<'a>(ctx: &Ctx<'_>, df: &'a DfSpec) -> Vec<&'a EfSpec> {
+/// The files of `df` whose read rule on this card is not free; a skip when there are none.
+fn protected<'a>(ctx: &Ctx<'_>, df: &'a DfSpec) -> Result<Vec<&'a EfSpec>, Verdict> {
     let v = ctx.version();
-    df.efs
+    let efs: Vec<_> = df
+        .efs
         .iter()
         .filter(|e| e.read_for(v) != ReadRule::Free)
-        .collect()
+        .collect();
+    if efs.is_empty() {
+        return Err(skip(format!(
+            "no protected file in {} on this version",
+            df.id.name()
+        )));
+    }
+    Ok(efs)
 }
 
 fn has_protected(df: &DfSpec) -> bool {
     df.efs
         .iter()
         .any(|e| e.read != ReadRule::Free || !e.read_overrides.is_empty())
+}
+
+/// The names of the keys of `df` in `role`.
+fn key_names(df: DfId, role: KeyRole) -> Vec<&'static str> {
+    keys_of(df)
+        .iter()
+        .filter(|k| k.role == role)
+        .map(|k| k.name)
+        .collect()
 }
 
 /// The read key of a rule (`Key`, `PinOrKey`, `PinAndKey`).
@@ -104,13 +115,7 @@ fn read_key(r: ReadRule) -> Option<&'static str> {
 
 /// Every protected EF of `df`, selected by FID and read without SFI from the cold state: 6982.
 fn by_fid(ctx: &mut Ctx<'_>, df: &'static DfSpec) -> Check {
-    let efs = protected(ctx, df);
-    if efs.is_empty() {
-        return Err(skip(format!(
-            "no protected file in {} on this version",
-            df.id.name()
-        )));
-    }
+    let efs = protected(ctx, df)?;
     enter(ctx, df.id)?;
     for ef in efs {
         if !select_ef(ctx, ef)? {
@@ -135,13 +140,7 @@ fn sfi_while_free_current(ctx: &mut Ctx<'_>, df: &'static DfSpec) -> Check {
             df.id.name()
         )));
     };
-    let efs = protected(ctx, df);
-    if efs.is_empty() {
-        return Err(skip(format!(
-            "no protected file in {} on this version",
-            df.id.name()
-        )));
-    }
+    let efs = protected(ctx, df)?;
     enter(ctx, df.id)?;
     for ef in efs {
         if !select_ef(ctx, free)? {
@@ -314,8 +313,8 @@ fn other_update_key(ctx: &mut Ctx<'_>, df: &'static DfSpec, uk: &'static str) ->
     enter(ctx, df.id)?;
     // Read rights: every read key of the DF (the PIN is not needed: "PIN or key" files open
     // with the key; "PIN and key" files are skipped).
-    for k in keys_of(df.id).iter().filter(|k| k.role == KeyRole::Read) {
-        ctx.authenticate(k.name)?;
+    for k in key_names(df.id, KeyRole::Read) {
+        ctx.authenticate(k)?;
     }
     ctx.authenticate(uk)?;
     let mut own = 0;
@@ -455,11 +454,7 @@ pub(super) fn cases() -> Vec<Case> {
     }
     // Another read key of the same DF opens nothing (DFs with more than one read key).
     for df in DFS.iter() {
-        let rks: Vec<&'static str> = keys_of(df.id)
-            .iter()
-            .filter(|k| k.role == KeyRole::Read)
-            .map(|k| k.name)
-            .collect();
+        let rks = key_names(df.id, KeyRole::Read);
         if rks.len() < 2 {
             continue;
         }
@@ -487,11 +482,7 @@ pub(super) fn cases() -> Vec<Case> {
     }
     // Another file's update key of the same DF allows no write (DFs with more than one UK).
     for df in DFS.iter() {
-        let uks: Vec<&'static str> = keys_of(df.id)
-            .iter()
-            .filter(|k| k.role == KeyRole::Update)
-            .map(|k| k.name)
-            .collect();
+        let uks = key_names(df.id, KeyRole::Update);
         if uks.len() < 2 {
             continue;
         }

@@ -179,11 +179,7 @@ fn check_field(f: &FieldSpec, v: &[u8]) -> Result<(), String> {
 
 fn record_file(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     ctx.gain_read(ef)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &sscard_apdu::commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let v = ctx.version();
     if let EfStructure::Cyclic {
         records,
@@ -265,12 +261,7 @@ fn record_file(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
 
 /// Read SSSE EF05 item `tag` by tag (free read); a skip when it is not personalised.
 fn ef05_item(ctx: &mut Ctx<'_>, tag: u8) -> Result<Vec<u8>, Verdict> {
-    ctx.select_ssse()?;
-    ctx.expect_cmd(
-        "SELECT EF05",
-        &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.select_ssse_ef(sscard_specs::ef::SSSE_EF05)?;
     let r = ctx.read_record(RecordSelector::ByTag(tag), None)?;
     if r.sw != StatusWord::OK {
         return Err(fail(format!(
@@ -456,11 +447,7 @@ pub(super) fn cases() -> Vec<Case> {
                 return Err(fail("specs: no SSSE EF06"));
             };
             ctx.gain_read(ef06)?;
-            ctx.expect_cmd(
-                "SELECT EF06",
-                &sscard_apdu::commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
             let r = ctx.read_record(RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME_EXT.tag()), None)?;
             let has = r.sw == StatusWord::OK && r.data.first() == Some(&0x4E);
             match (ctx.version().has_name_extension(), has) {

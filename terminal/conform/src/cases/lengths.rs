@@ -27,12 +27,7 @@ fn e(e: sscard_apdu::ApduError) -> Verdict {
 
 /// SELECT SSSE, SELECT EF05, and record 1 read with Le 00 (the full record).
 fn ef05_record1(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
-    ctx.select_ssse()?;
-    ctx.expect_cmd(
-        "SELECT EF05",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.select_ssse_ef(sscard_specs::ef::SSSE_EF05)?;
     let r = ctx.read_record(RecordSelector::ByNumber(1), None)?;
     if r.sw != StatusWord::OK || r.data.len() < 3 {
         return Err(fail(format!("READ RECORD 1 of EF05: {}", sw_text(r.sw))));
@@ -96,11 +91,7 @@ fn read_binary_le(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
         return Err(skip("not transparent on this version"));
     };
     ctx.gain_read(ef)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let tail = size.min(0x28);
     for (off, ne, want) in [
         (0u16, 256u32, usize::from(size.min(256))),
@@ -297,12 +288,7 @@ pub(super) fn cases() -> Vec<Case> {
         REF_T0,
         Needs::NONE,
         |ctx| {
-            ctx.select_ssse()?;
-            ctx.expect_cmd(
-                "SELECT EF05",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.select_ssse_ef(sscard_specs::ef::SSSE_EF05)?;
             let r = ctx.send(&get_response(16)?)?;
             no_stale(&r, "GET RESPONSE with nothing pending")
         },
@@ -322,11 +308,7 @@ pub(super) fn cases() -> Vec<Case> {
                 return Err(fail(format!("SELECT SSSE: {}", sw_text(r.sw))));
             }
             let le = r.sw.bytes_available().map_or(16, |n| (n % 256) as u8);
-            ctx.expect_cmd(
-                "SELECT EF05",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-                &[StatusWord::OK],
-            )?;
+            ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF05)?;
             let g = get_response(le)?;
             let r = match ctx.send_raw(&g)? {
                 Some(r) => r,

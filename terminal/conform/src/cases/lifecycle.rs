@@ -5,6 +5,7 @@ use sscard_apdu::commands::{self, RecordSelector};
 use sscard_apdu::StatusWord;
 use sscard_specs::types::DfId;
 
+use super::tamper::flip_last_byte;
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
 use crate::ctx::{sw_text, Ctx};
@@ -20,10 +21,39 @@ fn lifecycle(
     what: &str,
     want: &[StatusWord],
 ) -> Check {
-    let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
-    ctx.expect(what, &apdu, want)?;
-    Ok(())
+    ctx.expect_mac_command(what, cmd, sscard_specs::key::STK, want)
+}
+
+/// APPLICATION UNBLOCK of the current (blocked) DF: `9000`.
+pub(super) fn application_unblock(ctx: &mut Ctx<'_>) -> Check {
+    lifecycle(
+        ctx,
+        commands::application_unblock(),
+        "APPLICATION UNBLOCK",
+        &[StatusWord::OK],
+    )
+}
+
+/// Select DF01 and block it for now: APPLICATION BLOCK (temporary) answers `9000`.
+fn block_df01(ctx: &mut Ctx<'_>) -> Check {
+    ctx.select_df(DfId::Df01)?;
+    lifecycle(
+        ctx,
+        commands::application_block(false),
+        "APPLICATION BLOCK",
+        &[StatusWord::OK],
+    )
+}
+
+/// After a reset, SELECT `df` answers `want`; else the failure `"{expected}, got …"`.
+fn select_after_reset(ctx: &mut Ctx<'_>, df: DfId, want: StatusWord, expected: &str) -> Check {
+    ctx.reset()?;
+    let r = ctx.try_select_df(df)?;
+    if r.sw == want {
+        Ok(())
+    } else {
+        Err(fail(format!("{expected}, got {}", sw_text(r.sw))))
+    }
 }
 
 /// Family 12 (issue 10): a case that blocked `df` unblocks it again whatever went wrong after
@@ -81,16 +111,13 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             with_df01_restored(ctx, |ctx| {
-                ctx.select_df(DfId::Df01)?;
-                lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
-                ctx.reset()?;
-                let r = ctx.try_select_df(DfId::Df01)?;
-                if r.sw != StatusWord::SELECTED_FILE_INVALIDATED {
-                    return Err(fail(format!(
-                        "SELECT of a blocked application: expected FCI + 6283 (sscard's choice of profile.md §5; 6A81 would leave no way to unblock it), got {}",
-                        sw_text(r.sw)
-                    )));
-                }
+                block_df01(ctx)?;
+                select_after_reset(
+                    ctx,
+                    DfId::Df01,
+                    StatusWord::SELECTED_FILE_INVALIDATED,
+                    "SELECT of a blocked application: expected FCI + 6283 (sscard's choice of profile.md §5; 6A81 would leave no way to unblock it)",
+                )?;
                 let ef05 = sscard_specs::ef::DF01_EF05.spec().ok_or_else(|| fail("specs: no DF01 EF05"))?;
                 // EXTERNAL AUTHENTICATE is still accepted, reading is not.
                 ctx.authenticate(sscard_specs::key::RK1DF01)?;
@@ -101,7 +128,7 @@ pub(super) fn cases() -> Vec<Case> {
                         sw_text(r.sw)
                     )));
                 }
-                lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
+                application_unblock(ctx)?;
                 ctx.reset()?;
                 df01_usable(ctx)
             })
@@ -117,25 +144,16 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             with_df01_restored(ctx, |ctx| {
                 ctx.select_df(DfId::Df01)?;
-                let ch = ctx.challenge()?;
-                let mut apdu = ctx.mac_command(
+                let mut apdu = ctx.mac_command_fresh(
                     commands::application_block(false),
                     sscard_specs::key::STK,
-                    &ch,
                 )?;
-                if let Some(b) = apdu.last_mut() {
-                    *b ^= 0x01;
-                }
+                flip_last_byte(&mut apdu, 0x01);
                 let r = ctx.send(&apdu)?;
                 if r.sw != StatusWord::SM_INCORRECT {
                     // Clean up if it was wrongly accepted.
                     if r.sw == StatusWord::OK {
-                        let _ = lifecycle(
-                            ctx,
-                            commands::application_unblock(),
-                            "APPLICATION UNBLOCK",
-                            &[StatusWord::OK],
-                        );
+                        let _ = application_unblock(ctx);
                     }
                     return Err(fail(format!(
                         "APPLICATION BLOCK with a wrong MAC: expected 6988, got {}",
@@ -160,7 +178,7 @@ pub(super) fn cases() -> Vec<Case> {
                 let apdu = ctx.mac_command(commands::application_block(false), sscard_specs::key::STK, &[0x33; 8])?;
                 let r = ctx.send(&apdu)?;
                 if r.sw == StatusWord::OK {
-                    let _ = lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK]);
+                    let _ = application_unblock(ctx);
                     return Err(fail("APPLICATION BLOCK without a challenge was accepted"));
                 }
                 if r.sw != StatusWord::REF_DATA_INVALID {
@@ -202,11 +220,7 @@ pub(super) fn cases() -> Vec<Case> {
             let pin = ctx.pin_bcd().ok();
             with_df01_restored(ctx, |ctx| {
                 lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
-                ctx.reset()?;
-                let r = ctx.try_select_df(DfId::Df01)?;
-                if r.sw != StatusWord::SELECTED_FILE_INVALIDATED {
-                    return Err(fail(format!("SELECT of the blocked DF01: expected 6283, got {}", sw_text(r.sw))));
-                }
+                select_after_reset(ctx, DfId::Df01, StatusWord::SELECTED_FILE_INVALIDATED, "SELECT of the blocked DF01: expected 6283")?;
                 ctx.authenticate(rk)?;
                 ctx.authenticate(uk)?;
                 let refused = [StatusWord::CONDITIONS_NOT_SATISFIED];
@@ -240,8 +254,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             with_df01_restored(ctx, |ctx| {
-                ctx.select_df(DfId::Df01)?;
-                lifecycle(ctx, commands::application_block(false), "APPLICATION BLOCK", &[StatusWord::OK])?;
+                block_df01(ctx)?;
                 let still_blocked = |ctx: &mut Ctx<'_>, after: &str| -> Check {
                     let r = ctx.try_select_df(DfId::Df01)?;
                     if r.sw == StatusWord::SELECTED_FILE_INVALIDATED {
@@ -253,17 +266,14 @@ pub(super) fn cases() -> Vec<Case> {
                         )))
                     }
                 };
-                let ch = ctx.challenge()?;
-                let mut apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &ch)?;
-                if let Some(b) = apdu.last_mut() {
-                    *b ^= 0x01;
-                }
+                let mut apdu = ctx.mac_command_fresh(commands::application_unblock(), sscard_specs::key::STK)?;
+                flip_last_byte(&mut apdu, 0x01);
                 ctx.expect("APPLICATION UNBLOCK with a wrong MAC", &apdu, &[StatusWord::SM_INCORRECT])?;
                 still_blocked(ctx, "an APPLICATION UNBLOCK with a wrong MAC")?;
                 let apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &[0x44; 8])?;
                 ctx.expect("APPLICATION UNBLOCK without a challenge", &apdu, &[StatusWord::REF_DATA_INVALID])?;
                 still_blocked(ctx, "an APPLICATION UNBLOCK without a challenge")?;
-                lifecycle(ctx, commands::application_unblock(), "APPLICATION UNBLOCK", &[StatusWord::OK])?;
+                application_unblock(ctx)?;
                 ctx.reset()?;
                 df01_usable(ctx)
             })
@@ -279,14 +289,12 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             ctx.select_df(DfId::Df07)?;
             lifecycle(ctx, commands::application_block(true), "APPLICATION BLOCK (permanent)", &[StatusWord::OK])?;
-            ctx.reset()?;
-            let r = ctx.try_select_df(DfId::Df07)?;
-            if r.sw != StatusWord::FUNC_NOT_SUPPORTED {
-                return Err(fail(format!(
-                    "SELECT of a permanently blocked application: expected 6A81, got {}",
-                    sw_text(r.sw)
-                )));
-            }
+            select_after_reset(
+                ctx,
+                DfId::Df07,
+                StatusWord::FUNC_NOT_SUPPORTED,
+                "SELECT of a permanently blocked application: expected 6A81",
+            )?;
             // The rest of the card still works.
             df01_usable(ctx)
         },

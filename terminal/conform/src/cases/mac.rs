@@ -24,12 +24,7 @@ const REC: u8 = 2;
 
 /// SELECT SSSE + EF05 and read record 2.
 fn prepare(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
-    ctx.select_ssse()?;
-    ctx.expect_cmd(
-        "SELECT EF05",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.select_ssse_ef(sscard_specs::ef::SSSE_EF05)?;
     let r = ctx.read_record(RecordSelector::ByNumber(REC), None)?;
     if r.sw != StatusWord::OK || r.data.is_empty() {
         return Err(fail(format!(
@@ -85,11 +80,7 @@ fn own_content(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Result<Vec<u8>, Verdic
     ctx.reset()?;
     let content = access::current_content(ctx, ef)?
         .ok_or_else(|| skip(format!("{} holds no record to rewrite", ef_name(ef))))?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     Ok(content)
 }
 
@@ -174,11 +165,7 @@ fn mac_append(
     access::select(ctx, ef)?;
     ctx.reset()?;
     ctx.gain_read(ef)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let old = ctx.read_record(RecordSelector::ByNumber(1), None)?;
     let old = match old.sw {
         StatusWord::OK => Some(old.data),

@@ -17,6 +17,7 @@ mod pin;
 mod records;
 mod refs;
 mod select;
+mod tamper;
 mod tearing;
 
 use super::case::Case;

@@ -7,7 +7,7 @@ use sscard_apdu::{Command, StatusWord};
 
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
-use crate::ctx::{sw_text, Ctx, PinState};
+use crate::ctx::{expect_sw, sw_list, sw_text, Ctx, PinState};
 use crate::verdict::{fail, skip, Check, Verdict};
 
 const REF: &str = "sscard-spec.md §5.6; profile.md §4";
@@ -19,13 +19,6 @@ pub(super) fn query_tries(ctx: &mut Ctx<'_>) -> Result<Option<u8>, Verdict> {
         StatusWord::AUTH_BLOCKED => Some(0),
         sw => sw.tries_left(),
     })
-}
-
-fn pin(ctx: &Ctx<'_>) -> Result<String, Verdict> {
-    ctx.env
-        .pin
-        .clone()
-        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))
 }
 
 /// A PIN of the same length that differs in its last digit.
@@ -52,35 +45,50 @@ pub(super) fn verify_ascii(ctx: &mut Ctx<'_>, pin: &str) -> Result<StatusWord, V
 
 fn expect_verify(ctx: &mut Ctx<'_>, pin: &str, want: StatusWord, what: &str) -> Check {
     let sw = verify_ascii(ctx, pin)?;
-    if sw == want {
-        Ok(())
-    } else {
-        Err(fail(format!(
-            "{what}: expected {}, the card answered {}",
-            sw_text(want),
-            sw_text(sw)
-        )))
-    }
+    expect_sw(what, sw, want)
+}
+
+/// In the SSSE, one wrong PIN answers 63C(n−1); returns the try limit n.
+fn one_wrong_pin(ctx: &mut Ctx<'_>, pin: &str) -> Result<u8, Verdict> {
+    let l = limit(ctx);
+    ctx.select_ssse()?;
+    expect_verify(
+        ctx,
+        &wrong_pin(pin),
+        StatusWord::pin_failed(l - 1),
+        "wrong PIN",
+    )?;
+    Ok(l)
+}
+
+/// PUK external authentication in the SSSE, then `84 24 00 00 04 MAC(STK)` (not sent).
+pub(super) fn unblock_apdu(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
+    ctx.select_ssse()?;
+    ctx.authenticate(sscard_specs::key::PUK)?;
+    ctx.mac_command_fresh(commands::pin_unblock(), sscard_specs::key::STK)
 }
 
 /// PUK external authentication + `84 24 00 00 04 MAC(STK)`.
 pub(super) fn unblock(ctx: &mut Ctx<'_>) -> Check {
-    ctx.select_ssse()?;
-    ctx.authenticate(sscard_specs::key::PUK)?;
-    let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
+    let apdu = unblock_apdu(ctx)?;
     ctx.expect("PIN UNBLOCK", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
 
-/// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
-pub(super) fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
+/// PUK external authentication in the SSSE, then `84 24 00 01 Lc E(PIN) MAC(STK)` setting
+/// `new_pin` (not sent).
+pub(super) fn reload_apdu(ctx: &mut Ctx<'_>, new_pin: &str) -> Result<Vec<u8>, Verdict> {
     ctx.select_ssse()?;
     ctx.authenticate(sscard_specs::key::PUK)?;
     let ch = ctx.challenge()?;
     let enc = ctx.encrypt_pin_block(sscard_specs::key::STK, &ch, new_pin)?;
     let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
-    let apdu = ctx.mac_command(cmd, sscard_specs::key::STK, &ch)?;
+    ctx.mac_command(cmd, sscard_specs::key::STK, &ch)
+}
+
+/// PUK external authentication + `84 24 00 01 Lc E(PIN) MAC(STK)`.
+pub(super) fn reload(ctx: &mut Ctx<'_>, new_pin: &str) -> Check {
+    let apdu = reload_apdu(ctx, new_pin)?;
     ctx.expect("PIN RELOAD", &apdu, &[StatusWord::OK])?;
     Ok(())
 }
@@ -108,6 +116,32 @@ fn change_back(ctx: &mut Ctx<'_>, new: &str, orig: &str) -> Check {
     Err(fail(why))
 }
 
+/// CHANGE PIN from a wrong old PIN to `new` answers 63C(n−1) (a card that accepts it gets the
+/// holder's PIN `pin` back). `after_verify`: the PIN was verified just before.
+fn change_with_wrong_old(ctx: &mut Ctx<'_>, pin: &str, new: &str, after_verify: bool) -> Check {
+    let (when, because) = if after_verify {
+        (" after VERIFY", " because the PIN was verified")
+    } else {
+        ("", "")
+    };
+    let l = limit(ctx);
+    let sw = change(ctx, &wrong_pin(pin), new)?;
+    if sw == StatusWord::OK {
+        let _ = change_back(ctx, new, pin);
+        return Err(fail(format!(
+            "CHANGE PIN with a wrong old PIN was accepted{because}"
+        )));
+    }
+    if sw != StatusWord::pin_failed(l - 1) {
+        return Err(fail(format!(
+            "CHANGE PIN with a wrong old PIN{when}: expected 63C{:X}, got {}",
+            l - 1,
+            sw_text(sw)
+        )));
+    }
+    Ok(())
+}
+
 fn limit(ctx: &Ctx<'_>) -> u8 {
     ctx.profile().pin_try_limit
 }
@@ -129,11 +163,7 @@ fn expect_tries(ctx: &mut Ctx<'_>, want: u8, when: &str) -> Check {
 /// cases run before it). The correct PIN restores the counter (profile.md §4); where it does not
 /// (a faulty card) or the PIN is blocked, PIN UNBLOCK does when issuer keys are there.
 pub(super) fn restore_pin(ctx: &mut Ctx<'_>, pin: &str) -> Check {
-    if let PinState::Refused(why) = &ctx.env.pin_state {
-        return Err(skip(format!(
-            "the --pin PIN was refused earlier ({why}); not presented again"
-        )));
-    }
+    ctx.pin_not_refused()?;
     let l = limit(ctx);
     ctx.select_ssse()?;
     let sw = verify_ascii(ctx, pin)?;
@@ -163,43 +193,40 @@ pub(super) fn restore_pin(ctx: &mut Ctx<'_>, pin: &str) -> Check {
 
 /// A destructive PIN case: `body` runs between two [`restore_pin`]s; the first failure wins.
 pub(super) fn guarded(ctx: &mut Ctx<'_>, body: impl FnOnce(&mut Ctx<'_>, &str) -> Check) -> Check {
-    let p = pin(ctx)?;
+    let p = ctx.holder_pin()?;
     restore_pin(ctx, &p)?;
     let res = body(ctx, &p);
     let after = restore_pin(ctx, &p);
     res.and(after)
 }
 
-/// VERIFY `00 20 p1 p2` with `data`: one of `want`, and the try counter unchanged (VERIFY
-/// without data before and after). Non-destructive: `data` carries the holder's PIN, so even a
-/// card that ignores the malformation only verifies the right PIN.
+/// VERIFY `00 20 p1 p2` with the holder's PIN (padded with `FF` to `len` bytes when given):
+/// one of `want`, and the try counter unchanged (VERIFY without data before and after).
+/// Non-destructive: the data carries the holder's PIN, so even a card that ignores the
+/// malformation only verifies the right PIN.
 fn verify_malformed(
     ctx: &mut Ctx<'_>,
-    p1: u8,
-    p2: u8,
-    data: &[u8],
+    (p1, p2): (u8, u8),
+    len: Option<usize>,
     want: &[StatusWord],
     what: &str,
 ) -> Check {
-    if let PinState::Refused(why) = &ctx.env.pin_state {
-        return Err(skip(format!(
-            "the --pin PIN was refused earlier ({why}); not presented again"
-        )));
+    let mut data = ctx.pin_bcd()?;
+    if let Some(len) = len {
+        data.resize(len, 0xFF);
     }
+    ctx.pin_not_refused()?;
     ctx.select_ssse()?;
     let before = query_tries(ctx)?;
     let c = Command::<255>::new(0x00, 0x20, p1, p2)
-        .with_data(data)
+        .with_data(&data)
         .map_err(|e| fail(e.to_string()))?;
     let r = ctx.send_cmd(&c)?;
     let after = query_tries(ctx)?;
     if !want.contains(&r.sw) {
         return Err(fail(format!(
             "{what}: expected {}, the card answered {}",
-            want.iter()
-                .map(|s| format!("{:04X}", s.0))
-                .collect::<Vec<_>>()
-                .join(" or "),
+            sw_list(want),
             sw_text(r.sw)
         )));
     }
@@ -249,15 +276,8 @@ pub(super) fn cases() -> Vec<Case> {
         "profile.md §4 (VERIFY P1 ≠ 00 → 6A86; none costs a try); sscard-spec.md §4",
         Needs::PIN,
         |ctx| {
-            let bcd = ctx.pin_bcd()?;
-            verify_malformed(
-                ctx,
-                0x01,
-                0x00,
-                &bcd,
-                &[StatusWord::WRONG_P1P2, StatusWord::WRONG_P1P2_6B00],
-                "VERIFY P1=01",
-            )
+            let want = [StatusWord::WRONG_P1P2, StatusWord::WRONG_P1P2_6B00];
+            verify_malformed(ctx, (0x01, 0x00), None, &want, "VERIFY P1=01")
         },
     );
     a.add(
@@ -267,19 +287,12 @@ pub(super) fn cases() -> Vec<Case> {
         "profile.md §4 (VERIFY P2 ≠ 00 → 6A88; none costs a try); sscard-spec.md §4",
         Needs::PIN,
         |ctx| {
-            let bcd = ctx.pin_bcd()?;
-            verify_malformed(
-                ctx,
-                0x00,
-                0x01,
-                &bcd,
-                &[
-                    StatusWord::KEY_NOT_FOUND,
-                    StatusWord::WRONG_P1P2,
-                    StatusWord::WRONG_P1P2_6B00,
-                ],
-                "VERIFY P2=01",
-            )
+            let want = [
+                StatusWord::KEY_NOT_FOUND,
+                StatusWord::WRONG_P1P2,
+                StatusWord::WRONG_P1P2_6B00,
+            ];
+            verify_malformed(ctx, (0x00, 0x01), None, &want, "VERIFY P2=01")
         },
     );
     a.add(
@@ -289,16 +302,8 @@ pub(super) fn cases() -> Vec<Case> {
         "profile.md §4 (a data field longer than 8 bytes → 6700; none costs a try)",
         Needs::PIN,
         |ctx| {
-            let mut data = ctx.pin_bcd()?;
-            data.resize(9, 0xFF);
-            verify_malformed(
-                ctx,
-                0x00,
-                0x00,
-                &data,
-                &[StatusWord::WRONG_LENGTH],
-                "VERIFY with 9 data bytes",
-            )
+            let want = [StatusWord::WRONG_LENGTH];
+            verify_malformed(ctx, (0x00, 0x00), Some(9), &want, "VERIFY with 9 data bytes")
         },
     );
     a.add(
@@ -322,9 +327,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::PIN,
         |ctx| {
             guarded(ctx, |ctx, p| {
-                let l = limit(ctx);
-                ctx.select_ssse()?;
-                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                let l = one_wrong_pin(ctx, p)?;
                 expect_verify(ctx, p, StatusWord::OK, "correct PIN after a wrong one")?;
                 expect_tries(ctx, l, "after the correct PIN")
             })
@@ -339,9 +342,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::PIN,
         |ctx| {
             guarded(ctx, |ctx, p| {
-                let l = limit(ctx);
-                ctx.select_ssse()?;
-                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                let l = one_wrong_pin(ctx, p)?;
                 ctx.reset()?;
                 ctx.select_ssse()?;
                 expect_tries(ctx, l - 1, "after a reset")
@@ -356,7 +357,7 @@ pub(super) fn cases() -> Vec<Case> {
         REF,
         Needs::PIN,
         |ctx| {
-            let p = pin(ctx)?;
+            let p = ctx.holder_pin()?;
             restore_pin(ctx, &p)?;
             let l = limit(ctx);
             ctx.select_ssse()?;
@@ -401,9 +402,7 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS_PIN,
         |ctx| {
             guarded(ctx, |ctx, p| {
-                let l = limit(ctx);
-                ctx.select_ssse()?;
-                expect_verify(ctx, &wrong_pin(p), StatusWord::pin_failed(l - 1), "wrong PIN")?;
+                let l = one_wrong_pin(ctx, p)?;
                 unblock(ctx)?;
                 expect_tries(ctx, l, "after PIN UNBLOCK")?;
                 expect_verify(ctx, p, StatusWord::OK, "the old PIN after PIN UNBLOCK")
@@ -419,10 +418,12 @@ pub(super) fn cases() -> Vec<Case> {
         Needs::KEYS,
         |ctx| {
             ctx.select_ssse()?;
-            let ch = ctx.challenge()?;
-            let apdu = ctx.mac_command(commands::pin_unblock(), sscard_specs::key::STK, &ch)?;
-            ctx.expect("PIN UNBLOCK without PUK", &apdu, &[StatusWord::SECURITY_NOT_SATISFIED])?;
-            Ok(())
+            ctx.expect_mac_command(
+                "PIN UNBLOCK without PUK",
+                commands::pin_unblock(),
+                sscard_specs::key::STK,
+                &[StatusWord::SECURITY_NOT_SATISFIED],
+            )
         },
     );
     a.add(
@@ -456,20 +457,8 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             guarded(ctx, |ctx, p| {
                 let new = other_pin(p);
-                let l = limit(ctx);
                 ctx.select_ssse()?;
-                let sw = change(ctx, &wrong_pin(p), &new)?;
-                if sw == StatusWord::OK {
-                    let _ = change_back(ctx, &new, p);
-                    return Err(fail("CHANGE PIN with a wrong old PIN was accepted"));
-                }
-                if sw != StatusWord::pin_failed(l - 1) {
-                    return Err(fail(format!(
-                        "CHANGE PIN with a wrong old PIN: expected 63C{:X}, got {}",
-                        l - 1,
-                        sw_text(sw)
-                    )));
-                }
+                change_with_wrong_old(ctx, p, &new, false)?;
                 expect_verify(ctx, p, StatusWord::OK, "the PIN after a refused CHANGE PIN")?;
                 let sw = change(ctx, p, &new)?;
                 if sw != StatusWord::OK {
@@ -522,21 +511,9 @@ pub(super) fn cases() -> Vec<Case> {
         |ctx| {
             guarded(ctx, |ctx, p| {
                 let new = other_pin(p);
-                let l = limit(ctx);
                 ctx.select_ssse()?;
                 expect_verify(ctx, p, StatusWord::OK, "the holder's PIN")?;
-                let sw = change(ctx, &wrong_pin(p), &new)?;
-                if sw == StatusWord::OK {
-                    let _ = change_back(ctx, &new, p);
-                    return Err(fail("CHANGE PIN with a wrong old PIN was accepted because the PIN was verified"));
-                }
-                if sw != StatusWord::pin_failed(l - 1) {
-                    return Err(fail(format!(
-                        "CHANGE PIN with a wrong old PIN after VERIFY: expected 63C{:X}, got {}",
-                        l - 1,
-                        sw_text(sw)
-                    )));
-                }
+                change_with_wrong_old(ctx, p, &new, true)?;
                 expect_verify(ctx, p, StatusWord::OK, "the holder's PIN after the refused CHANGE PIN")
             })
         },

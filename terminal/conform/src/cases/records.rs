@@ -33,11 +33,7 @@ fn ef05_tags(ctx: &Ctx<'_>) -> Vec<u8> {
 fn enter(ctx: &mut Ctx<'_>, select_ef: bool) -> Check {
     ctx.select_ssse()?;
     if select_ef {
-        ctx.expect_cmd(
-            "SELECT EF05",
-            &commands::select_ef(sscard_specs::ef::SSSE_EF05.fid()),
-            &[StatusWord::OK],
-        )?;
+        ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF05)?;
     }
     Ok(())
 }
@@ -85,11 +81,7 @@ fn by_tag_first(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     }
     ctx.reset()?;
     ctx.gain_read(ef)?;
-    ctx.expect_cmd(
-        &format!("SELECT {}", ef_name(ef)),
-        &commands::select_ef(ef.fid),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_ef(ef)?;
     let mut observed = false;
     for item in ef
         .items_for(v)

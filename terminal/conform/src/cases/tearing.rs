@@ -7,9 +7,12 @@ use sscard_apdu::StatusWord;
 
 use super::capacity::{all_records, gain_write};
 use super::content;
+use super::lifecycle::application_unblock;
 use super::pin::{
-    change, guarded, other_pin, query_tries, reload, restore_pin, verify_ascii, wrong_pin,
+    change, guarded, other_pin, query_tries, reload, reload_apdu, restore_pin, verify_ascii,
+    wrong_pin,
 };
+use super::tamper::wrong_auth_apdu;
 use crate::area::{Area, Needs};
 use crate::case::{AreaCases, Case};
 use crate::ctx::{ef_name, sw_text, Ctx};
@@ -18,6 +21,9 @@ use crate::power::Landing;
 use crate::verdict::{fail, skip, Check, Verdict};
 use sscard_specs::files::all_efs;
 use sscard_specs::types::{DfId, EfSpec, EfStructure, WriteRule};
+
+/// How the atomicity cases cut a command (their requirement texts).
+const EVERY_CUT: &str = "cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte";
 
 /// Most cut points tried per command.
 const MAX_K: usize = 48;
@@ -72,11 +78,20 @@ fn fire(
 /// and k = 0, 1, … until a command completes without being cut.
 fn every_cut(
     ctx: &mut Ctx<'_>,
+    attempt: impl FnMut(&mut Ctx<'_>, usize, Option<Landing>) -> Result<bool, Verdict>,
+) -> Check {
+    every_cut_landing(ctx, &LANDINGS, attempt)
+}
+
+/// [`every_cut`] for the landings `landings` only.
+fn every_cut_landing(
+    ctx: &mut Ctx<'_>,
+    landings: &[Option<Landing>],
     mut attempt: impl FnMut(&mut Ctx<'_>, usize, Option<Landing>) -> Result<bool, Verdict>,
 ) -> Check {
     ctx.power()?;
     let mut cuts = 0usize;
-    for landing in LANDINGS {
+    for &landing in landings {
         for k in 0..=MAX_K {
             if attempt(ctx, k, landing)? {
                 cuts += 1;
@@ -110,11 +125,7 @@ fn append_atomic(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
         let (sw, cut) = fire(ctx, k, landing, &c)?;
         ctx.reset()?;
         ctx.gain_read(ef)?;
-        ctx.expect_cmd(
-            &format!("SELECT {}", ef_name(ef)),
-            &commands::select_ef(ef.fid),
-            &[StatusWord::OK],
-        )?;
+        ctx.expect_select_ef(ef)?;
         let after = all_records(ctx, ef)?;
         let appended = after.first() == Some(&new)
             && after.get(1..).is_some_and(|rest| {
@@ -167,11 +178,7 @@ fn pin_change_atomic(
     build: fn(&mut Ctx<'_>, &str, &str) -> Result<Vec<u8>, Verdict>,
     back: fn(&mut Ctx<'_>, &str, &str) -> Check,
 ) -> Check {
-    let p = ctx
-        .env
-        .pin
-        .clone()
-        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))?;
+    let p = ctx.holder_pin()?;
     let new = other_pin(&p);
     let res = every_cut(ctx, |ctx, k, landing| {
         restore_pin(ctx, &p)?;
@@ -223,13 +230,8 @@ fn change_back(ctx: &mut Ctx<'_>, old: &str, new: &str) -> Check {
     }
 }
 
-fn reload_apdu(ctx: &mut Ctx<'_>, _old: &str, new: &str) -> Result<Vec<u8>, Verdict> {
-    ctx.select_ssse()?;
-    ctx.authenticate(sscard_specs::key::PUK)?;
-    let ch = ctx.challenge()?;
-    let enc = ctx.encrypt_pin_block(sscard_specs::key::STK, &ch, new)?;
-    let cmd = commands::pin_reload(&enc).map_err(|e| fail(e.to_string()))?;
-    ctx.mac_command(cmd, sscard_specs::key::STK, &ch)
+fn reload_to_new_apdu(ctx: &mut Ctx<'_>, _old: &str, new: &str) -> Result<Vec<u8>, Verdict> {
+    reload_apdu(ctx, new)
 }
 
 fn reload_back(ctx: &mut Ctx<'_>, old: &str, _new: &str) -> Check {
@@ -243,18 +245,14 @@ fn block_atomic(ctx: &mut Ctx<'_>) -> Check {
         ctx.reset()?;
         let r = ctx.try_select_df(DfId::Df01)?;
         if r.sw == StatusWord::SELECTED_FILE_INVALIDATED {
-            unblock_df01(ctx)?;
+            application_unblock(ctx)?;
             ctx.reset()?;
             ctx.select_df(DfId::Df01)?;
         } else if !r.ok() {
             return Err(fail(format!("SELECT DF01: {}", sw_text(r.sw))));
         }
-        let ch = ctx.challenge()?;
-        let apdu = ctx.mac_command(
-            commands::application_block(false),
-            sscard_specs::key::STK,
-            &ch,
-        )?;
+        let apdu =
+            ctx.mac_command_fresh(commands::application_block(false), sscard_specs::key::STK)?;
         let (sw, cut) = fire(ctx, k, landing, &apdu)?;
         let r = ctx.try_select_df(DfId::Df01)?;
         let blocked = match r.sw {
@@ -269,7 +267,7 @@ fn block_atomic(ctx: &mut Ctx<'_>) -> Check {
             }
         };
         if blocked {
-            unblock_df01(ctx)?;
+            application_unblock(ctx)?;
         }
         if !cut && (sw != StatusWord::OK || !blocked) {
             return Err(fail(format!(
@@ -282,24 +280,12 @@ fn block_atomic(ctx: &mut Ctx<'_>) -> Check {
     })
 }
 
-/// APPLICATION UNBLOCK in the current (blocked) DF01.
-fn unblock_df01(ctx: &mut Ctx<'_>) -> Check {
-    let ch = ctx.challenge()?;
-    let apdu = ctx.mac_command(commands::application_unblock(), sscard_specs::key::STK, &ch)?;
-    ctx.expect("APPLICATION UNBLOCK", &apdu, &[StatusWord::OK])?;
-    Ok(())
-}
-
 fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
     let ef06 = sscard_specs::ef::SSSE_EF06
         .spec()
         .ok_or_else(|| fail("specs: no SSSE EF06"))?;
     ctx.gain_read(ef06)?;
-    ctx.expect_cmd(
-        "SELECT EF06",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-        &[StatusWord::OK],
-    )?;
+    ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
     let r = ctx.read_record(
         RecordSelector::ByTag(sscard_specs::item::SSSE_EF06_NAME.tag()),
         None,
@@ -310,15 +296,19 @@ fn name_record(ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Verdict> {
     Ok(r.data)
 }
 
-fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
+/// UKSSSE authenticated and SSSE EF06 selected: the UPDATE RECORD 2 APDU writing `record` (not
+/// sent).
+fn name_update_apdu(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<Vec<u8>, Verdict> {
     ctx.authenticate(sscard_specs::key::UKSSSE)?;
-    ctx.expect_cmd(
-        "SELECT EF06",
-        &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-        &[StatusWord::OK],
-    )?;
-    let c = commands::update_record(2, None, record).map_err(|e| fail(e.to_string()))?;
-    Ok(ctx.send_cmd(&c)?.sw)
+    ctx.expect_select_named_ef(sscard_specs::ef::SSSE_EF06)?;
+    commands::update_record(2, None, record)
+        .and_then(|c| c.to_vec())
+        .map_err(|e| fail(e.to_string()))
+}
+
+fn write_name(ctx: &mut Ctx<'_>, record: &[u8]) -> Result<StatusWord, Verdict> {
+    let apdu = name_update_apdu(ctx, record)?;
+    Ok(ctx.send(&apdu)?.sw)
 }
 
 fn update_record_atomic(ctx: &mut Ctx<'_>, landings: &[Option<Landing>]) -> Check {
@@ -343,64 +333,38 @@ fn update_record_atomic(ctx: &mut Ctx<'_>, landings: &[Option<Landing>]) -> Chec
         let c = b'A' + (i % 26) as u8;
         *b = if *b == c { c + 1 } else { c };
     }
-    let mut cuts = 0usize;
-    for &landing in landings {
-        for k in 0..=MAX_K {
-            ctx.reset()?;
-            name_record(ctx)?;
-            ctx.authenticate(sscard_specs::key::UKSSSE)?;
-            ctx.expect_cmd(
-                "SELECT EF06",
-                &commands::select_ef(sscard_specs::ef::SSSE_EF06.fid()),
-                &[StatusWord::OK],
-            )?;
-            let c = commands::update_record(2, None, &new).map_err(|e| fail(e.to_string()))?;
-            let (sw, cut) = fire(
-                ctx,
-                k,
-                landing,
-                &c.to_vec().map_err(|e| fail(e.to_string()))?,
-            )?;
-            let now = name_record(ctx)?;
-            if now != old && now != new {
-                return Err(fail(format!(
+    every_cut_landing(ctx, landings, |ctx, k, landing| {
+        ctx.reset()?;
+        name_record(ctx)?;
+        let apdu = name_update_apdu(ctx, &new)?;
+        let (sw, cut) = fire(ctx, k, landing, &apdu)?;
+        let now = name_record(ctx)?;
+        if now != old && now != new {
+            return Err(fail(format!(
                 "after a power cut at write {k}, record 2 is neither the old nor the new record: {}",
                 hex::encode_upper(&now)
             )));
-            }
-            if !cut && (sw != StatusWord::OK || now != new) {
-                return Err(fail(format!(
-                    "UPDATE RECORD without a cut: {} and the record {} the new value",
-                    sw_text(sw),
-                    if now == new { "holds" } else { "does not hold" }
-                )));
-            }
-            if now == new {
-                let back = write_name(ctx, &old)?;
-                if back != StatusWord::OK {
-                    return Err(fail(format!("restoring the old record: {}", sw_text(back))));
-                }
-            }
-            if cut {
-                cuts += 1;
-            } else {
-                break;
+        }
+        if !cut && (sw != StatusWord::OK || now != new) {
+            return Err(fail(format!(
+                "UPDATE RECORD without a cut: {} and the record {} the new value",
+                sw_text(sw),
+                if now == new { "holds" } else { "does not hold" }
+            )));
+        }
+        if now == new {
+            let back = write_name(ctx, &old)?;
+            if back != StatusWord::OK {
+                return Err(fail(format!("restoring the old record: {}", sw_text(back))));
             }
         }
-    }
-    if cuts == 0 {
-        return Err(skip("the command made no non-volatile write to cut"));
-    }
-    Ok(())
+        Ok(cut)
+    })
 }
 
 fn verify_needs_persisted_counter(ctx: &mut Ctx<'_>) -> Check {
     ctx.power()?;
-    let pin = ctx
-        .env
-        .pin
-        .clone()
-        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))?;
+    let pin = ctx.holder_pin()?;
     ctx.select_ssse()?;
     ctx.power()?.arm_cut(0);
     let sw = verify_ascii(ctx, &pin)?;
@@ -425,11 +389,7 @@ fn verify_needs_persisted_counter(ctx: &mut Ctx<'_>) -> Check {
 
 fn wrong_pin_never_free(ctx: &mut Ctx<'_>) -> Check {
     ctx.power()?;
-    let pin = ctx
-        .env
-        .pin
-        .clone()
-        .ok_or_else(|| skip("needs the holder's PIN (--pin)"))?;
+    let pin = ctx.holder_pin()?;
     let wrong = wrong_pin(&pin);
     for k in 0..=MAX_K {
         ctx.reset()?;
@@ -466,22 +426,10 @@ fn wrong_pin_never_free(ctx: &mut Ctx<'_>) -> Check {
 /// The key the EXTERNAL AUTHENTICATE tearing cases use (card-level, SSSE).
 const KEY: &str = sscard_specs::key::RKSSSE;
 
-/// EXTERNAL AUTHENTICATE for a fresh challenge; `wrong` flips a cryptogram bit.
-fn ext_auth(ctx: &mut Ctx<'_>, wrong: bool) -> Result<Vec<u8>, Verdict> {
-    let ch = ctx.challenge()?;
-    let mut apdu = ctx.ext_auth_apdu(KEY, &ch)?;
-    if wrong {
-        if let Some(b) = apdu.get_mut(5) {
-            *b ^= 0x01;
-        }
-    }
-    Ok(apdu)
-}
-
 fn ext_auth_needs_persisted_counter(ctx: &mut Ctx<'_>) -> Check {
     ctx.power()?;
     ctx.select_ssse()?;
-    let apdu = ext_auth(ctx, false)?;
+    let apdu = ctx.ext_auth_fresh(KEY)?;
     ctx.power()?.arm_cut(0);
     let sw = ctx.send(&apdu)?.sw;
     ctx.power()?.restore();
@@ -510,14 +458,14 @@ fn wrong_cryptogram_never_free(ctx: &mut Ctx<'_>) -> Check {
         ctx.select_ssse()?;
         // Start from a full counter.
         ctx.authenticate(KEY)?;
-        let apdu = ext_auth(ctx, true)?;
+        let apdu = wrong_auth_apdu(ctx, KEY)?;
         ctx.power()?.arm_cut(k);
         let sw = ctx.send(&apdu)?.sw;
         let cut = ctx.power()?.was_cut();
         ctx.power()?.restore();
         // A second wrong cryptogram shows the counter (63Cx = tries left after it).
         ctx.select_ssse()?;
-        let probe = ext_auth(ctx, true)?;
+        let probe = wrong_auth_apdu(ctx, KEY)?;
         let shown = ctx.send(&probe)?.sw;
         // A successful authentication restores the counter.
         ctx.authenticate(KEY)?;
@@ -604,7 +552,7 @@ pub(super) fn cases() -> Vec<Case> {
             format!("{}-APPEND-ATOMIC", id::ef(ef)),
             "APPEND RECORD to a cyclic file is atomic under power cuts",
             format!(
-                "APPEND RECORD to the cyclic {} (it moves the newest-record pointer and writes a record: two places) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards the file holds its old records, or the new record followed by them.",
+                "APPEND RECORD to the cyclic {} (it moves the newest-record pointer and writes a record: two places) {EVERY_CUT}: afterwards the file holds its old records, or the new record followed by them.",
                 ef_name(ef)
             ),
             "sscard-spec.md §7.2 (anti-tearing), §3.2 (cyclic files)",
@@ -616,7 +564,7 @@ pub(super) fn cases() -> Vec<Case> {
     a.add(
         "CHANGE-PIN-ATOMIC",
         "CHANGE PIN is atomic under power cuts",
-        "CHANGE PIN (try counter and PIN: two places) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards exactly the old or the new PIN verifies; the case puts the old PIN back.",
+        format!("CHANGE PIN (try counter and PIN: two places) {EVERY_CUT}: afterwards exactly the old or the new PIN verifies; the case puts the old PIN back."),
         "sscard-spec.md §7.2 (anti-tearing); profile.md §4",
         power_needs(Needs::PIN),
         |ctx| pin_change_atomic(ctx, "CHANGE PIN", change_apdu, change_back),
@@ -625,16 +573,16 @@ pub(super) fn cases() -> Vec<Case> {
     a.add(
         "PIN-RELOAD-ATOMIC",
         "PIN RELOAD is atomic under power cuts",
-        "PIN RELOAD (PIN and try counter) cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards exactly the old or the new PIN verifies; the case reloads the old PIN.",
+        format!("PIN RELOAD (PIN and try counter) {EVERY_CUT}: afterwards exactly the old or the new PIN verifies; the case reloads the old PIN."),
         "sscard-spec.md §7.2 (anti-tearing); profile.md §4",
         power_needs(Needs::KEYS_PIN),
-        |ctx| pin_change_atomic(ctx, "PIN RELOAD", reload_apdu, reload_back),
+        |ctx| pin_change_atomic(ctx, "PIN RELOAD", reload_to_new_apdu, reload_back),
     )
     .destructive();
     a.add(
         format!("{}-BLOCK-ATOMIC", id::df(DfId::Df01)),
         "APPLICATION BLOCK is atomic under power cuts",
-        "APPLICATION BLOCK of DF01 cut after every possible number of writes, the cut write landing nothing / its first byte / half / all but its last byte: afterwards DF01 is either usable (SELECT 9000) or temporarily blocked (6283), nothing else; the case unblocks it.",
+        format!("APPLICATION BLOCK of DF01 {EVERY_CUT}: afterwards DF01 is either usable (SELECT 9000) or temporarily blocked (6283), nothing else; the case unblocks it."),
         "sscard-spec.md §7.2 (anti-tearing); profile.md §5",
         power_needs(Needs::KEYS),
         block_atomic,

@@ -139,6 +139,32 @@ fn hex_n<const N: usize>(s: &str, what: &str) -> NationalResult<[u8; N]> {
         })
 }
 
+/// A request of the HSM steps to the security module, `算法标识|密钥地址|R|…|`.
+struct Request<'a> {
+    fields: Vec<&'a str>,
+    /// The key at 密钥地址.
+    key: &'static KeySpec,
+    /// R, the card's challenge.
+    r: [u8; 8],
+}
+
+impl<'a> Request<'a> {
+    fn parse(request: &'a str) -> NationalResult<Self> {
+        let fields: Vec<&str> = request.split('|').collect();
+        let field = |i: usize| fields.get(i).copied().unwrap_or_default();
+        let key = key_at_address(field(1)).ok_or_else(|| {
+            NationalError::BadParameter(format!("no key at address {}", field(1)))
+        })?;
+        let r = hex_n(field(2), "R")?;
+        Ok(Request { fields, key, r })
+    }
+
+    /// Field `i` (`""` when there is none).
+    fn field(&self, i: usize) -> &'a str {
+        self.fields.get(i).copied().unwrap_or_default()
+    }
+}
+
 /// A parsed `iReadCardBas_HSM_Step2` pKey of a 3.00 card.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ReadCardBasKey {
@@ -244,6 +270,19 @@ fn ext_auth_request(call: &mut Call, df: DfId, key: &'static KeySpec) -> Nationa
         hex::encode_upper(r).as_str(),
         hex::encode_upper(source).as_str(),
     ]))
+}
+
+/// Step1 of an operation that starts with the external authentication of `key`: the request for
+/// it (in the key's DF) and the pending state of `op`.
+fn ext_auth_step1(
+    call: &mut Call,
+    interface: Interface,
+    card_id: [u8; 16],
+    key: &'static KeySpec,
+    op: Op,
+) -> NationalResult<(String, HsmPending)> {
+    let out = ext_auth_request(call, key.df, key)?;
+    Ok((out, pending(call, interface, card_id, key.df, op)))
 }
 
 /// `iReadCardBas_HSM_Step1(iType, pOutInfo)`.
@@ -371,15 +410,8 @@ pub fn read_card_step1(
     let card_id = card_id_of(&mut call)?;
     let name = read_key(&files, version)?.ok_or(NationalError::HsmNotNeeded)?;
     let k = spec(name)?;
-    let out = ext_auth_request(&mut call, k.df, k)?;
-    let p = pending(
-        &call,
-        interface,
-        card_id,
-        k.df,
-        Op::ReadFiles { key: k.name, files },
-    );
-    Ok((out, p))
+    let op = Op::ReadFiles { key: k.name, files };
+    ext_auth_step1(&mut call, interface, card_id, k, op)
 }
 
 /// `iWriteCard_HSM_Step1(iType, pCardInfo, pFileAddr, pWriteData, pOutInfo)`: the UK external
@@ -413,19 +445,12 @@ pub fn write_card_step1(
         key = Some(k);
     }
     let k = spec(key.ok_or_else(|| NationalError::BadParameter("nothing to write".into()))?)?;
-    let out = ext_auth_request(&mut call, k.df, k)?;
-    let p = pending(
-        &call,
-        interface,
-        card_id,
-        k.df,
-        Op::Write {
-            key: k.name,
-            files,
-            writes,
-        },
-    );
-    Ok((out, p))
+    let op = Op::Write {
+        key: k.name,
+        files,
+        writes,
+    };
+    ext_auth_step1(&mut call, interface, card_id, k, op)
 }
 
 /// `iReloadPIN_HSM_Step1(iType, pCardInfo, pOutInfo)`: the new PIN is entered (twice), then the
@@ -470,9 +495,7 @@ fn pin_step1(
         None
     };
     let k = spec(key::PUK)?;
-    let out = ext_auth_request(&mut call, k.df, k)?;
-    let p = pending(&call, interface, card_id, k.df, Op::PinAuth { new_pin });
-    Ok((out, p))
+    ext_auth_step1(&mut call, interface, card_id, k, Op::PinAuth { new_pin })
 }
 
 /// The next step of a pending HSM operation: `(pOutInfo, the pending state of a further step)`.
@@ -666,33 +689,27 @@ impl TestHsm {
 
     /// The pKey for an external-authentication request `算法标识|密钥地址|R|S|`.
     pub fn external_auth(&mut self, request: &str, card: &HsmCard) -> NationalResult<String> {
-        let f: Vec<&str> = request.split('|').collect();
-        let get = |i: usize| f.get(i).copied().unwrap_or_default();
-        let k = key_at_address(get(1))
-            .ok_or_else(|| NationalError::BadParameter(format!("no key at address {}", get(1))))?;
-        let r: [u8; 8] = hex_n(get(2), "R")?;
-        let s: [u8; 8] = hex_n(get(3), "S")?;
-        let factors = self.factors(k.name, card)?;
+        let req = Request::parse(request)?;
+        let s: [u8; 8] = hex_n(req.field(3), "S")?;
+        let factors = self.factors(req.key.name, card)?;
         let c = self
             .sm
-            .external_auth(KeyRef::new(k.name), &factors, &r, &s)
+            .external_auth(KeyRef::new(req.key.name), &factors, &req.r, &s)
             .map_err(Self::sm_err)?;
         Ok(format!("{}|", hex::encode_upper(c)))
     }
 
     /// The pKey for a MAC request `算法标识|密钥地址|R|MAC头|[新PIN|]`.
     pub fn pin_mac(&mut self, request: &str, card: &HsmCard) -> NationalResult<String> {
-        let f: Vec<&str> = request.split('|').collect();
-        let get = |i: usize| f.get(i).copied().unwrap_or_default();
-        let k = key_at_address(get(1))
-            .ok_or_else(|| NationalError::BadParameter(format!("no key at address {}", get(1))))?;
-        let r: [u8; 8] = hex_n(get(2), "R")?;
-        let header: [u8; 5] = hex_n(get(3), "MAC header")?;
+        let req = Request::parse(request)?;
+        let (k, r) = (req.key, req.r);
+        let header: [u8; 5] = hex_n(req.field(3), "MAC header")?;
         let factors = self.factors(k.name, card)?;
-        let block = if get(4).is_empty() {
+        let new_pin = req.field(4);
+        let block = if new_pin.is_empty() {
             Vec::new()
         } else {
-            let pin = Pin::new(self.sm.profile(), get(4).as_bytes())
+            let pin = Pin::new(self.sm.profile(), new_pin.as_bytes())
                 .map_err(|e| NationalError::PinLength(e.to_string()))?;
             self.sm
                 .encrypt_pin_block(KeyRef::new(k.name), &factors, &r, &pin)

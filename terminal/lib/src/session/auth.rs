@@ -147,7 +147,19 @@ impl<T: Transport> Session<T> {
         let data = self
             .security_module()?
             .external_auth(spec.name, &factors, &challenge, &source)?;
-        let cmd = commands::external_authenticate(kid, &data);
+        self.send_external_authenticate(name, spec, kid, &data)
+    }
+
+    /// Send EXTERNAL AUTHENTICATE with the cryptogram `data` of key `name` (`spec`, KID `kid`);
+    /// on `9000` the key counts as passed.
+    fn send_external_authenticate(
+        &mut self,
+        name: &str,
+        spec: &'static KeySpec,
+        kid: u8,
+        data: &[u8; 16],
+    ) -> Result<()> {
+        let cmd = commands::external_authenticate(kid, data);
         let (_, sw) = self.send(&cmd)?;
         if sw != StatusWord::OK {
             return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));
@@ -244,15 +256,7 @@ impl<T: Transport> Session<T> {
     pub fn external_authenticate_with(&mut self, name: &str, data: &[u8; 16]) -> Result<()> {
         let spec = key_spec(name)?;
         let kid = spec.kid.ok_or_else(|| Error::NoCardKid(name.to_string()))?;
-        let cmd = commands::external_authenticate(kid, data);
-        let (_, sw) = self.send(&cmd)?;
-        if sw != StatusWord::OK {
-            return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));
-        }
-        if !self.keys_passed.contains(&spec.name) {
-            self.keys_passed.push(spec.name);
-        }
-        Ok(())
+        self.send_external_authenticate(name, spec, kid, data)
     }
 
     /// INTERNAL AUTHENTICATE (`00 88 00 KID 10 P ‖ S`, IRK) with the caller's P and S; returns

@@ -323,11 +323,16 @@ impl<T: Transport> Session<T> {
         let tag = r.item.map(|i| i.tag).unwrap_or_default();
         let path = r.path().to_string();
         let bytes = self.read_item_bytes(r)?.ok_or(DataError::Missing(path))?;
+        self.decode_item(r, tag, &bytes)
+    }
+
+    /// The value bytes `bytes` of the item `tag` of `r` decoded for this card's version.
+    pub(crate) fn decode_item(&self, r: &Resolved, tag: u8, bytes: &[u8]) -> Result<ItemValue> {
         Ok(ItemValue::decode(
             r.ef,
             tag,
             r.occurrence,
-            &bytes,
+            bytes,
             self.version,
         )?)
     }

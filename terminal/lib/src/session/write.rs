@@ -29,13 +29,7 @@ impl<T: Transport> Session<T> {
             .ok_or_else(|| Error::Internal(format!("{path} is not in the specs")))?;
         let bytes = value::encode(item, text)?;
         self.write_item_bytes(&r, &bytes)?;
-        Ok(ItemValue::decode(
-            r.ef,
-            tag,
-            r.occurrence,
-            &bytes,
-            self.version,
-        )?)
+        self.decode_item(&r, tag, &bytes)
     }
 
     /// Write the value bytes of a resolved item path (UK ext-auth + UPDATE RECORD by absolute

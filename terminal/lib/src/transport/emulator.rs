@@ -22,6 +22,7 @@ use sscard_keys::{IssuerKeySet, Profile};
 use sscard_specs::SpecVersion;
 
 use crate::error::{CardImageDefect, CardOsError, Error, ImageError, ImageKind, Result};
+use crate::transport::response::exchange_response;
 use crate::transport::{redact, Transport, TransportError};
 
 /// Room for the response data of all GET RESPONSE rounds plus the status word.
@@ -444,15 +445,11 @@ impl<S: Store> Transport for PsamEmulatorTransport<S> {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         let view =
             CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
-        let mut out = vec![0u8; OUT_MAX];
         let mut leg = PsamLeg {
             psam: &mut self.psam,
             count: &mut self.apdus,
         };
-        let (n, sw) = exchange(&mut leg, &view, &self.policy, &mut out).map_err(exchange_error)?;
-        out.truncate(n);
-        out.extend_from_slice(&sw.to_bytes());
-        Ok(out)
+        exchange_response(&mut leg, &view, &self.policy, OUT_MAX).map_err(exchange_error)
     }
 
     fn atr(&self) -> &[u8] {

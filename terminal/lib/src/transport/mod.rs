@@ -13,6 +13,7 @@ pub mod emulator;
 mod error;
 mod pcsc;
 mod redact;
+mod response;
 pub mod scripted;
 mod shared;
 

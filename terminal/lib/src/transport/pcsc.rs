@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 pub use pcsc::Protocols;
 use pcsc::{Card, Context, Disposition, Protocol, ReaderState, Scope, State};
-use sscard_apdu::exchange::{exchange, RawTransmit, T0Policy};
+use sscard_apdu::exchange::{RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
 
+use super::response::exchange_response;
 use super::{redact, Transport, TransportError};
 use crate::error::Quoted;
 
@@ -377,23 +378,18 @@ impl PcscTransport {
         let tx = card
             .transaction()
             .map_err(|e| map_err("SCardBeginTransaction", e))?;
-        let mut out = vec![0u8; RECV_MAX];
         let result = {
             let mut leg = Leg {
                 card: &tx,
                 reader,
                 count: apdus,
             };
-            exchange(&mut leg, &view, policy, &mut out)
+            exchange_response(&mut leg, &view, policy, RECV_MAX)
         };
         if let Err((_, e)) = tx.end(Disposition::LeaveCard) {
             tracing::debug!(error = %e, "SCardEndTransaction failed");
         }
-        let (n, sw) = result.map_err(TransportError::from)?;
-        // `out` holds the data of all rounds; the final status word goes after it.
-        out.truncate(n);
-        out.extend_from_slice(&sw.to_bytes());
-        Ok(out)
+        result.map_err(TransportError::from)
     }
 }
 
