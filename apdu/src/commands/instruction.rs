@@ -1,12 +1,5 @@
 //! The instructions (INS bytes) of the card and the PSAM, with their trace names — the one INS
-//! table of sscard — and [`command_name`], the CLA/INS/P1/P2 decoder of traces.
-
-use crate::ins;
-
-/// `80 FA` P1: ECB-encrypt the data field.
-pub const P1_ENCRYPT: u8 = 0x00;
-/// `80 FA` P1: MAC over the data field after an explicit IV.
-pub const P1_MAC: u8 = 0x05;
+//! table of sscard. [`super::command_name`] names whole command APDUs from it.
 
 /// One table, three views: the enum (with its discriminants as INS bytes), [`Instruction::ALL`],
 /// [`Instruction::from_byte`] and [`Instruction::name`].
@@ -40,7 +33,7 @@ macro_rules! instructions {
             }
 
             /// The command's name for traces (`"READ RECORD"`, `"PSAM COMPUTE"`, ...);
-            /// [`command_name`] refines it by CLA and P1/P2.
+            /// [`super::command_name`] refines it by CLA and P1/P2.
             pub const fn name(self) -> &'static str {
                 match self {
                     $( Instruction::$variant => $name, )*
@@ -102,46 +95,6 @@ impl From<Instruction> for u8 {
     }
 }
 
-/// The name of a command APDU of the card or the PSAM, for traces: [`Instruction::name`],
-/// refined by P1/P2 where one INS has several commands (`"READ RECORD (by tag)"`,
-/// `"PIN RELOAD"`, `"PSAM ENCRYPT"`, `"PSAM MAC"`). The PSAM's instructions are named only with
-/// their CLA (`BF DE`, `80 FA`). `"MALFORMED"` below two bytes, `"UNKNOWN"` for any other INS.
-///
-/// ```
-/// use sscard_apdu::commands::command_name;
-/// assert_eq!(command_name(&[0x00, 0xB2, 0x01, 0x05, 0xFF]), "READ RECORD (all from)");
-/// assert_eq!(command_name(&[0x80, 0xFA, 0x05, 0x00, 0x10]), "PSAM MAC");
-/// assert_eq!(command_name(&[0x00, 0x20, 0x00, 0x00]), "VERIFY");
-/// ```
-pub fn command_name(apdu: &[u8]) -> &'static str {
-    let [cla, ins, rest @ ..] = apdu else {
-        return "MALFORMED";
-    };
-    let p1 = rest.first().copied().unwrap_or(0);
-    let p2 = rest.get(1).copied().unwrap_or(0);
-    let Some(i) = Instruction::from_byte(*ins) else {
-        return "UNKNOWN";
-    };
-    match i {
-        Instruction::DiversifyInit if *cla != ins::CLA_PSAM => "UNKNOWN",
-        Instruction::Compute if *cla != ins::CLA_PROPRIETARY => "UNKNOWN",
-        Instruction::Compute => match p1 {
-            P1_ENCRYPT => "PSAM ENCRYPT",
-            P1_MAC => "PSAM MAC",
-            _ => i.name(),
-        },
-        Instruction::ReadRecord => match p2 & 0x07 {
-            ins::RECORD_MODE_BY_ID => "READ RECORD (by tag)",
-            ins::RECORD_MODE_BY_NUMBER => "READ RECORD (by number)",
-            ins::RECORD_MODE_ALL_FROM => "READ RECORD (all from)",
-            _ => i.name(),
-        },
-        Instruction::PinUnblockReload if p2 == 0x01 => "PIN RELOAD",
-        Instruction::PinUnblockReload => "PIN UNBLOCK",
-        _ => i.name(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,33 +117,5 @@ mod tests {
             .filter(|&b| Instruction::from_byte(b).is_some())
             .count();
         assert_eq!(known, Instruction::ALL.len());
-    }
-
-    #[test]
-    fn trace_names() {
-        let cases: &[(&[u8], &str)] = &[
-            (&[], "MALFORMED"),
-            (&[0x00], "MALFORMED"),
-            (&[0x00, 0xB2], "READ RECORD (by tag)"),
-            (&[0x00, 0xB2, 0x08, 0x00, 0x00], "READ RECORD (by tag)"),
-            (&[0x00, 0xB2, 0x01, 0x04], "READ RECORD (by number)"),
-            (&[0x00, 0xB2, 0x01, 0x2D], "READ RECORD (all from)"),
-            (&[0x00, 0xB2, 0x01, 0x06], "READ RECORD"),
-            (&[0x84, 0x24, 0x00, 0x01, 0x00], "PIN RELOAD"),
-            (&[0x84, 0x24, 0x00, 0x00, 0x04], "PIN UNBLOCK"),
-            (&[0xBF, 0xDE, 0x41, 0x01], "PSAM DIVERSIFY/INIT"),
-            (&[0x00, 0xDE, 0x41, 0x01], "UNKNOWN"),
-            (&[0x80, 0xFA, 0x00, 0x00], "PSAM ENCRYPT"),
-            (&[0x80, 0xFA, 0x05, 0x01], "PSAM MAC"),
-            (&[0x80, 0xFA, 0x01, 0x00], "PSAM COMPUTE"),
-            (&[0x00, 0xFA, 0x00, 0x00], "UNKNOWN"),
-            (&[0x00, 0xA4, 0x04, 0x00], "SELECT"),
-            (&[0x04, 0xDC, 0x01, 0x04], "UPDATE RECORD"),
-            (&[0x84, 0x16, 0x00, 0x00], "CARD BLOCK"),
-            (&[0x00, 0x00, 0x00, 0x00], "UNKNOWN"),
-        ];
-        for (apdu, name) in cases {
-            assert_eq!(command_name(apdu), *name, "{apdu:02X?}");
-        }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`instruction`] | [`Instruction`] — the one INS table (byte, name) — and [`command_name`], the trace decoder |
+//! | [`instruction`] | [`Instruction`] — the one INS table (byte, name) |
+//! | `trace` | [`command_name`], the trace decoder (CLA/INS/P1/P2 to a name) |
 //! | [`card`] | [`CardCommand`]: `decode(&CommandView) -> Result<_, StatusWord>`, `to_command() -> Result<Command, ApduError>` |
 //! | [`psam`] | [`PsamCommand`], [`PsamMacKey`] and the `80 FA` P1/P2 values |
 //! | `fields` | [`SelectBy`], [`RecordSelector`], [`Protection`], [`Mac`] and the rules both decoders share |
@@ -35,9 +36,11 @@ pub mod card;
 mod fields;
 pub mod instruction;
 pub mod psam;
+mod trace;
 
 pub use build::*;
 pub use card::CardCommand;
 pub use fields::{Mac, Protection, RecordSelector, SelectBy};
-pub use instruction::{command_name, Instruction};
+pub use instruction::Instruction;
 pub use psam::{PsamCommand, PsamMacKey};
+pub use trace::command_name;

@@ -7,8 +7,10 @@ use super::Instruction;
 use crate::ins;
 use crate::{ApduError, Command, CommandView, StatusWord};
 
-/// `80 FA` P1 values (defined with the instruction names that tell them apart in traces).
-pub use super::instruction::{P1_ENCRYPT, P1_MAC};
+/// `80 FA` P1: ECB-encrypt the data field.
+pub const P1_ENCRYPT: u8 = 0x00;
+/// `80 FA` P1: MAC over the data field after an explicit IV.
+pub const P1_MAC: u8 = 0x05;
 /// `80 FA` P2: operate under the process key.
 pub const P2_PROCESS_KEY: u8 = 0x00;
 /// `80 FA 05` P2: MAC under the diversified card key itself (PBOC-classic line MAC).

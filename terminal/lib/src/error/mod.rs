@@ -22,7 +22,9 @@
 //! | [`Error::WriteNotConfirmed`] | 7 | −22 |
 
 mod data;
+mod holder;
 mod image;
+mod keyfile;
 mod quoted;
 
 use std::fmt;
@@ -32,12 +34,12 @@ use sscard_keys::pin::PinError;
 use sscard_specs::PathError;
 
 pub use self::data::DataError;
+pub use self::holder::HolderProfileError;
 #[cfg(feature = "emulator")]
 pub use self::image::CardOsError;
 pub use self::image::{CardImageDefect, ImageError, ImageKind};
+pub use self::keyfile::KeyFileError;
 pub use self::quoted::Quoted;
-pub use crate::model::holder::HolderProfileError;
-pub use crate::security::keyfile::KeyFileError;
 use crate::transport::TransportError;
 
 /// `Result` with the terminal's [`Error`].

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use sscard_specs::item;
 
+use crate::error::HolderProfileError;
 use crate::error::{DataError, Error, ItemError, Result};
-use crate::model::holder::HolderProfileError;
 use crate::model::holder::{HolderProfile, PlannedValue};
 use crate::model::item::item_spec;
 use crate::model::value;
