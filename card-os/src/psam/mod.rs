@@ -49,7 +49,7 @@ pub use image::{
 };
 /// The specs' [`key_slot_by_name`](sscard_specs::psam::key_slot_by_name), for the PSAM host
 /// driver.
-pub use os::{Psam, PsamInitError, PSAM_ATR_LEN, PSAM_ATR_PREFIX};
+pub use os::{Psam, PsamInitError, RamPsam, PSAM_ATR_LEN, PSAM_ATR_PREFIX};
 /// The PSAM's command bytes, from the one command vocabulary in `sscard_apdu::commands`.
 pub use sscard_apdu::commands::psam::{
     FACTOR_LEN, P1_ENCRYPT, P1_MAC, P2_CARD_KEY, P2_PROCESS_KEY,
@@ -76,6 +76,3 @@ pub const EF15_SFI: u8 = EF15.sfi();
 pub const EF16_FID: u16 = EF16.fid();
 /// SFI of EF16.
 pub const EF16_SFI: u8 = EF16.sfi();
-
-/// A PSAM over an in-RAM image of [`PSAM_STORE_SIZE`] bytes.
-pub type RamPsam = Psam<crate::store::RamStore<PSAM_STORE_SIZE>>;

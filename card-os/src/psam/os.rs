@@ -244,3 +244,6 @@ impl<S: Store> Application for PsamApp<S> {
         self.vol = Volatile::default();
     }
 }
+
+/// A PSAM over an in-RAM image of [`PSAM_STORE_SIZE`] bytes.
+pub type RamPsam = Psam<crate::store::RamStore<{ super::PSAM_STORE_SIZE }>>;

@@ -25,15 +25,13 @@
 
 use std::fmt;
 
-use sscard_apdu::fci::{Fci, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::StatusWord;
-use sscard_keys::Profile;
 use sscard_specs::key;
 use sscard_specs::psam::TERMINAL_NUMBER_LEN;
 
-use crate::transport::{Transport, TransportError};
+use crate::transport::TransportError;
 
-pub use super::psam_driver::{PsamSecurityModule, EF15_LEN, EF16_LEN};
+pub use super::psam_driver::{new, open, PsamSecurityModule, EF15_LEN, EF16_LEN};
 
 /// National read-card interface codes for PSAM problems (sscard-spec.md §5.7, §6.3).
 pub mod national {
@@ -127,29 +125,6 @@ impl PsamError {
             _ => national::KEY_LEVEL_INSUFFICIENT,
         }
     }
-}
-
-/// A PSAM security module for `profile` over `transport`; DF01 is selected at the first use.
-pub fn new<T: Transport>(transport: T, profile: &'static Profile) -> PsamSecurityModule<T> {
-    PsamSecurityModule::new(transport, profile)
-}
-
-/// [`new`], then select DF01 now: checks that a PSAM answers and, when its FCI names an algorithm
-/// (`9F0C{86}`), that it is the profile's ([`PsamError::AlgorithmMismatch`], national −2202).
-pub fn open<T: Transport>(
-    transport: T,
-    profile: &'static Profile,
-) -> Result<PsamSecurityModule<T>, PsamError> {
-    let mut sm = new(transport, profile);
-    let fci = sm.select_application()?;
-    let alg = Fci::parse(&fci).ok().and_then(|f| f.algorithm_id);
-    if let Some(psam) = alg {
-        let expected = profile.algorithm_id.unwrap_or(DEFAULT_ALGORITHM_ID);
-        if psam != expected {
-            return Err(PsamError::AlgorithmMismatch { psam, expected });
-        }
-    }
-    Ok(sm)
 }
 
 /// The terminal number of PSAM EF16 (终端机编号): 6 bytes cn, region (6 digits) ‖ 6 digits.

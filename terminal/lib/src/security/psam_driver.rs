@@ -24,6 +24,7 @@
 
 use heapless::Vec as HVec;
 use sscard_apdu::commands::psam::{P1_ENCRYPT, P1_MAC, P2_CARD_KEY, P2_PROCESS_KEY};
+use sscard_apdu::fci::{Fci, DEFAULT_ALGORITHM_ID};
 use sscard_apdu::ins::{
     CLA_ISO, CLA_PROPRIETARY, CLA_PSAM, COMPUTE, DIVERSIFY_INIT, READ_BINARY, SELECT,
     SELECT_P1_FID, SELECT_P1_NAME,
@@ -399,4 +400,27 @@ impl<T: Transport> SecurityModule for PsamSecurityModule<T> {
     fn profile(&self) -> &'static Profile {
         self.profile
     }
+}
+
+/// A PSAM security module for `profile` over `transport`; DF01 is selected at the first use.
+pub fn new<T: Transport>(transport: T, profile: &'static Profile) -> PsamSecurityModule<T> {
+    PsamSecurityModule::new(transport, profile)
+}
+
+/// [`new`], then select DF01 now: checks that a PSAM answers and, when its FCI names an algorithm
+/// (`9F0C{86}`), that it is the profile's ([`PsamError::AlgorithmMismatch`], national −2202).
+pub fn open<T: Transport>(
+    transport: T,
+    profile: &'static Profile,
+) -> Result<PsamSecurityModule<T>, PsamError> {
+    let mut sm = new(transport, profile);
+    let fci = sm.select_application()?;
+    let alg = Fci::parse(&fci).ok().and_then(|f| f.algorithm_id);
+    if let Some(psam) = alg {
+        let expected = profile.algorithm_id.unwrap_or(DEFAULT_ALGORITHM_ID);
+        if psam != expected {
+            return Err(PsamError::AlgorithmMismatch { psam, expected });
+        }
+    }
+    Ok(sm)
 }
