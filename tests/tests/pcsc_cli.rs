@@ -41,10 +41,15 @@ fn info_through_pcsc_matches_the_in_process_card() {
     let same = cli().emulator(&reference, &["--json", "info"]).json();
     assert_eq!(json, same);
 
-    // -v: the APDU count, SELECT SSSE + 2 READ RECORD, and the emulator saw them.
+    // -v: the family and the APDU count — SELECT SSSE, READ RECORD EF05, the EF0D probe that
+    // tells national-2.00 from jiangsu-2.00, READ RECORD EF06 — and the emulator saw them.
     let v = cli().pcsc(&["-v", "info"]);
     v.ok();
-    assert!(v.stderr.contains("apdus: 3"), "{}", v.stderr);
+    assert!(
+        v.stderr.contains("family: national-2.00 · apdus: 4"),
+        "{}",
+        v.stderr
+    );
     let trace = live.trace_lines().join("\n");
     assert!(trace.contains("SELECT"), "{trace}");
     assert!(trace.contains("READ RECORD"), "{trace}");
