@@ -90,17 +90,21 @@ async fn hammer(svc: &Service, reader: &str, clients: usize, reads: usize, want:
     }
 }
 
-/// The card's commands since `from`: exactly `ops` repetitions of one 3-APDU operation, never
+/// APDUs of one basic read on the 2.00 demo card: SELECT SSSE, READ EF05, the EF0D probe that
+/// tells national-2.00 from jiangsu-2.00, READ EF06.
+const APDUS_PER_READ: usize = 4;
+
+/// The card's commands since `from`: exactly `ops` repetitions of one basic-read operation, never
 /// interleaved (a second operation's SELECT inside another's reads would break the pattern).
 fn assert_contiguous(commands: &[String], ops: usize) {
-    assert_eq!(commands.len(), ops * 3, "APDUs per operation");
-    let first: Vec<&String> = commands.iter().take(3).collect();
+    assert_eq!(commands.len(), ops * APDUS_PER_READ, "APDUs per operation");
+    let first: Vec<&String> = commands.iter().take(APDUS_PER_READ).collect();
     assert!(first[0].contains("SELECT"), "{first:?}");
-    for (i, op) in commands.chunks(3).enumerate() {
+    for (i, op) in commands.chunks(APDUS_PER_READ).enumerate() {
         let op: Vec<&String> = op.iter().collect();
         assert_eq!(
             op, first,
-            "operation {i} is not contiguous / not the same 3 APDUs"
+            "operation {i} is not contiguous / not the same APDUs"
         );
     }
 }

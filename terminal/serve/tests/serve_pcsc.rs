@@ -67,8 +67,8 @@ fn every_http_endpoint_through_pcscd() {
         assert_eq!(c["info"]["holder"]["ssn"], SSN);
         assert_eq!(c["info"]["issuer"]["card_number"], CARD_NO);
         assert_eq!(c["national"], want_national.as_str());
-        // The basic read in 3 APDUs, also through the service.
-        assert_eq!(apdu_count(&live) - before, 3);
+        // The basic read in 4 APDUs (SELECT, EF05, the EF0D probe, EF06), also through the service.
+        assert_eq!(apdu_count(&live) - before, 4);
         // By reader name (URL-encoded) too.
         let by_name = svc
             .call("GET", "/v1/readers/Virtual%20PCD%2000%2000/card", None)
