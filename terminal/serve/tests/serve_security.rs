@@ -25,7 +25,8 @@ fn refusals_send_nothing_to_the_card() {
         // Sanity: the same request, allowed, does reach the card.
         let n0 = apdu_count(&live);
         svc.call("GET", "/v1/readers/0/card", None).await.ok();
-        assert_eq!(apdu_count(&live), n0 + 3);
+        // SELECT, EF05, the EF0D probe, EF06.
+        assert_eq!(apdu_count(&live), n0 + 4);
 
         let before = apdu_count(&live);
         let card = "/v1/readers/0/card";
