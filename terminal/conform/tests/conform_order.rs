@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use sscard_card_os::{Faults, FAULTS};
+use sscard_card_os::Faults;
 use sscard_conform::fresh::{FreshCard, FRESH_PIN};
 use sscard_conform::{self as conform, Case, Options, Report};
 use sscard_specs::SpecVersion;
@@ -157,50 +157,34 @@ const UNDOABLE: &[&str] = &[
     "wrong-tries-count",
 ];
 
-#[test]
-fn faulty_cards_get_the_same_verdicts_in_every_order() {
+/// For each seed: every case whose verdict on the card with `faults` differs from the verdict in
+/// the published order, as `name: id: verdict (why) / verdict (why) with seed`.
+fn order_diff(name: &str, faults: Faults) -> Vec<String> {
+    let want = verdicts(&run_faulty(SpecVersion::V2_00, false, None, faults));
     let mut diff = Vec::new();
-    for name in UNDOABLE {
-        let faults = Faults::NONE.with(name).unwrap();
-        let want = verdicts(&run_faulty(SpecVersion::V2_00, false, None, faults));
-        for seed in SEEDS {
-            let got = verdicts(&run_faulty(SpecVersion::V2_00, false, Some(seed), faults));
-            for (id, (v, why)) in &want {
-                let (v2, why2) = &got[id];
-                if v != v2 {
-                    diff.push(format!(
-                        "{name}: {id}: {v} ({why}) / {v2} ({why2}) with seed {seed:#x}"
-                    ));
-                }
+    for seed in SEEDS {
+        let got = verdicts(&run_faulty(SpecVersion::V2_00, false, Some(seed), faults));
+        for (id, (v, why)) in &want {
+            let (v2, why2) = &got[id];
+            if v != v2 {
+                diff.push(format!(
+                    "{name}: {id}: {v} ({why}) / {v2} ({why2}) with seed {seed:#x}"
+                ));
             }
         }
     }
+    diff
+}
+
+#[test]
+fn faulty_cards_get_the_same_verdicts_in_every_order() {
+    let diff: Vec<String> = UNDOABLE
+        .iter()
+        .flat_map(|name| order_diff(name, Faults::NONE.with(name).unwrap()))
+        .collect();
     assert!(
         diff.is_empty(),
         "verdicts depend on the order:\n{}",
         diff.join("\n")
     );
-}
-
-/// Diagnostic (`--ignored --nocapture`): which faulty cards of the whole table get
-/// order-dependent verdicts.
-#[test]
-#[ignore]
-fn faulty_cards_order() {
-    for f in FAULTS {
-        let faults = Faults::NONE.with(f.name).unwrap();
-        let want = verdicts(&run_faulty(SpecVersion::V2_00, false, None, faults));
-        for seed in SEEDS {
-            let got = verdicts(&run_faulty(SpecVersion::V2_00, false, Some(seed), faults));
-            for (id, (v, why)) in &want {
-                let (v2, why2) = &got[id];
-                if v != v2 {
-                    println!(
-                        "{}: {id}: {v} ({why}) / {v2} ({why2}) seed {seed:#x}",
-                        f.name
-                    );
-                }
-            }
-        }
-    }
 }
