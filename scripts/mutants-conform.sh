@@ -14,10 +14,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
-common=(-p sscard-card-os --test-package sscard-conform --timeout 600 --no-shuffle
+# Mutants are chosen by file (`-f`), not by `-p sscard-card-os`: with `-p`, cargo-mutants 27 runs
+# the mutated package's own tests and ignores --test-package. Extra `-f GLOB` arguments narrow the
+# set (e.g. `-f 'card-os/src/handlers/**'`); without any, every file of card-os/src is mutated.
+files=(-f 'card-os/src/**')
+for a in "$@"; do [ "$a" = -f ] || [ "$a" = --file ] && files=(); done
+common=("${files[@]}" --test-package sscard-conform --timeout 600 --no-shuffle
         --exclude 'card-os/src/faults.rs' --exclude 'card-os/tools/*' --exclude 'card-os/qemu/*')
 if [ "${1:-}" = "--list" ]; then
-  exec cargo mutants "${common[@]}" --list
+  shift
+  exec cargo mutants "${common[@]}" "$@" --list
 fi
 k="${1:?shard index K (0-based)}"; n="${2:?shard count N}"; shift 2
 out="target/mutants-conform/shard-$k-of-$n"
