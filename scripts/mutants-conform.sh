@@ -14,12 +14,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
-# Mutants are chosen by file (`-f`). The test command is `cargo test --workspace --test conform`,
-# which builds only the conformance suite's test target (cargo-mutants 27 ignored --test-package
-# here and ran card-os's own tests instead). Extra `-f GLOB` arguments narrow the set (e.g. `-f 'card-os/src/handlers/**'`); without any, every file of card-os/src is mutated.
+# Mutants are chosen by file (`-f`); each mutant is tested with `cargo test -p sscard-conform --test
+# conform`. cargo-mutants 27 runs its unmutated baseline with the *mutated* package's tests only
+# (lab.rs run_baseline), where `--test conform` does not exist, so the baseline is skipped: the
+# correct card passing the suite is what `scripts/test.sh` checks. Extra `-f GLOB` arguments narrow
+# the set (e.g. `-f 'card-os/src/handlers/**'`); without any, every file of card-os/src is mutated.
 files=(-f 'card-os/src/**')
 for a in "$@"; do [ "$a" = -f ] || [ "$a" = --file ] && files=(); done
-common=("${files[@]}" --test-workspace=true --timeout 600 --no-shuffle
+common=("${files[@]}" --test-package sscard-conform --baseline=skip --timeout 600 --no-shuffle
         --exclude 'card-os/src/faults.rs' --exclude 'card-os/tools/*' --exclude 'card-os/qemu/*')
 if [ "${1:-}" = "--list" ]; then
   shift
