@@ -308,6 +308,65 @@ fn update_past_end(ctx: &mut Ctx<'_>, ef: &'static EfSpec, next: &'static EfSpec
     res
 }
 
+/// Transparent file of `size` bytes: UPDATE BINARY of 8 bytes in the middle of the file changes
+/// exactly those 8 bytes (the 8 before and after them read back unchanged); put back afterwards.
+fn update_at_offset(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
+    let EfStructure::Transparent { size } = ef.structure_for(ctx.version()) else {
+        return Err(skip("not transparent on this version"));
+    };
+    if size < 24 {
+        return Err(skip("smaller than 24 bytes"));
+    }
+    gain_write(ctx, ef)?;
+    let mid = size / 2;
+    let around = mid - 8;
+    let read = |ctx: &mut Ctx<'_>| -> Result<Vec<u8>, Verdict> {
+        let c = commands::read_binary(around, 24).map_err(|e| fail(e.to_string()))?;
+        let r = ctx.expect_cmd(
+            &format!("READ BINARY at {around:#X}"),
+            &c,
+            &[StatusWord::OK],
+        )?;
+        if r.data.len() == 24 {
+            Ok(r.data)
+        } else {
+            Err(fail(format!(
+                "READ BINARY of 24 bytes at {around:#X}: {} bytes",
+                r.data.len()
+            )))
+        }
+    };
+    let before = read(ctx)?;
+    let new: Vec<u8> = before.iter().skip(8).take(8).map(|b| !b).collect();
+    let c = commands::update_binary(mid, &new).map_err(|e| fail(e.to_string()))?;
+    ctx.expect_cmd(
+        &format!("UPDATE BINARY of 8 bytes at {mid:#X}"),
+        &c,
+        &[StatusWord::OK],
+    )?;
+    let after = read(ctx)?;
+    let mut want = before.clone();
+    want.splice(8..16, new.iter().copied());
+    let c = commands::update_binary(around, &before).map_err(|e| fail(e.to_string()))?;
+    let put_back = ctx.send_cmd(&c)?.sw;
+    if after != want {
+        return Err(fail(format!(
+            "after UPDATE BINARY of 8 bytes at {mid:#X} in {}, bytes {around:#X}..+24 read {} (expected {})",
+            ef_name(ef),
+            hex::encode_upper(&after),
+            hex::encode_upper(&want)
+        )));
+    }
+    if put_back != StatusWord::OK {
+        return Err(fail(format!(
+            "putting back {} at {around:#X}: {}",
+            ef_name(ef),
+            sw_text(put_back)
+        )));
+    }
+    Ok(())
+}
+
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Files);
     let r = "sscard-spec.md §2.2 (structures and sizes), §3.2 (cyclic: record 1 = newest [I]), §4 (6700, 6A83, 6A84, 6A86)";
@@ -378,6 +437,17 @@ pub(super) fn cases() -> Vec<Case> {
         })
     });
     if let Some((ef, next)) = past_end {
+        a.add(
+            format!("{}-UPDATE-AT-OFFSET", id::ef(ef)),
+            format!("UPDATE BINARY at an offset of {}", ef_name(ef)),
+            format!(
+                "With write rights, UPDATE BINARY of 8 bytes in the middle of {} changes exactly those bytes: READ BINARY of the 24 bytes around them shows the 8 new bytes between the 8 unchanged ones on each side (the file is put back afterwards).",
+                ef_name(ef)
+            ),
+            r,
+            Needs::KEYS,
+            move |ctx: &mut Ctx<'_>| update_at_offset(ctx, ef),
+        );
         a.add(
             format!("{}-UPDATE-PAST-END", id::ef(ef)),
             format!("UPDATE BINARY past the end of {}", ef_name(ef)),

@@ -116,6 +116,20 @@ fn structure(ctx: &mut Ctx<'_>, ef: &EfSpec) -> Check {
                     "READ BINARY at {size:#X} (past the end of a {size:#X}-byte file) returned data: the file is larger than the spec"
                 )));
             }
+            // An offset outside the EF (ISO/IEC 7816-4: 6B00; the profile's 6A86 accepted).
+            let beyond = size.saturating_add(1);
+            let c = commands::read_binary(beyond, 1).map_err(|e| fail(e.to_string()))?;
+            let r = ctx.expect_cmd(
+                &format!("READ BINARY at {beyond:#X} (an offset outside the {size:#X}-byte file)"),
+                &c,
+                &[StatusWord::WRONG_P1P2_6B00, StatusWord::WRONG_P1P2],
+            )?;
+            if !r.data.is_empty() {
+                return Err(fail(format!(
+                    "READ BINARY at {beyond:#X} (outside the file) returned {} bytes",
+                    r.data.len()
+                )));
+            }
             Ok(())
         }
         s => {
@@ -220,7 +234,7 @@ pub(super) fn cases() -> Vec<Case> {
             format!("{}-STRUCTURE", id::ef(ef)),
             format!("{} structure and size", ef_name(ef)),
             format!(
-                "{} is {}: the other access method answers 6981, and its records / bytes end where the spec says (the next one is 6A83 / no data). Needs read access.",
+                "{} is {}: the other access method answers 6981, and its records / bytes end where the spec says (the next one is 6A83 / no data; a READ BINARY offset outside a transparent file answers 6B00 or 6A86). Needs read access.",
                 ef_name(ef),
                 structure_text(ef.structure)
             ),
