@@ -21,7 +21,7 @@ command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
 # the set (e.g. `-f 'card-os/src/handlers/**'`); without any, every file of card-os/src is mutated.
 files=(-f 'card-os/src/**')
 for a in "$@"; do [ "$a" = -f ] || [ "$a" = --file ] && files=(); done
-common=("${files[@]}" --test-package sscard-conform --baseline=skip --timeout 600 --no-shuffle
+common=("${files[@]}" --test-package sscard-conform --baseline=skip --timeout 60 --no-shuffle
         --exclude 'card-os/src/faults.rs' --exclude 'card-os/tools/*' --exclude 'card-os/qemu/*')
 if [ "${1:-}" = "--list" ]; then
   shift
