@@ -230,6 +230,56 @@ fn update_wrong_length(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
     res
 }
 
+/// Variable-length file: UPDATE RECORD 1 with a record one byte longer than the file's maximum
+/// record (a well-formed TLV of that size) answers 6700 (6A84 accepted) and records 1 and 2 are
+/// unchanged (put back if the card changed them).
+fn update_too_long(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
+    let EfStructure::VariableRecords { max_record_len, .. } = ef.structure_for(ctx.version())
+    else {
+        return Err(skip("not a variable-length record file on this version"));
+    };
+    let total = usize::from(max_record_len) + 1;
+    if total > 255 || total < 3 {
+        return Err(skip(
+            "the maximum record does not leave room for one more byte",
+        ));
+    }
+    gain_write(ctx, ef)?;
+    let before = all_records(ctx, ef)?;
+    let Some(first) = before.first().filter(|r| !r.is_empty()) else {
+        return Err(fail(format!("{} has no record 1", ef_name(ef))));
+    };
+    let mut long = vec![first[0], (total - 2) as u8];
+    long.resize(total, 0x20);
+    let c = commands::update_record(1, None, &long).map_err(|e| fail(e.to_string()))?;
+    let sw = ctx.send_cmd(&c)?.sw;
+    let mut res = Ok(());
+    if !matches!(sw, StatusWord::WRONG_LENGTH | StatusWord::NOT_ENOUGH_MEMORY) {
+        res = Err(fail(format!(
+            "UPDATE RECORD 1 of {} with a {total}-byte record (its maximum is {max_record_len}): expected 6700 or 6A84, the card answered {}",
+            ef_name(ef),
+            sw_text(sw)
+        )));
+    }
+    let now = all_records(ctx, ef)?;
+    if now != before {
+        for (i, rec) in before.iter().enumerate() {
+            if now.get(i) != Some(rec) {
+                if let Ok(n) = u8::try_from(i + 1) {
+                    let c =
+                        commands::update_record(n, None, rec).map_err(|e| fail(e.to_string()))?;
+                    let _ = ctx.send_cmd(&c);
+                }
+            }
+        }
+        res = res.and(Err(fail(format!(
+            "the records of {} changed by a refused over-long UPDATE RECORD (put back)",
+            ef_name(ef)
+        ))));
+    }
+    res
+}
+
 /// Transparent file of `size` bytes followed by `next` in its DF: UPDATE BINARY of 16 bytes at
 /// size − 8 answers 6700; 1 byte at offset size answers 6A86/6B00 (6700 accepted); the file's
 /// last bytes and `next`'s first bytes are unchanged (put back if the card changed them).
@@ -408,6 +458,17 @@ pub(super) fn cases() -> Vec<Case> {
             move |ctx: &mut Ctx<'_>| append_full(ctx, ef),
         )
         .destructive();
+        a.add(
+            format!("{}-UPDATE-TOO-LONG", id::ef(ef)),
+            format!("UPDATE RECORD longer than the maximum record of {}", ef_name(ef)),
+            format!(
+                "With write rights, UPDATE RECORD 1 of the variable-length {} with a well-formed record one byte longer than its maximum record answers 6700 (6A84 accepted); all its records are unchanged.",
+                ef_name(ef)
+            ),
+            r,
+            Needs::KEYS,
+            move |ctx: &mut Ctx<'_>| update_too_long(ctx, ef),
+        );
     }
     for ef in all_efs().filter(|e| {
         matches!(e.structure, EfStructure::FixedRecords { .. })

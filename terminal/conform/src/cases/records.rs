@@ -342,6 +342,48 @@ pub(super) fn cases() -> Vec<Case> {
             Ok(())
         },
     );
+    a.add(
+        "ALL-FROM-P1-LAST",
+        "READ RECORD all records from the last one, and from one past it",
+        "With n records in SSSE EF05, 00 B2 n 05 00 returns exactly record n, and 00 B2 (n+1) 05 00 answers 6A83 (record not found); a card that does not implement P2=05 is skipped ([1]).",
+        "sscard-spec.md §3.2 (P2=05: all records from P1 to the end [1]); §4 (6A83)",
+        Needs::NONE,
+        |ctx| {
+            enter(ctx, true)?;
+            let tags = ef05_tags(ctx);
+            let (Some(&last_tag), Ok(n)) = (tags.last(), u8::try_from(tags.len())) else {
+                return Err(skip("SSSE EF05 has no records in the spec tables"));
+            };
+            let r = ctx.read_record(RecordSelector::AllFrom(n), None)?;
+            if matches!(
+                r.sw,
+                StatusWord::WRONG_P1P2 | StatusWord::FUNC_NOT_SUPPORTED | StatusWord::WRONG_P1P2_6B00
+            ) {
+                return Err(skip("P2=05 not implemented (optional, one source)"));
+            }
+            let got: Vec<u8> = RecordIter::new(&r.data)
+                .filter_map(Result::ok)
+                .map(|rec| rec.tag)
+                .collect();
+            if r.sw != StatusWord::OK || got != [last_tag] {
+                return Err(fail(format!(
+                    "READ RECORD P1={n:02X} P2=05 (the last record): {} with tags {}, expected record {n} alone (tag {last_tag:02X})",
+                    sw_text(r.sw),
+                    tag_list(&got)
+                )));
+            }
+            let past = n.saturating_add(1);
+            let r = ctx.read_record(RecordSelector::AllFrom(past), None)?;
+            if r.sw != StatusWord::RECORD_NOT_FOUND || !r.data.is_empty() {
+                return Err(fail(format!(
+                    "READ RECORD P1={past:02X} P2=05 (past the last record): {} with {} bytes, expected 6A83",
+                    sw_text(r.sw),
+                    r.data.len()
+                )));
+            }
+            Ok(())
+        },
+    );
     // Read by tag on a file with repeated tags: the first occurrence (sscard-spec.md §3.2).
     for ef in all_efs().filter(|e| e.items.iter().any(|i| i.repeat > 1)) {
         a.add(
