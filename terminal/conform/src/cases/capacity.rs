@@ -239,7 +239,7 @@ fn update_too_long(ctx: &mut Ctx<'_>, ef: &'static EfSpec) -> Check {
         return Err(skip("not a variable-length record file on this version"));
     };
     let total = usize::from(max_record_len) + 1;
-    if total > 255 || total < 3 {
+    if !(3..=255).contains(&total) {
         return Err(skip(
             "the maximum record does not leave room for one more byte",
         ));
