@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use sscard_apdu::exchange::T0Policy;
 use sscard_e2e::{connect, e2e, h, CardFiles, Live, READER0};
 use sscard_emulate::serve::EmulateOptions;
+use sscard_terminal::transport::emulator::Protocol;
 use sscard_terminal::transport::PcscTransport;
 use sscard_terminal::Session;
 
@@ -184,7 +185,7 @@ fn scriptor_sees_61xx_and_6cxx_from_a_t0_card() {
     let _g = e2e("scriptor_sees_61xx_and_6cxx_from_a_t0_card");
     let files = CardFiles::personalised("scriptor-t0");
     let mut opts = EmulateOptions::new(files.card.clone());
-    opts.t0 = true;
+    opts.protocol = Protocol::T0;
     let _live = Live::start(opts);
     let (ok, text) = scriptor(
         None,

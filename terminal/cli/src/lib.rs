@@ -37,7 +37,7 @@ use clap::{Parser, Subcommand};
 use sscard_card_os::Quirks;
 
 use sscard_terminal::error::{Error, Quoted, Result};
-use sscard_terminal::transport::emulator::EmulatorOptions;
+use sscard_terminal::transport::emulator::{default_protocol, EmulatorOptions, Protocol};
 
 /// sscard — read, write and personalise Chinese social security cards (社会保障卡).
 #[derive(Debug, Parser)]
@@ -65,9 +65,13 @@ pub struct Cli {
     /// Emulator quirks for testing terminal fallbacks (refuse-read-all-records).
     #[arg(long, global = true, hide = true, value_delimiter = ',')]
     pub emulator_quirks: Vec<String>,
-    /// Make the emulated card answer like a T=0 card (61xx / 6Cxx).
-    #[arg(long, global = true, hide = true)]
+    /// The --emulator card in T=0, like genuine cards (the default; overrides
+    /// SSCARD_CARD_PROTOCOL): 61xx + GET RESPONSE, 6Cxx on a wrong Le.
+    #[arg(long, global = true, hide = true, conflicts_with = "emulator_t1")]
     pub emulator_t0: bool,
+    /// The --emulator card in T=1: its ATR announces T=1, data comes back at once.
+    #[arg(long, global = true, hide = true)]
+    pub emulator_t1: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -128,6 +132,15 @@ fn quirks(names: &[String]) -> Result<Quirks> {
     Ok(q)
 }
 
+/// The emulated card's protocol: `--t0` / `--t1` flags first, else `SSCARD_CARD_PROTOCOL`, else T=0.
+pub(crate) fn emulator_protocol(t0: bool, t1: bool) -> Result<Protocol> {
+    match (t0, t1) {
+        (true, _) => Ok(Protocol::T0),
+        (false, true) => Ok(Protocol::T1),
+        (false, false) => default_protocol(),
+    }
+}
+
 fn init_tracing(verbose: u8) {
     let filter = match verbose {
         0 => "warn",
@@ -156,7 +169,7 @@ pub fn run(cli: Cli) -> Result<()> {
         verbose: cli.verbose,
         json: cli.json,
         emulator_opts: EmulatorOptions {
-            t0: cli.emulator_t0,
+            protocol: emulator_protocol(cli.emulator_t0, cli.emulator_t1)?,
             quirks: quirks(&cli.emulator_quirks)?,
             ..EmulatorOptions::default()
         },

@@ -519,7 +519,7 @@ fn run(version: SpecVersion, t0: bool, behaviour: Behaviour) -> Report {
         .build(
             fresh
                 .config(EmulatorOptions {
-                    t0,
+                    protocol: sscard_card_os::Protocol::from_t0(t0),
                     ..EmulatorOptions::default()
                 })
                 .unwrap(),
