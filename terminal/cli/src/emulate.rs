@@ -38,7 +38,7 @@ pub struct Args {
     trace: bool,
     /// T=0, like genuine cards (the default; overrides SSCARD_CARD_PROTOCOL): the ATR
     /// (3B 6D 00 00 …, no TD1) announces T=0 only and pcscd negotiates T=0; a command with data
-    /// that returns data answers 61xx (the reader's driver sends GET RESPONSE), a wrong Le
+    /// that returns data answers 61xx (the host then sends GET RESPONSE), a wrong Le
     /// answers 6Cxx with the exact length.
     #[arg(long, conflicts_with = "t1")]
     t0: bool,
@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     opts.port = a.port;
     opts.trace = a.trace;
     opts.protocol = if a.t0 || a.t1 {
-        crate::emulator_protocol(a.t0, a.t1)?
+        crate::ctx::emulator_protocol(a.t0, a.t1)?
     } else {
         ctx.emulator_opts.protocol
     };

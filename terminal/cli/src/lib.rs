@@ -37,7 +37,7 @@ use clap::{Parser, Subcommand};
 use sscard_card_os::Quirks;
 
 use sscard_terminal::error::{Error, Quoted, Result};
-use sscard_terminal::transport::emulator::{default_protocol, EmulatorOptions, Protocol};
+use sscard_terminal::transport::emulator::EmulatorOptions;
 
 /// sscard — read, write and personalise Chinese social security cards (社会保障卡).
 #[derive(Debug, Parser)]
@@ -132,15 +132,6 @@ fn quirks(names: &[String]) -> Result<Quirks> {
     Ok(q)
 }
 
-/// The emulated card's protocol: `--t0` / `--t1` flags first, else `SSCARD_CARD_PROTOCOL`, else T=0.
-pub(crate) fn emulator_protocol(t0: bool, t1: bool) -> Result<Protocol> {
-    match (t0, t1) {
-        (true, _) => Ok(Protocol::T0),
-        (false, true) => Ok(Protocol::T1),
-        (false, false) => default_protocol(),
-    }
-}
-
 fn init_tracing(verbose: u8) {
     let filter = match verbose {
         0 => "warn",
@@ -169,7 +160,7 @@ pub fn run(cli: Cli) -> Result<()> {
         verbose: cli.verbose,
         json: cli.json,
         emulator_opts: EmulatorOptions {
-            protocol: emulator_protocol(cli.emulator_t0, cli.emulator_t1)?,
+            protocol: ctx::emulator_protocol(cli.emulator_t0, cli.emulator_t1)?,
             quirks: quirks(&cli.emulator_quirks)?,
             ..EmulatorOptions::default()
         },

@@ -206,6 +206,16 @@ fn info_is_four_apdus_on_2_00_and_the_fallback_is_more() {
     // The same card answering like a genuine T=0 card: no GET RESPONSE, no 6Cxx re-issue.
     let t0 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t0"]);
     assert_eq!(apdus(&t0.stderr), 4, "{}", t0.stderr);
+    // And like a T=1 card (its ATR announces T=1): the same 4 APDUs, the same data.
+    let t1 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t1"]);
+    assert_eq!(apdus(&t1.stderr), 4, "{}", t1.stderr);
+    assert_eq!(t0.stdout, t1.stdout);
+    // Raw, the wire differs: T=0 announces the FCI (61 18), T=1 returns it at once.
+    let select = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF";
+    let raw_t0 = ok(&["apdu", "--emulator", &c.img(), "--emulator-t0", select]);
+    assert!(raw_t0.stdout.contains("< 6118"), "{}", raw_t0.stdout);
+    let raw_t1 = ok(&["apdu", "--emulator", &c.img(), "--emulator-t1", select]);
+    assert!(raw_t1.stdout.contains("< 6F16840F"), "{}", raw_t1.stdout);
     let slow = ok(&[
         "info",
         "--emulator",
