@@ -422,6 +422,26 @@ fn usage_errors_do_not_panic() {
     assert_eq!(o.code, 2);
     let o = run(&["write", "--emulator", &missing, "SSSE/EF05/07"]);
     assert_eq!(o.code, 2);
+    // The emulated card's protocol: t0 or t1, from the flags or SSCARD_CARD_PROTOCOL.
+    let o = run(&[
+        "info",
+        "--emulator",
+        &missing,
+        "--emulator-t0",
+        "--emulator-t1",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let bad = Command::new(BIN)
+        .args(["info", "--emulator", &missing])
+        .env("SSCARD_CARD_PROTOCOL", "t2")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("SSCARD_CARD_PROTOCOL=\"t2\" is not a protocol: t0 or t1"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
