@@ -6,6 +6,11 @@
 #   scripts/e2e-pcsc.sh                 # all e2e targets
 #   scripts/e2e-pcsc.sh two_readers     # extra args go to the test binaries (a name filter)
 #
+# The emulated card is a genuine T=0 card by default (SELECT answers 61xx, GET RESPONSE, 6Cxx on
+# a wrong Le); every target runs so. A second pass runs E2E_T1_TARGETS with the card in T=1
+# (SSCARD_CARD_PROTOCOL=t1: its ATR announces T=1, pcscd negotiates T=1): `sscard info` and
+# `read`, `conform`, the scriptor/opensc peers. SSCARD_E2E_T1=0 skips that pass.
+#
 # The tests play the card, so they run inside pcscd's private network namespace
 # (`ip netns exec`, see scripts/pcscd-lib.sh); they are compiled outside it first.
 # They are `#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]` (a plain `cargo test`
@@ -32,6 +37,14 @@ E2E_TARGETS=(
   "-p sscard-serve --test serve_security"
   "-p sscard-serve --test serve_page"
   "-p sscard-serve --test serve_load"
+)
+
+# The T=1 pass: target and the test-name filter it runs with (a filter given on the command line
+# replaces it).
+E2E_T1_TARGETS=(
+  "-p sscard-e2e --test pcsc_cli|info_through_pcsc read_items_through_pcsc emulate_command"
+  "-p sscard-conform --test conform_pcsc|conform_through_pcscd"
+  "-p sscard-e2e --test pcsc_peers|scriptor opensc"
 )
 
 rc=0
@@ -61,6 +74,15 @@ for target in "${E2E_TARGETS[@]}"; do
   echo "== e2e: cargo test ${sel[*]}"
   cargo test "${sel[@]}" --no-run
   # Run inside the namespace; cargo only runs the already built binary there.
-  SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 --include-ignored "$@"
+  SSCARD_CARD_PROTOCOL=t0 SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 --include-ignored "$@"
 done
+if [ "${SSCARD_E2E_T1:-1}" != "0" ]; then
+  for entry in "${E2E_T1_TARGETS[@]}"; do
+    read -r -a sel <<<"${entry%%|*}"
+    read -r -a filter <<<"${entry#*|}"
+    [ "$#" -gt 0 ] && filter=("$@")
+    echo "== e2e (card in T=1): cargo test ${sel[*]} -- ${filter[*]}"
+    SSCARD_CARD_PROTOCOL=t1 SSCARD_PCSC_E2E=1 "${prefix[@]}" cargo test --offline "${sel[@]}" -- --test-threads=1 --include-ignored "${filter[@]}"
+  done
+fi
 echo "e2e-pcsc: all passed (pcscd log: $PCSCD_LOG)"

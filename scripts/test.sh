@@ -44,9 +44,13 @@ else
   echo "SKIP i686-pc-windows-msvc check: rustup target add i686-pc-windows-msvc"
 fi
 
-echo "== workspace tests"
-cargo test --workspace --all-targets
+echo "== workspace tests (the emulated card in T=0, the default)"
+SSCARD_CARD_PROTOCOL=t0 cargo test --workspace --all-targets
 cargo test --workspace --doc
+echo "== the emulated card in T=1 (SSCARD_CARD_PROTOCOL=t1): terminal library, conform's correct card, CLI"
+SSCARD_CARD_PROTOCOL=t1 cargo test -p sscard-terminal --tests
+SSCARD_CARD_PROTOCOL=t1 cargo test -p sscard-conform --test conform
+SSCARD_CARD_PROTOCOL=t1 cargo test -p sscard-cli --test cli
 echo "== sscard conform --fault (the CLI built with its non-default feature \`faults\`)"
 cargo test -p sscard-cli --features faults --test cli_faults
 

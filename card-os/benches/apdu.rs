@@ -16,7 +16,8 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use sscard_card_os::factory::test_issuer_keys;
 use sscard_card_os::store::RamStore;
 use sscard_card_os::{
-    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, CARD_STORE_SIZE, RESP_MAX,
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, Protocol, CARD_STORE_SIZE,
+    RESP_MAX,
 };
 use sscard_keys::profile::{Profile, SSCARD_2, SSCARD_3};
 use sscard_keys::session::line_mac;
@@ -61,8 +62,15 @@ fn send(card: &mut Card<&mut Img>, apdu: &[u8]) -> u16 {
     u16::from_be_bytes([r[n - 2], r[n - 1]])
 }
 
+/// T=1: each command's data comes back at once (Le 00 reads a whole record), so a benchmark
+/// times one handler run, not a 6Cxx / GET RESPONSE leg (the T=0 frame is measured by the
+/// QEMU firmware run).
+fn bench_config(profile: &'static Profile) -> CardConfig {
+    CardConfig::new(profile).with_protocol(Protocol::T1)
+}
+
 fn prepare<'a>(img: &'a mut Img, profile: &'static Profile) -> Card<&'a mut Img> {
-    let mut card = Card::new(img, CardConfig::new(profile)).unwrap();
+    let mut card = Card::new(img, bench_config(profile)).unwrap();
     send(&mut card, &SELECT_SSSE);
     send(&mut card, &[0x00, 0xA4, 0x02, 0x00, 0x02, 0xEF, 0x06]);
     card
@@ -79,7 +87,7 @@ fn bench_profile(c: &mut Criterion, profile: &'static Profile) {
 
     // Plain READ RECORD.
     let mut img = base.clone();
-    let mut card = Card::new(&mut *img, CardConfig::new(profile)).unwrap();
+    let mut card = Card::new(&mut *img, bench_config(profile)).unwrap();
     send(&mut card, &SELECT_SSSE);
     send(&mut card, &[0x00, 0xA4, 0x02, 0x00, 0x02, 0xEF, 0x05]);
     let rr = [0x00, 0xB2, 0x01, 0x04, 0x00];
@@ -92,7 +100,7 @@ fn bench_profile(c: &mut Criterion, profile: &'static Profile) {
 
     // VERIFY (right PIN).
     let mut img = base.clone();
-    let mut card = Card::new(&mut *img, CardConfig::new(profile)).unwrap();
+    let mut card = Card::new(&mut *img, bench_config(profile)).unwrap();
     send(&mut card, &SELECT_SSSE);
     let v = [0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56];
     assert_eq!(send(&mut card, &v), 0x9000);

@@ -3,7 +3,7 @@
 
 use crate::chip::rng::Rng;
 use crate::chip::{self, Application, Chip, Res, Transport};
-use crate::config::CardConfig;
+use crate::config::{CardConfig, Protocol};
 use crate::ctx::{Config, Ctx, RamCtx, ReadCtx, WriteCtx};
 use crate::handlers::{auth, data, lifecycle, pin, select};
 use crate::layout::{self, hdr, suite_code, version_from, Layout, LayoutError};
@@ -13,10 +13,21 @@ use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
 use sscard_specs::versions::SpecVersion;
 
-/// ATR length: `3B 6D 00 00` + 13 historical bytes.
+/// ATR length in T=0 ([`Protocol::T0`]): `3B 6D 00 00` + 13 historical bytes (no TCK: T=0 only).
 pub const ATR_LEN: usize = 17;
-/// ATR prefix (TS, T0 = 6D: TB1, TC1 present, 13 historical bytes; TB1 = TC1 = 00), sscard-spec.md §5.2.
+/// ATR prefix in T=0 (TS, T0 = 6D: TB1, TC1 present, no TD1 so T=0 implicit, 13 historical
+/// bytes; TB1 = TC1 = 00), sscard-spec.md §5.2, the shape of the genuine cards (real-cards.md T1, T3).
 pub const ATR_PREFIX: [u8; 4] = [0x3B, 0x6D, 0x00, 0x00];
+/// ATR prefix in T=1 ([`Protocol::T1`]): TS, T0 = ED (TB1, TC1, TD1 present, 13 historical
+/// bytes), TB1 = TC1 = 00, TD1 = 01 (T=1, no further interface bytes: IFSC, CWI, BWI default).
+/// ISO/IEC 7816-3 §8.2.5: an ATR offering a protocol other than T=0 ends with TCK.
+pub const ATR_T1_PREFIX: [u8; 5] = [0x3B, 0xED, 0x00, 0x00, 0x01];
+/// ATR length in T=1: [`ATR_T1_PREFIX`] + 13 historical bytes + TCK.
+pub const ATR_T1_LEN: usize = 19;
+/// The longest ATR of either protocol.
+pub const ATR_MAX: usize = ATR_T1_LEN;
+/// Historical bytes of the card ATR (kept in the image header).
+const HISTORICAL_LEN: usize = 13;
 
 /// Why [`Card::new`] refused a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +58,9 @@ pub(crate) struct CardApp<S: Store> {
     j: Journal<S>,
     /// Read-only: configuration and layout.
     config: Config,
-    atr: [u8; ATR_LEN],
+    /// The ATR ([`ATR_LEN`] or [`ATR_T1_LEN`] bytes used, by protocol).
+    atr: [u8; ATR_MAX],
+    atr_len: u8,
     /// Volatile: the security state.
     vol: Volatile,
 }
@@ -83,12 +96,19 @@ impl<S: Store> Card<S> {
         if (layout.end() as usize) > j.data_capacity() {
             return Err(InitError::StoreTooSmall);
         }
-        let historical = h.get(hdr::HISTORICAL..hdr::HISTORICAL + 13).unwrap_or(&[]);
+        let historical = h
+            .get(hdr::HISTORICAL..hdr::HISTORICAL + HISTORICAL_LEN)
+            .unwrap_or(&[]);
+        let (atr, atr_len) = match cfg.protocol {
+            Protocol::T0 => (chip::atr(&ATR_PREFIX, historical, false), ATR_LEN),
+            Protocol::T1 => (chip::atr(&ATR_T1_PREFIX, historical, true), ATR_T1_LEN),
+        };
         let rng = Rng::new(&cfg.rng_seed);
         let app = CardApp {
             j,
             config: Config { card: cfg, layout },
-            atr: chip::atr(&ATR_PREFIX, historical),
+            atr,
+            atr_len: atr_len as u8,
             vol: Volatile::default(),
         };
         Ok(Card {
@@ -98,7 +118,8 @@ impl<S: Store> Card<S> {
 
     /// The ATR (available at any time, powered or not).
     pub fn atr(&self) -> &[u8] {
-        &self.chip.app.atr
+        let app = &self.chip.app;
+        app.atr.get(..usize::from(app.atr_len)).unwrap_or(&app.atr)
     }
 
     /// The configuration.
@@ -249,12 +270,11 @@ impl<S: Store> Application for CardApp<S> {
     }
 
     fn transport(&self) -> Transport {
-        if self.config.card.t0 {
-            Transport::T0 {
+        match self.config.card.protocol {
+            Protocol::T0 => Transport::T0 {
                 announce_extra: usize::from(fault!(self.config, t0_wrong_6cxx)),
-            }
-        } else {
-            Transport::T1
+            },
+            Protocol::T1 => Transport::T1,
         }
     }
 

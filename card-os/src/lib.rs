@@ -30,9 +30,9 @@ pub mod psam;
 mod security;
 pub mod store;
 
-pub use card::{Card, InitError, ATR_LEN, ATR_PREFIX};
+pub use card::{Card, InitError, ATR_LEN, ATR_MAX, ATR_PREFIX, ATR_T1_LEN, ATR_T1_PREFIX};
 pub use chip::RESP_MAX;
-pub use config::{CardConfig, Quirks};
+pub use config::{CardConfig, Protocol, Quirks};
 pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
 #[cfg(feature = "faults")]
 pub use faults::{FaultInfo, Faults, FAULTS};

@@ -541,7 +541,8 @@ fn a_card_accepts_the_psams_external_authentication() {
                 u16::from_be_bytes([r[n - 2], r[n - 1]]),
             )
         };
-        assert_eq!(csend(&hx(MF_NAME_SELECT)).1, 0x9000);
+        // The card is T=0 (the default): the FCI waits for GET RESPONSE.
+        assert_eq!(csend(&hx(MF_NAME_SELECT)).1 >> 8, 0x61);
         for name in ["RKSSSE", "PUK"] {
             let (r, sw) = csend(&hx("0084000008"));
             assert_eq!(sw, 0x9000);

@@ -15,13 +15,19 @@ fn hunan_card(t0: bool) -> Host {
     personalise_hunan_ef05(&mut img);
     let mut h = Host::from_image(img, &SSCARD_2);
     h.card = Card::new(h.card.into_store(), CardConfig::new(&SSCARD_2).with_t0(t0)).unwrap();
+    h.follow_t0 = false;
     h
 }
 
 #[test]
 fn hunan_trace_t1() {
     let mut h = hunan_card(false);
-    assert_eq!(h.card.atr(), &hx("3B6D00000081544C928684420100000135")[..]);
+    // The T=1 card announces T=1: T0 = ED (TD1 follows), TD1 = 01, the same 13 historical
+    // bytes, TCK = 92 (XOR of T0 … the last historical byte).
+    assert_eq!(
+        h.card.atr(),
+        &hx("3BED0000010081544C92868442010000013592")[..]
+    );
     let (d, sw) = h.sx("00A404000F7378312E73682EC9E7BBE1B1A3D5CF");
     assert_eq!(
         (d, sw),
@@ -41,6 +47,7 @@ fn hunan_trace_t1() {
 #[test]
 fn hunan_trace_t0_with_get_response() {
     let mut h = hunan_card(true);
+    assert_eq!(h.card.atr(), &hx("3B6D00000081544C928684420100000135")[..]);
     assert_eq!(
         h.sx("00A404000F7378312E73682EC9E7BBE1B1A3D5CF"),
         (vec![], 0x6118)

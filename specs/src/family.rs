@@ -1295,7 +1295,7 @@ const LE_SHORT_NATIONAL: Fact<ShortLe> = fact(
     ShortLe::WrongLe6C,
     Basis::baseline(
         Source::TableE,
-        "T=0 case 2 (ISO 7816-3): Le other than the record length answers 6Cxx; emulator --t0 (real-cards.md table E)",
+        "T=0 case 2 (ISO 7816-3): Le other than the record length answers 6Cxx; the emulator in T=0, its default (real-cards.md table E)",
     ),
 );
 
@@ -1303,7 +1303,7 @@ const LE_LONG_NATIONAL: Fact<LongLe> = fact(
     LongLe::WrongLe6C,
     Basis::baseline(
         Source::TableE,
-        "T=0 case 2 (ISO 7816-3): Le other than the record length answers 6Cxx; emulator --t0 (real-cards.md table E)",
+        "T=0 case 2 (ISO 7816-3): Le other than the record length answers 6Cxx; the emulator in T=0, its default (real-cards.md table E)",
     ),
 );
 

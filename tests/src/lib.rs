@@ -190,7 +190,7 @@ pub struct Live {
 }
 
 impl Live {
-    /// Serve the card (T=1-style answers) without a PSAM.
+    /// Serve the card (the default protocol: T=0 unless `SSCARD_CARD_PROTOCOL=t1`) without a PSAM.
     pub fn card(files: &CardFiles) -> Self {
         Self::start(EmulateOptions::new(files.card.clone()))
     }

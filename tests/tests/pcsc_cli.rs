@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use sscard_e2e::{
     await_empty, connect, e2e, pin_command_lines, CardFiles, Cli, Live, PIN, READER0, WAIT,
 };
+use sscard_terminal::transport::emulator::{EmulatorOptions, Protocol};
 use sscard_terminal::transport::{wait_for_card, wait_for_card_removed, Transport};
 use sscard_terminal::{Error, Session};
 
@@ -286,19 +287,28 @@ fn emulate_command_serves_until_sigterm() {
     let files = CardFiles::personalised("emulate-cmd");
     let keys = files.keys.to_str().unwrap();
     await_empty(&[READER0]);
+    // The mode of this run, by its flag: T=0 (the default) or T=1 (SSCARD_CARD_PROTOCOL=t1).
+    let t1 = EmulatorOptions::default().protocol == Protocol::T1;
     let mut child = Command::new(cli().bin())
         .args([
             "emulate",
             "--image",
             files.card.to_str().unwrap(),
             "--trace",
+            if t1 { "--t1" } else { "--t0" },
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let atr = wait_for_card(READER0, WAIT).expect("sscard emulate inserts the card");
-    assert_eq!(&atr[..4], &[0x3B, 0x6D, 0x00, 0x00]);
+    if t1 {
+        // T0 = ED: TD1 follows; TD1 = 01: T=1; the ATR ends with TCK (XOR of T0 … TCK = 0).
+        assert_eq!(&atr[..5], &[0x3B, 0xED, 0x00, 0x00, 0x01]);
+        assert_eq!(atr[1..].iter().fold(0, |x, b| x ^ b), 0);
+    } else {
+        assert_eq!(&atr[..4], &[0x3B, 0x6D, 0x00, 0x00]);
+    }
     cli()
         .pcsc(&["--keys", keys, "write", "SSSE/EF06/0C=110102"])
         .ok();

@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 use sscard_apdu::exchange::T0Policy;
 use sscard_e2e::{connect, e2e, h, CardFiles, Live, READER0};
 use sscard_emulate::serve::EmulateOptions;
+use sscard_terminal::transport::emulator::Protocol;
 use sscard_terminal::transport::PcscTransport;
 use sscard_terminal::Session;
 
@@ -23,6 +24,13 @@ const SELECT_SSSE: &str = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00";
 /// READ RECORD by tag with the EF's SFI in P2 (P2 = SFI<<3 | 000): SSN (EF06 tag 08), name
 /// (EF06 tag 09), card number (EF05 tag 07).
 const READS: [&str; 3] = ["00B2083000", "00B2093000", "00B2072800"];
+/// The same reads with each record's exact Le, as a T=0 client sends them (20, 32, 11 bytes).
+const READS_T0: [&str; 3] = ["00B2083014", "00B2093020", "00B207280B"];
+
+/// The protocol of the emulated card (T=0 unless `SSCARD_CARD_PROTOCOL=t1`).
+fn protocol() -> Protocol {
+    sscard_terminal::transport::emulator::EmulatorOptions::default().protocol
+}
 
 fn scriptor(protocol: Option<&str>, apdus: &[&str]) -> (bool, String) {
     let mut cmd = Command::new("scriptor");
@@ -128,7 +136,12 @@ fn opensc_tool_prints_the_card_atr() {
         stdout.to_lowercase().contains(&colon_hex.join(":")),
         "opensc-tool printed {stdout:?}"
     );
-    assert!(stdout.starts_with("3b:6d:00:00:"), "{stdout}");
+    // T=0: no TD1 (T=0 only); T=1: TD1 = 01 announces T=1.
+    let prefix = match protocol() {
+        Protocol::T0 => "3b:6d:00:00:",
+        Protocol::T1 => "3b:ed:00:00:01:",
+    };
+    assert!(stdout.starts_with(prefix), "{stdout}");
     // The terminal library reads the same ATR.
     assert_eq!(connect(READER0).atr_vec(), live.atr);
 }
@@ -148,43 +161,55 @@ fn scriptor_reads_the_same_bytes_as_the_terminal_library() {
     let _g = e2e("scriptor_reads_the_same_bytes_as_the_terminal_library");
     let files = CardFiles::personalised("scriptor");
     let _live = Live::card(&files);
+    // The script a client written for the card's protocol sends: on T=0 the GET RESPONSE after
+    // 61 18 and each READ with its record's exact Le (a wrong Le answers 6Cxx); on T=1 Le 00.
+    let t0 = protocol() == Protocol::T0;
     let mut apdus = vec![SELECT_SSSE];
-    apdus.extend_from_slice(&READS);
+    if t0 {
+        apdus.push("00C0000018");
+        apdus.extend_from_slice(&READS_T0);
+    } else {
+        apdus.extend_from_slice(&READS);
+    }
+    let ssn_at = apdus.len() - 3;
 
     let lib = library_answers(&apdus);
-    assert!(lib.iter().all(|r| r.ends_with("9000")), "{lib:?}");
+    assert!(
+        lib.iter()
+            .enumerate()
+            .all(|(i, r)| r.ends_with("9000") || (t0 && i == 0 && r == "6118")),
+        "{lib:?}"
+    );
     // The typed session decodes the same records.
     let mut s = Session::open(connect(READER0)).unwrap();
     let ssn = s.read_item("SSSE/EF06/08").unwrap();
     assert_eq!(ssn.value.to_string(), "110101199003071233");
-    assert_eq!(format!("0812{}9000", ssn.raw), lib[1]);
+    assert_eq!(format!("0812{}9000", ssn.raw), lib[ssn_at]);
     s.into_transport().close().unwrap();
 
-    for protocol in [Some("T=0"), None] {
-        let (ok, text) = scriptor(protocol, &apdus);
-        assert!(ok, "scriptor {protocol:?}: {text}");
-        assert!(text.contains("Using T=0 protocol"), "{text}");
-        assert_eq!(
-            scriptor_responses(&text),
-            lib,
-            "scriptor {protocol:?}:\n{text}"
-        );
+    // pcscd negotiates the protocol the ATR announces and refuses the other one.
+    let (name, other) = if t0 { ("T=0", "T=1") } else { ("T=1", "T=0") };
+    for p in [Some(name), None] {
+        let (ok, text) = scriptor(p, &apdus);
+        assert!(ok, "scriptor {p:?}: {text}");
+        assert!(text.contains(&format!("Using {name} protocol")), "{text}");
+        assert_eq!(scriptor_responses(&text), lib, "scriptor {p:?}:\n{text}");
     }
-    // T=1 is refused by pcscd: the ATR announces T=0 only.
-    let (ok, text) = scriptor(Some("T=1"), &apdus);
+    let (ok, text) = scriptor(Some(other), &apdus);
     assert!(!ok, "{text}");
     assert!(text.contains("protocol mismatch"), "{text}");
 }
 
-/// With `--t0` the card answers like the T=0 card its ATR announces; scriptor (no GET RESPONSE
-/// magic) shows the raw `61xx` / `6Cxx`, the library follows them to the same data.
+/// In T=0 (the default, `--t0`) the card answers like the T=0 card its ATR announces; scriptor
+/// (no GET RESPONSE magic) shows the raw `61xx` / `6Cxx`, the library follows them to the same
+/// data.
 #[test]
 #[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
 fn scriptor_sees_61xx_and_6cxx_from_a_t0_card() {
     let _g = e2e("scriptor_sees_61xx_and_6cxx_from_a_t0_card");
     let files = CardFiles::personalised("scriptor-t0");
     let mut opts = EmulateOptions::new(files.card.clone());
-    opts.t0 = true;
+    opts.protocol = Protocol::T0;
     let _live = Live::start(opts);
     let (ok, text) = scriptor(
         None,
@@ -208,6 +233,34 @@ fn scriptor_sees_61xx_and_6cxx_from_a_t0_card() {
         s.read_item("SSSE/EF06/08").unwrap().value.to_string(),
         "110101199003071233"
     );
+    assert_eq!(s.read_basic_info().unwrap().holder.name, "王小明");
+    s.into_transport().close().unwrap();
+}
+
+/// In T=1 (`--t1`) the ATR announces T=1, pcscd negotiates it and the card returns data at once:
+/// scriptor sees the FCI and the record with 9000, Le 00 included.
+#[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
+fn scriptor_sees_data_at_once_from_a_t1_card() {
+    let _g = e2e("scriptor_sees_data_at_once_from_a_t1_card");
+    let files = CardFiles::personalised("scriptor-t1");
+    let mut opts = EmulateOptions::new(files.card.clone());
+    opts.protocol = Protocol::T1;
+    let live = Live::start(opts);
+    assert_eq!(&live.atr[..5], &h("3BED000001")[..]);
+    let (ok, text) = scriptor(Some("T=1"), &[SELECT_SSSE, "00B2083000"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("Using T=1 protocol"), "{text}");
+    let r = scriptor_responses(&text);
+    assert!(
+        r[0].starts_with("6F16840F7378312E") && r[0].ends_with("9000"),
+        "{text}"
+    );
+    assert_eq!(
+        r[1],
+        "0812313130313031313939303033303731323333".to_owned() + "9000"
+    );
+    let mut s = Session::open(connect(READER0)).unwrap();
     assert_eq!(s.read_basic_info().unwrap().holder.name, "王小明");
     s.into_transport().close().unwrap();
 }

@@ -35,7 +35,8 @@ use hex_literal::hex;
 use sscard_card_os::factory::{personalise_direct, test_issuer_keys};
 use sscard_card_os::store::{SliceStore, Store};
 use sscard_card_os::{
-    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, CARD_STORE_SIZE, RESP_MAX,
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, Protocol, CARD_STORE_SIZE,
+    RESP_MAX,
 };
 use sscard_keys::profile::{Profile, Suite, SSCARD_2, SSCARD_3};
 use sscard_keys::session::{encrypt_field, external_auth_data, internal_auth_response, line_mac};
@@ -61,6 +62,8 @@ const HUNAN: CardIdentity = CardIdentity {
     atr_historical: hex!("0081544C928684420100000135"),
 };
 const HUNAN_ATR: [u8; 17] = hex!("3B6D00000081544C928684420100000135");
+/// The same card in T=1: T0 = ED (TD1 follows), TD1 = 01 (T=1), the historical bytes, TCK.
+const HUNAN_ATR_T1: [u8; 19] = hex!("3BED0000010081544C92868442010000013592");
 /// The trace's EF05 records and its READ RECORD all-from answer.
 const HUNAN_EF05: [&[u8]; 7] = [
     &hex!("0110430299D156000005000000133A05F2E3"),
@@ -228,7 +231,7 @@ fn profile_run(
     let Ok(factors) = HUNAN.factors(profile) else {
         fail("factors")
     };
-    let Ok(card) = Card::new(s, CardConfig::new(profile)) else {
+    let Ok(card) = Card::new(s, CardConfig::new(profile).with_protocol(Protocol::T1)) else {
         fail("Card::new")
     };
     let mut r = Run {
@@ -243,7 +246,7 @@ fn profile_run(
         mark: StackMark::new(),
     };
     r.session(pin);
-    // The T=0 flavour: reopen the image (a power-up) with T=0 behaviour.
+    // The T=0 flavour (the default): reopen the image (a power-up) as the genuine T=0 card.
     let (fci, fci_len, ef05_len) = r.t1_reference();
     let Run {
         card,
@@ -253,7 +256,7 @@ fn profile_run(
         mark,
         ..
     } = r;
-    let Ok(card) = Card::new(card.into_store(), CardConfig::new(profile).with_t0(true)) else {
+    let Ok(card) = Card::new(card.into_store(), CardConfig::new(profile)) else {
         fail("Card::new (T=0)")
     };
     let mut r = Run {
@@ -275,7 +278,7 @@ impl Run<'_> {
     /// The T=1 session.
     fn session(&mut self, pin: &[u8]) {
         let sm4 = self.profile.suite == Suite::Sm4;
-        self.check("ATR", self.card.atr() == HUNAN_ATR);
+        self.check("ATR (T=1)", self.card.atr() == HUNAN_ATR_T1);
 
         // The Hunan trace: SELECT SSSE by name, VERIFY, SELECT EF05, READ RECORD all from 1.
         self.expect("SELECT SSSE", &SELECT_SSSE, 0x9000);
@@ -438,6 +441,7 @@ impl Run<'_> {
     fn t0_session(&mut self, fci: &[u8], ef05_len: usize) {
         let profile = self.profile;
         let fci_len = fci.len();
+        self.check("ATR (T=0)", self.card.atr() == HUNAN_ATR);
         self.expect("SELECT SSSE (T=0)", &SELECT_SSSE, 0x6100 | fci_len as u16);
         let get_response = [0x00, 0xC0, 0x00, 0x00, fci_len as u8];
         self.expect("GET RESPONSE", &get_response, 0x9000);

@@ -202,11 +202,25 @@ impl<A: Application> Chip<A> {
     }
 }
 
-/// An ATR of `N` bytes: `prefix` (TS, T0, TB1, TC1) followed by the historical bytes.
-pub(crate) fn atr<const N: usize>(prefix: &[u8; 4], historical: &[u8]) -> [u8; N] {
+/// An ATR in `N` bytes: `prefix` (TS, T0, the interface bytes) followed by the historical
+/// bytes and, with `tck`, the check byte (ISO/IEC 7816-3 §8.2.5: the XOR of T0 up to the last
+/// historical byte, present whenever a protocol other than T=0 is offered). Bytes past the ATR
+/// stay 0.
+pub(crate) fn atr<const N: usize>(prefix: &[u8], historical: &[u8], tck: bool) -> [u8; N] {
     let mut atr = [0u8; N];
     atr.iter_mut()
         .zip(prefix.iter().chain(historical))
         .for_each(|(d, s)| *d = *s);
+    if tck {
+        let end = prefix.len().saturating_add(historical.len());
+        let check = atr
+            .get(1..end)
+            .unwrap_or(&[])
+            .iter()
+            .fold(0u8, |x, b| x ^ b);
+        if let Some(t) = atr.get_mut(end) {
+            *t = check;
+        }
+    }
     atr
 }

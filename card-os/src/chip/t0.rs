@@ -1,6 +1,7 @@
 //! T=0 behaviour shared by the card and the PSAM, as real contact cards answer: a command with a
-//! data field whose reply carries data answers `61xx` and keeps the data for GET RESPONSE
-//! (`00 C0 00 00 Le`); a case-2 command whose Le is not the reply's length answers `6Cxx`.
+//! data field whose reply carries data answers `61xx` (or its warning `62xx` / `63xx`) and keeps
+//! the data for GET RESPONSE (`00 C0 00 00 Le`); a case-2 command whose Le is not the reply's
+//! length answers `6Cxx` with the exact length.
 
 use sscard_apdu::StatusWord;
 
@@ -80,7 +81,8 @@ impl Pending {
     }
 
     /// T=0 shaping of a handler's reply of `len` bytes in `out` with `sw`. With a data field the
-    /// reply is kept (and wiped from `out`) and `61xx` answered; otherwise an Le other than `len`
+    /// reply is kept (and wiped from `out`) and `61xx` answered (a warning `sw` is answered
+    /// as it is, the data kept all the same); otherwise an Le other than `len`
     /// answers `6Cxx` announcing `len + announce_extra` (0 on a correct card).
     pub(crate) fn shape(
         &mut self,
@@ -97,6 +99,11 @@ impl Pending {
         if has_data_field {
             self.set(out.get(..len).unwrap_or(&[]), sw);
             out.iter_mut().take(len).for_each(|b| *b = 0);
+            // ISO/IEC 7816-3 §12.2.4 (case 4, T=0): a warning `62xx` / `63xx` is answered as it
+            // is (the data still kept for GET RESPONSE); otherwise `61xx` announces the data.
+            if sw.is_warning() {
+                return (0, sw);
+            }
             return (0, StatusWord::more_data(len_byte(len)));
         }
         let le = ne.map_or(256, |n| usize::try_from(n).unwrap_or(256));

@@ -109,6 +109,7 @@ impl<S: Store> Psam<S> {
         let atr: [u8; PSAM_ATR_LEN] = chip::atr(
             &PSAM_ATR_PREFIX,
             h.get(serial_at..serial_at + SERIAL_LEN).unwrap_or(&[]),
+            false,
         );
         let mut seed = [0x3Cu8; 16];
         seed.iter_mut()

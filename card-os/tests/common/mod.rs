@@ -11,7 +11,8 @@
 use sscard_card_os::factory::{personalise_direct, test_issuer_keys};
 use sscard_card_os::store::{RamStore, Store};
 use sscard_card_os::{
-    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, CARD_STORE_SIZE, RESP_MAX,
+    factory_initialise, Card, CardConfig, CardIdentity, FactoryParams, Protocol, CARD_STORE_SIZE,
+    RESP_MAX,
 };
 use sscard_keys::session::{encrypt_field, external_auth_data, line_mac, process_key};
 use sscard_keys::{IssuerKeySet, Key, Profile};
@@ -89,12 +90,21 @@ pub struct Host<S: Store = BoxStore> {
     pub card: Card<S>,
     pub profile: &'static Profile,
     pub keys: IssuerKeySet,
+    /// [`Host::send`] follows `61xx` / re-issues `6Cxx` on a T=0 card, as a terminal does
+    /// (hosts made by `new` / `from_image` / `wrap`, on the default T=0 card); off for hosts
+    /// made by [`Host::with`], whose tests look at the raw T=0 or T=1 wire.
+    pub follow_t0: bool,
 }
 
 impl Host<BoxStore> {
+    /// The default (T=0) card; [`Host::send`] handles `61xx` / `6Cxx` like a terminal.
     pub fn new(profile: &'static Profile) -> Self {
-        Self::with(profile, false, Default::default())
+        Host {
+            follow_t0: true,
+            ..Self::with(profile, true, Default::default())
+        }
     }
+    /// A card in T=0 (`t0`) or T=1; [`Host::send`] shows the raw wire.
     pub fn with(profile: &'static Profile, t0: bool, quirks: sscard_card_os::Quirks) -> Self {
         let img = image(profile, b"123456");
         let cfg = CardConfig::new(profile).with_t0(t0).with_quirks(quirks);
@@ -102,6 +112,7 @@ impl Host<BoxStore> {
             card: Card::new(img, cfg).unwrap(),
             profile,
             keys: test_issuer_keys(profile),
+            follow_t0: false,
         }
     }
     pub fn from_image(img: BoxStore, profile: &'static Profile) -> Self {
@@ -109,6 +120,7 @@ impl Host<BoxStore> {
             card: Card::new(img, CardConfig::new(profile)).unwrap(),
             profile,
             keys: test_issuer_keys(profile),
+            follow_t0: true,
         }
     }
 
@@ -123,11 +135,55 @@ impl<S: Store> Host<S> {
             card,
             profile,
             keys: test_issuer_keys(profile),
+            follow_t0: true,
         }
     }
 
-    /// Send raw bytes; (data, SW).
+    /// Send `apdu` as a terminal does: on a T=0 card a case-2 `6Cxx` is re-issued once with
+    /// Le = xx and `61xx` followed with GET RESPONSE (what `sscard_apdu::exchange` does); on a
+    /// T=1 card the answer as it is. (data, SW).
     pub fn send(&mut self, apdu: &[u8]) -> (Vec<u8>, u16) {
+        let (mut data, mut sw) = self.send_raw(apdu);
+        if !self.follow_t0 || self.card.config().protocol != Protocol::T0 {
+            return (data, sw);
+        }
+        if sw >> 8 == 0x6C {
+            // Re-issued once with Le = xx (appended on case 1 / 3, replaced on case 2 / 4).
+            let mut again = apdu.to_vec();
+            let has_le = match apdu.len() {
+                4 => false,
+                5 => true,
+                n => n == 6 + usize::from(apdu[4]),
+            };
+            if has_le {
+                again.pop();
+            }
+            again.push(sw as u8);
+            (data, sw) = self.send_raw(&again);
+        }
+        while sw >> 8 == 0x61 {
+            let (more, next) = self.send_raw(&[0x00, 0xC0, 0x00, 0x00, sw as u8]);
+            data.extend_from_slice(&more);
+            sw = next;
+        }
+        let has_data_field = apdu.len() > 5;
+        if data.is_empty() && has_data_field && matches!(sw >> 8, 0x62 | 0x63) {
+            // A warning to a command with data: the reply may wait for GET RESPONSE (ISO/IEC
+            // 7816-3 §12.2.4); Le 00, re-issued with the exact length on 6Cxx.
+            let (mut more, mut next) = self.send_raw(&[0x00, 0xC0, 0x00, 0x00, 0x00]);
+            if next >> 8 == 0x6C {
+                (more, next) = self.send_raw(&[0x00, 0xC0, 0x00, 0x00, next as u8]);
+            }
+            if !more.is_empty() {
+                data = more;
+                sw = next;
+            }
+        }
+        (data, sw)
+    }
+
+    /// Send raw bytes, no T=0 handling; (data, SW).
+    pub fn send_raw(&mut self, apdu: &[u8]) -> (Vec<u8>, u16) {
         let mut r = [0u8; RESP_MAX];
         let n = self.card.process(apdu, &mut r);
         assert!(n >= 2, "no SW");

@@ -8,7 +8,9 @@ use sscard_terminal::error::{Error, Result};
 use sscard_terminal::security::keyfile::KeyFile;
 use sscard_terminal::security::psam::PsamSecurityModule;
 use sscard_terminal::session::Session;
-use sscard_terminal::transport::emulator::{EmulatorOptions, EmulatorTransport};
+use sscard_terminal::transport::emulator::{
+    default_protocol, EmulatorOptions, EmulatorTransport, Protocol,
+};
 use sscard_terminal::transport::{
     AnyTransport, PcscTransport, Protocols, ReaderSelector, ShareMode,
 };
@@ -125,5 +127,15 @@ impl Ctx {
             .map_err(|e| Error::Internal(format!("JSON output: {e}")))?;
         println!("{s}");
         Ok(())
+    }
+}
+
+/// The emulated card's protocol: `--t0` / `--t1` flags first, else `SSCARD_CARD_PROTOCOL`
+/// ([`default_protocol`]), else T=0.
+pub(crate) fn emulator_protocol(t0: bool, t1: bool) -> Result<Protocol> {
+    match (t0, t1) {
+        (true, _) => Ok(Protocol::T0),
+        (false, true) => Ok(Protocol::T1),
+        (false, false) => default_protocol(),
     }
 }

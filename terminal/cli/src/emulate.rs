@@ -36,17 +36,27 @@ pub struct Args {
     /// Print every exchange decoded on stderr (command, APDUs, status word; PINs masked).
     #[arg(long)]
     trace: bool,
-    /// Answer like the T=0 card the ATR announces (61xx + GET RESPONSE, 6Cxx); default: data
-    /// returned directly, as vpcd (which always reports T=1) delivers it.
-    #[arg(long)]
+    /// T=0, like genuine cards (the default; overrides SSCARD_CARD_PROTOCOL): the ATR
+    /// (3B 6D 00 00 …, no TD1) announces T=0 only and pcscd negotiates T=0; a command with data
+    /// that returns data answers 61xx (the host then sends GET RESPONSE), a wrong Le
+    /// answers 6Cxx with the exact length.
+    #[arg(long, conflicts_with = "t1")]
     t0: bool,
+    /// T=1: the ATR (3B ED 00 00 01 … TCK) announces T=1 only and pcscd negotiates T=1; data
+    /// comes back at once with 9000, cut to Le when Le is shorter.
+    #[arg(long)]
+    t1: bool,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut opts = EmulateOptions::new(a.image.clone());
     opts.port = a.port;
     opts.trace = a.trace;
-    opts.t0 = a.t0 || ctx.emulator_opts.t0;
+    opts.protocol = if a.t0 || a.t1 {
+        crate::ctx::emulator_protocol(a.t0, a.t1)?
+    } else {
+        ctx.emulator_opts.protocol
+    };
     opts.quirks = ctx.emulator_opts.quirks;
     if let Some(p) = &a.psam {
         opts = opts.with_psam(p.clone(), a.psam_port);

@@ -65,9 +65,13 @@ pub struct Cli {
     /// Emulator quirks for testing terminal fallbacks (refuse-read-all-records).
     #[arg(long, global = true, hide = true, value_delimiter = ',')]
     pub emulator_quirks: Vec<String>,
-    /// Make the emulated card answer like a T=0 card (61xx / 6Cxx).
-    #[arg(long, global = true, hide = true)]
+    /// The --emulator card in T=0, like genuine cards (the default; overrides
+    /// SSCARD_CARD_PROTOCOL): 61xx + GET RESPONSE, 6Cxx on a wrong Le.
+    #[arg(long, global = true, hide = true, conflicts_with = "emulator_t1")]
     pub emulator_t0: bool,
+    /// The --emulator card in T=1: its ATR announces T=1, data comes back at once.
+    #[arg(long, global = true, hide = true)]
+    pub emulator_t1: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -156,7 +160,7 @@ pub fn run(cli: Cli) -> Result<()> {
         verbose: cli.verbose,
         json: cli.json,
         emulator_opts: EmulatorOptions {
-            t0: cli.emulator_t0,
+            protocol: ctx::emulator_protocol(cli.emulator_t0, cli.emulator_t1)?,
             quirks: quirks(&cli.emulator_quirks)?,
             ..EmulatorOptions::default()
         },

@@ -206,6 +206,16 @@ fn info_is_four_apdus_on_2_00_and_the_fallback_is_more() {
     // The same card answering like a genuine T=0 card: no GET RESPONSE, no 6Cxx re-issue.
     let t0 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t0"]);
     assert_eq!(apdus(&t0.stderr), 4, "{}", t0.stderr);
+    // And like a T=1 card (its ATR announces T=1): the same 4 APDUs, the same data.
+    let t1 = ok(&["info", "--emulator", &c.img(), "-v", "--emulator-t1"]);
+    assert_eq!(apdus(&t1.stderr), 4, "{}", t1.stderr);
+    assert_eq!(t0.stdout, t1.stdout);
+    // Raw, the wire differs: T=0 announces the FCI (61 18), T=1 returns it at once.
+    let select = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF";
+    let raw_t0 = ok(&["apdu", "--emulator", &c.img(), "--emulator-t0", select]);
+    assert!(raw_t0.stdout.contains("< 6118"), "{}", raw_t0.stdout);
+    let raw_t1 = ok(&["apdu", "--emulator", &c.img(), "--emulator-t1", select]);
+    assert!(raw_t1.stdout.contains("< 6F16840F"), "{}", raw_t1.stdout);
     let slow = ok(&[
         "info",
         "--emulator",
@@ -412,6 +422,26 @@ fn usage_errors_do_not_panic() {
     assert_eq!(o.code, 2);
     let o = run(&["write", "--emulator", &missing, "SSSE/EF05/07"]);
     assert_eq!(o.code, 2);
+    // The emulated card's protocol: t0 or t1, from the flags or SSCARD_CARD_PROTOCOL.
+    let o = run(&[
+        "info",
+        "--emulator",
+        &missing,
+        "--emulator-t0",
+        "--emulator-t1",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let bad = Command::new(BIN)
+        .args(["info", "--emulator", &missing])
+        .env("SSCARD_CARD_PROTOCOL", "t2")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("SSCARD_CARD_PROTOCOL=\"t2\" is not a protocol: t0 or t1"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -54,7 +54,7 @@ fn run_faulty(version: SpecVersion, t0: bool, seed: Option<u64>, faults: Faults)
     let fresh = FreshCard::new(version).unwrap();
     let config = fresh
         .config(EmulatorOptions {
-            t0,
+            protocol: sscard_card_os::Protocol::from_t0(t0),
             ..EmulatorOptions::default()
         })
         .unwrap()

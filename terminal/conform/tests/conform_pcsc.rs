@@ -64,16 +64,9 @@ fn e2e(test: &str) {
 fn conform_through_pcscd() {
     e2e("conform_through_pcscd");
     let fresh = FreshCard::new(SpecVersion::V2_00).unwrap();
-    let mut card = OsCard(
-        fresh
-            .build(
-                fresh
-                    .config(EmulatorOptions::default())
-                    .unwrap()
-                    .with_t0(true),
-            )
-            .unwrap(),
-    );
+    // The default protocol: T=0 like genuine cards, T=1 with SSCARD_CARD_PROTOCOL=t1.
+    let emulator = EmulatorOptions::default();
+    let mut card = OsCard(fresh.build(fresh.config(emulator).unwrap()).unwrap());
     let atr = card.atr();
     let mut conn = VpcdConnection::new("127.0.0.1", DEFAULT_PORT).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
@@ -91,7 +84,10 @@ fn conform_through_pcscd() {
     let mut sm = fresh.security_module();
     let opts = Options {
         pin: Some(FRESH_PIN.into()),
-        target_name: format!("reader {READER0} (pcscd + vpcd, card OS T=0)"),
+        target_name: format!(
+            "reader {READER0} (pcscd + vpcd, card OS {})",
+            emulator.protocol.name()
+        ),
         ..Options::default()
     };
     let t = Instant::now();

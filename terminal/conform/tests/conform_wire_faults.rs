@@ -51,6 +51,8 @@ struct Proxy {
     card: FreshTransport,
     state: State,
     behaviour: Behaviour,
+    /// Present the card's ATR without its last byte (a T=1 ATR without TCK).
+    drop_atr_tck: bool,
 }
 
 impl Transport for Proxy {
@@ -62,7 +64,11 @@ impl Transport for Proxy {
         (self.behaviour)(&mut c, cmd)
     }
     fn atr(&self) -> &[u8] {
-        self.card.atr()
+        let atr = self.card.atr();
+        if self.drop_atr_tck {
+            return &atr[..atr.len() - 1];
+        }
+        atr
     }
     fn reset(&mut self) -> Result<(), TransportError> {
         self.state.verified = false;
@@ -514,12 +520,21 @@ const WIRE_FAULTS: &[WireFault] = &[
 ];
 
 fn run(version: SpecVersion, t0: bool, behaviour: Behaviour) -> Report {
+    run_with_atr(version, t0, behaviour, false)
+}
+
+fn run_with_atr(
+    version: SpecVersion,
+    t0: bool,
+    behaviour: Behaviour,
+    drop_atr_tck: bool,
+) -> Report {
     let fresh = FreshCard::new(version).unwrap();
     let card = fresh
         .build(
             fresh
                 .config(EmulatorOptions {
-                    t0,
+                    protocol: sscard_card_os::Protocol::from_t0(t0),
                     ..EmulatorOptions::default()
                 })
                 .unwrap(),
@@ -529,6 +544,7 @@ fn run(version: SpecVersion, t0: bool, behaviour: Behaviour) -> Report {
         card,
         state: State::default(),
         behaviour,
+        drop_atr_tck,
     };
     let mut sm = fresh.security_module();
     let opts = Options {
@@ -579,4 +595,13 @@ fn every_wire_fault_is_caught_by_its_case() {
         }
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
+
+/// A T=1 ATR must end with its TCK (ISO/IEC 7816-3 §8.2.5): without it, ATR-WELL-FORMED fails
+/// (SEL-ATR-WELL-FORMED, and only that case).
+#[test]
+fn a_t1_atr_without_its_tck_is_caught() {
+    let report = run_with_atr(SpecVersion::V2_00, false, |c, cmd| c.transmit(cmd), true);
+    let failed: Vec<&str> = report.failures().map(|r| r.id.as_str()).collect();
+    assert_eq!(failed, ["SEL-ATR-WELL-FORMED"], "{}", report.to_text(false));
 }

@@ -16,11 +16,13 @@
 //! - [`Emulator`] runs one thread per vpcd slot and stops them together (Ctrl-C / SIGTERM in the
 //!   CLI), handing the images back synced.
 //!
-//! Transport behaviour: by default the card answers like the in-process emulator (T=1 style, data
-//! returned directly), which is also what vpcd reports to pcscd (vpcd marks every answer
-//! `Protocol = 1` and has no T=0 layer). [`EmulateOptions::t0`] makes the card answer like the
-//! T=0 card its ATR (`3B 6D 00 00 …`, no TD1) announces: `61xx` + GET RESPONSE for case-4
-//! commands, `6Cxx` for a wrong Le. The PSAM always behaves like a T=0 PSAM.
+//! Transport behaviour ([`EmulateOptions::protocol`]): the card answers like the card its ATR
+//! announces, and pcscd negotiates that protocol from the ATR (vpcd carries APDUs either way).
+//! [`Protocol::T0`] (the default, like genuine cards): the ATR `3B 6D 00 00 …` has no TD1 (T=0
+//! only); case-4 commands answer `61xx` and the data is fetched with GET RESPONSE, a wrong Le
+//! answers `6Cxx` with the exact length. [`Protocol::T1`]: the ATR `3B ED 00 00 01 … TCK`
+//! announces T=1 only; data comes back at once. The PSAM always behaves like the T=0 PSAM its
+//! ATR announces.
 //!
 //! ```no_run
 //! use std::path::PathBuf;
@@ -42,13 +44,14 @@ use std::thread::JoinHandle;
 use sscard_apdu::{CommandView, PsamCommand, StatusWord};
 use sscard_card_os::psam::{Psam, PsamInitError};
 use sscard_card_os::store::{FileStore, Store};
-use sscard_card_os::{Card, CardConfig, InitError, Quirks, RESP_MAX};
+use sscard_card_os::{Card, CardConfig, InitError, Protocol, Quirks, RESP_MAX};
 use sscard_keys::profile::{SSCARD_2, SSCARD_3};
 
 use crate::vpcd::{
     CardControl, RunStats, VirtualCard, VpcdConnection, VpcdError, DEFAULT_PORT, SECOND_PORT,
 };
 use sscard_terminal::error::{Error, ImageError, ImageKind, Result};
+use sscard_terminal::transport::emulator::EmulatorOptions;
 use sscard_terminal::transport::{redact, TransportError};
 
 fn respond(process: impl FnOnce(&mut [u8]) -> usize) -> Vec<u8> {
@@ -226,21 +229,24 @@ pub struct EmulateOptions {
     pub psam: Option<(PathBuf, u16)>,
     /// Trace every exchange on stderr (PIN data masked).
     pub trace: bool,
-    /// Answer like a T=0 card (`61xx` / `6Cxx`).
-    pub t0: bool,
+    /// The card's protocol (ATR and answers): default
+    /// [`sscard_terminal::transport::emulator::default_protocol`] (T=0 unless
+    /// `SSCARD_CARD_PROTOCOL=t1`).
+    pub protocol: Protocol,
     /// Card-OS quirks.
     pub quirks: Quirks,
 }
 
 impl EmulateOptions {
-    /// The card `image` on the default port, no PSAM, no trace, T=1-style answers.
+    /// The card `image` on the default port, no PSAM, no trace, the default protocol (T=0
+    /// unless `SSCARD_CARD_PROTOCOL=t1`).
     pub fn new(image: PathBuf) -> Self {
         Self {
             image,
             port: DEFAULT_PORT,
             psam: None,
             trace: false,
-            t0: false,
+            protocol: EmulatorOptions::default().protocol,
             quirks: Quirks::default(),
         }
     }
@@ -272,12 +278,12 @@ fn open_store(path: &Path, kind: ImageKind) -> Result<FileStore> {
 
 /// Open a card image file as a [`Card`]; the suite (sscard-2 / sscard-3) is found by trying the
 /// built-in profiles.
-pub fn open_card(path: &Path, t0: bool, quirks: Quirks) -> Result<Card<FileStore>> {
+pub fn open_card(path: &Path, protocol: Protocol, quirks: Quirks) -> Result<Card<FileStore>> {
     let name = path.display().to_string();
     for profile in [&SSCARD_2, &SSCARD_3] {
         let seed: [u8; 16] = sscard_terminal::session::random()?;
         let cfg = CardConfig::new(profile)
-            .with_t0(t0)
+            .with_protocol(protocol)
             .with_quirks(quirks)
             .with_rng_seed(seed);
         match Card::new(open_store(path, ImageKind::Card)?, cfg) {
@@ -391,7 +397,7 @@ impl Emulator {
 
     /// [`Emulator::start`] with the trace going to `sink` (tests capture it).
     pub fn start_with_sink(opts: &EmulateOptions, sink: Option<TraceSink>) -> Result<Self> {
-        let card = open_card(&opts.image, opts.t0, opts.quirks)?;
+        let card = open_card(&opts.image, opts.protocol, opts.quirks)?;
         let atr = card.atr().to_vec();
         let psam = match &opts.psam {
             Some((path, port)) => Some((open_psam(path)?, *port)),
@@ -532,8 +538,14 @@ mod tests {
     use sscard_terminal::transport::emulator::identity;
 
     const SELECT_SSSE: &str = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00";
-    /// READ RECORD by tag 03 (spec version) in EF05 by SFI.
-    const READ_VERSION: &str = "00B2032800";
+    /// READ RECORD by tag 03 (spec version) in EF05 by SFI, with the record's exact Le (a T=0
+    /// card answers 6C06 to Le 00).
+    const READ_VERSION: &str = "00B2032806";
+
+    /// SELECT SSSE succeeded: `61xx` on the T=0 card (the FCI waits for GET RESPONSE).
+    fn selected(answer: String) -> bool {
+        answer.len() == 4 && answer.starts_with("61")
+    }
 
     fn x(vc: &mut impl VirtualCard, apdu: &str) -> String {
         hex::encode_upper(vc.execute(&hex::decode(apdu).unwrap()))
@@ -556,13 +568,13 @@ mod tests {
         let mut vc = Traced::new(card, "card", Some(sink));
         let atr = vc.atr();
         assert_eq!(atr.get(..4).unwrap(), [0x3B, 0x6D, 0x00, 0x00]);
-        assert!(x(&mut vc, SELECT_SSSE).ends_with("9000"));
+        assert!(selected(x(&mut vc, SELECT_SSSE)));
         let version = x(&mut vc, READ_VERSION);
         assert_eq!(version, "0304322E30309000");
         assert_eq!(x(&mut vc, "0020000003123456"), "9000");
         for cycle in ["off/on", "reset"] {
             if cycle == "reset" {
-                assert!(x(&mut vc, SELECT_SSSE).ends_with("9000"));
+                assert!(selected(x(&mut vc, SELECT_SSSE)));
                 vc.reset();
             } else {
                 vc.power_off();
@@ -572,7 +584,7 @@ mod tests {
             // The selection is gone (back in the MF)...
             assert!(!x(&mut vc, READ_VERSION).ends_with("9000"), "{cycle}");
             // ...the data is not.
-            assert!(x(&mut vc, SELECT_SSSE).ends_with("9000"));
+            assert!(selected(x(&mut vc, SELECT_SSSE)));
             assert_eq!(x(&mut vc, READ_VERSION), version, "{cycle}");
         }
         let lines = lines.lock().unwrap().join("\n");

@@ -22,7 +22,7 @@ use sscard_terminal::{DataError, Error, Session};
 
 fn opts(t0: bool) -> EmulatorOptions {
     EmulatorOptions {
-        t0,
+        protocol: sscard_card_os::Protocol::from_t0(t0),
         ..EmulatorOptions::default()
     }
 }

@@ -34,7 +34,7 @@ fn card_with_wrong_irk(version: SpecVersion, t0: bool) -> Emu {
         pin: INITIAL_PIN.as_bytes(),
     };
     let opts = EmulatorOptions {
-        t0,
+        protocol: sscard_card_os::Protocol::from_t0(t0),
         ..EmulatorOptions::default()
     };
     let t = EmulatorTransport::new_in_memory(&params, opts).unwrap();
@@ -77,7 +77,7 @@ fn a_genuine_card_is_genuine_and_without_keys_not_checked() {
             ));
             let v = h.version().unwrap();
             let opts = EmulatorOptions {
-                t0,
+                protocol: sscard_card_os::Protocol::from_t0(t0),
                 ..EmulatorOptions::default()
             };
             let t = personalised(&h, opts);

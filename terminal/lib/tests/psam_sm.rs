@@ -214,7 +214,17 @@ impl TestCard {
         .unwrap();
         TestCard(Card::new(img, CardConfig::new(profile)).unwrap())
     }
+    /// As a terminal sends on the (T=0) card: `61xx` followed with GET RESPONSE.
     fn send(&mut self, a: &[u8]) -> (Vec<u8>, u16) {
+        let (mut data, mut sw) = self.send_raw(a);
+        while sw >> 8 == 0x61 {
+            let (more, next) = self.send_raw(&[0x00, 0xC0, 0x00, 0x00, sw as u8]);
+            data.extend_from_slice(&more);
+            sw = next;
+        }
+        (data, sw)
+    }
+    fn send_raw(&mut self, a: &[u8]) -> (Vec<u8>, u16) {
         let mut r = [0u8; RESP_MAX];
         let n = self.0.process(a, &mut r);
         (

@@ -13,7 +13,7 @@ use sscard_specs::SpecVersion;
 use sscard_terminal::error::{HolderProfileError, ItemError};
 use sscard_terminal::model::value::Value;
 use sscard_terminal::model::{EfContent, ReadResult};
-use sscard_terminal::transport::emulator::EmulatorOptions;
+use sscard_terminal::transport::emulator::{EmulatorOptions, Protocol};
 use sscard_terminal::transport::{Transport, TransportError};
 use sscard_terminal::{Error, Session};
 
@@ -68,7 +68,6 @@ fn info_is_four_apdus_on_a_2_00_card() {
 #[test]
 fn info_falls_back_when_the_card_refuses_all_records() {
     let opts = EmulatorOptions {
-        t0: false,
         quirks: Quirks {
             refuse_read_all_records: true,
         },
@@ -88,7 +87,7 @@ fn info_falls_back_when_the_card_refuses_all_records() {
 #[test]
 fn info_on_a_t0_card_goes_through_the_exchange() {
     let opts = EmulatorOptions {
-        t0: true,
+        protocol: Protocol::T0,
         quirks: Quirks::default(),
         ..EmulatorOptions::default()
     };

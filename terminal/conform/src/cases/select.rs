@@ -28,8 +28,8 @@ pub(super) fn cases() -> Vec<Case> {
     a.add(
         "ATR-WELL-FORMED",
         "ATR is well formed and carries the card-level factor",
-        "The ATR starts with TS 3B or 3F, its interface bytes are consistent with T0, and it has at least 8 historical bytes (their last 8 bytes are the card-level diversification factor).",
-        "sscard-spec.md §5.2; profile.md §2",
+        "The ATR starts with TS 3B or 3F, its interface bytes are consistent with T0, it has at least 8 historical bytes (their last 8 bytes are the card-level diversification factor), and when it offers a protocol other than T=0 it ends with a correct TCK.",
+        "sscard-spec.md §5.2; profile.md §2; ISO/IEC 7816-3 §8.2.5 (TCK)",
         Needs::NONE,
         |ctx| {
             let atr = ctx.atr();
@@ -45,6 +45,16 @@ pub(super) fn cases() -> Vec<Case> {
                 return Err(fail(format!(
                     "{} historical bytes; the card-level factor needs 8",
                     hist.len()
+                )));
+            }
+            let layout = sscard_terminal::model::atr::layout(&atr)
+                .ok_or_else(|| fail("the ATR is shorter than its T0/TDi bytes announce"))?;
+            if !sscard_terminal::model::atr::tck_ok(&atr) {
+                return Err(fail(format!(
+                    "the ATR offers T=1 or another protocol than T=0 (protocol bits {:04b}) but its TCK is missing or wrong ({} bytes, {} expected; XOR of T0..TCK must be 00)",
+                    layout.protocols,
+                    atr.len(),
+                    layout.len()
                 )));
             }
             Ok(())

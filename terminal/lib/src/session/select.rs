@@ -58,6 +58,14 @@ impl<T: Transport> Session<T> {
             }
         }
         let blocked = sw == StatusWord::SELECTED_FILE_INVALIDATED;
+        if blocked && data.is_empty() {
+            // A T=0 card answers the warning at once and keeps the FCI for GET RESPONSE
+            // (ISO/IEC 7816-3 §12.2.4): fetch it (Le 00; a 6Cxx is re-issued by the exchange).
+            let (fci, again) = self.send(&commands::get_response(0x00, 0))?;
+            if again.is_success() || again == StatusWord::SELECTED_FILE_INVALIDATED {
+                data = fci;
+            }
+        }
         if !sw.is_success() && !blocked {
             return Err(Error::card("SELECT SSSE", sw));
         }

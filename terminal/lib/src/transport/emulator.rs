@@ -128,11 +128,36 @@ pub fn check_card_image_file(path: &Path) -> Result<()> {
     Err(image_error(&name, ImageError::CorruptCardImage(defect)))
 }
 
+pub use sscard_card_os::Protocol;
+
+/// The environment variable that sets the protocol of every emulated card (`t0` | `t1`) where
+/// no flag or option sets it: the in-process emulator (`sscard --emulator`, the test harnesses)
+/// and `sscard emulate`. `scripts/test.sh` runs part of the suite a second time with `t1`.
+pub const PROTOCOL_ENV: &str = "SSCARD_CARD_PROTOCOL";
+
+/// The default protocol of emulated cards: [`PROTOCOL_ENV`] when set, else [`Protocol::T0`]
+/// (like genuine cards). The one place [`PROTOCOL_ENV`] is read; a value other than `t0` / `t1`
+/// is a usage error.
+pub fn default_protocol() -> Result<Protocol> {
+    match std::env::var(PROTOCOL_ENV) {
+        Ok(v) if v.trim().is_empty() => Ok(Protocol::default()),
+        Ok(v) => Protocol::from_name(&v).ok_or_else(|| {
+            Error::Usage(format!(
+                "{PROTOCOL_ENV}={} is not a protocol: t0 or t1",
+                crate::error::Quoted(&v)
+            ))
+        }),
+        Err(_) => Ok(Protocol::default()),
+    }
+}
+
 /// How the emulated card behaves on the wire.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EmulatorOptions {
-    /// Answer like a T=0 card (`61xx` for case 4, `6Cxx` for a wrong Le).
-    pub t0: bool,
+    /// The protocol its ATR announces and its answers follow: T=0 (`61xx` + GET RESPONSE for
+    /// case 4, `6Cxx` for a wrong Le, like genuine cards) or T=1 (data at once). Default:
+    /// [`default_protocol`].
+    pub protocol: Protocol,
     /// Card-OS quirks (e.g. refuse READ RECORD all-records).
     pub quirks: Quirks,
     /// Deliberately faulty card-OS behaviour (feature `faults`: the conformance suite's own
@@ -141,13 +166,36 @@ pub struct EmulatorOptions {
     pub faults: Faults,
 }
 
+impl Default for EmulatorOptions {
+    /// [`default_protocol`] (T=0 unless [`PROTOCOL_ENV`] says `t1`; an invalid value is logged
+    /// and T=0 used — the CLI refuses it), no quirks, no faults.
+    fn default() -> Self {
+        let protocol = default_protocol().unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            Protocol::default()
+        });
+        EmulatorOptions {
+            protocol,
+            quirks: Quirks::default(),
+            #[cfg(feature = "faults")]
+            faults: Faults::default(),
+        }
+    }
+}
+
 impl EmulatorOptions {
+    /// These options with `protocol`.
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     /// The card OS configuration these options give a card of `profile` (a fresh random
     /// challenge seed each time).
     pub fn card_config(&self, profile: &'static Profile) -> Result<CardConfig> {
         let seed: [u8; 16] = crate::session::random()?;
         let config = CardConfig::new(profile)
-            .with_t0(self.t0)
+            .with_protocol(self.protocol)
             .with_quirks(self.quirks)
             .with_rng_seed(seed);
         #[cfg(feature = "faults")]
