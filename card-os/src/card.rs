@@ -245,6 +245,12 @@ impl<S: Store> Application for CardApp<S> {
             }
             Command::CardBlock { mac } => lifecycle::card_block(self.write(), mac, ch),
             Command::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
+            Command::InitializeForPurchase(_)
+            | Command::InitializeForLoad(_)
+            | Command::DebitForPurchase(_)
+            | Command::CreditForLoad(_)
+            | Command::GetBalance
+            | Command::GetTransactionProve { .. } => Err(StatusWord::INS_NOT_SUPPORTED),
         }
     }
 

@@ -228,6 +228,9 @@ impl<S: Store> Application for PsamApp<S> {
             PsamCommand::Encrypt { data } => compute::encrypt(ctx, data, out),
             PsamCommand::Mac { key, data } => compute::mac(ctx, key, data, out),
             PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
+            PsamCommand::InitForPurchase(_) | PsamCommand::VerifyMac2 { .. } => {
+                Err(StatusWord::INS_NOT_SUPPORTED)
+            }
         }
     }
 
