@@ -211,6 +211,8 @@ pub fn factory_initialise<S: Store>(
             }
         }
     }
+    // DF04 purse area: a fresh amount file (counters, balance, accumulators 0) and no proofs.
+    j.write_unjournaled(layout.purse(), &[0u8; layout::purse::LEN as usize])?;
     // Header, magic last.
     let mut h = [0u8; layout::HEADER_LEN];
     h[hdr::LAYOUT] = layout::LAYOUT_VERSION;
