@@ -182,12 +182,8 @@ fn check_len(s: Shape, len: usize) -> Result<u8, StatusWord> {
 }
 
 /// A slot's bytes in `buf`: length byte ‖ data.
-fn slot_image<'b>(
-    len: u8,
-    data: &[u8],
-    buf: &'b mut [u8; MAX_RECORD + 1],
-) -> Result<&'b [u8], StatusWord> {
-    buf[0] = len;
+fn slot_image<'b>(len: u8, data: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], StatusWord> {
+    *buf.first_mut().ok_or(StatusWord::WRONG_LENGTH)? = len;
     let n = data.len();
     buf.get_mut(1..=n)
         .ok_or(StatusWord::WRONG_LENGTH)?
@@ -242,14 +238,15 @@ pub(crate) struct AppendPlan {
     pub cyclic: bool,
 }
 
-/// Plans APPEND RECORD of `data` (writing the slot image into `buf`): a new last record
+/// Plans APPEND RECORD of `data` (writing the slot image into `buf`, at least `1 + data.len()`
+/// bytes): a new last record
 /// (variable: `6A84` when full; fixed: `6981`), or a new record 1 of a cyclic file (the oldest
 /// is overwritten when full).
 pub(crate) fn append_plan<S: Store>(
     j: &Journal<S>,
     g: EfGeom,
     data: &[u8],
-    buf: &mut [u8; MAX_RECORD + 1],
+    buf: &mut [u8],
 ) -> Result<AppendPlan, StatusWord> {
     let s = shape(g)?;
     if s.fixed {

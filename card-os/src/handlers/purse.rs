@@ -127,6 +127,7 @@ fn ef_geom(config: &Config, r: EfRef) -> Result<EfGeom, StatusWord> {
 
 const CRYPTO: StatusWord = StatusWord::NO_PRECISE_DIAGNOSIS;
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn initialize_for_purchase<S: Store>(
     ctx: ReadCtx<'_, S>,
     rng: &mut Rng,
@@ -174,6 +175,7 @@ pub(crate) fn initialize_for_purchase<S: Store>(
     Ok(Reply::data(r.len()))
 }
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn debit_for_purchase<S: Store>(
     ctx: WriteCtx<'_, S>,
     session: Option<PurseSession>,
@@ -279,14 +281,14 @@ pub(crate) fn debit_for_purchase<S: Store>(
         &amounts.account_and_fund.to_be_bytes(),
     );
     let g08 = ef_geom(ctx.config, DF04_EF08)?;
-    let mut buf08 = [0u8; records::MAX_RECORD + 1];
+    let mut buf08 = [0u8; ef08::LEN + 1];
     let p08 = records::append_plan(ctx.nvm, g08, &rec, &mut buf08)?;
     let img08 = buf08.get(..p08.slot_len).ok_or(StatusWord::WRONG_LENGTH)?;
     let base = ctx.config.layout.purse() + area::AMOUNT;
     let mut rec15 = [0u8; ef15::LEN];
     put(&mut rec15, ef15::SEQ, &counter.to_be_bytes());
     put(&mut rec15, ef15::CLASS, &[class]);
-    let mut buf15 = [0u8; records::MAX_RECORD + 1];
+    let mut buf15 = [0u8; ef15::LEN + 1];
     if spec::writes_ef15(class) {
         let g15 = ef_geom(ctx.config, DF04_EF15)?;
         let p15 = records::append_plan(ctx.nvm, g15, &rec15, &mut buf15)?;
@@ -311,6 +313,7 @@ pub(crate) fn debit_for_purchase<S: Store>(
     Ok(Reply::data(8))
 }
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn initialize_for_load<S: Store>(
     ctx: ReadCtx<'_, S>,
     rng: &mut Rng,
@@ -371,6 +374,7 @@ pub(crate) fn initialize_for_load<S: Store>(
     Ok(Reply::data(r.len()))
 }
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn credit_for_load<S: Store>(
     ctx: WriteCtx<'_, S>,
     session: Option<PurseSession>,
@@ -432,7 +436,7 @@ pub(crate) fn credit_for_load<S: Store>(
     put(&mut rec, ef08::TIME + 4, &c.time);
     put(&mut rec, ef08::PERSONAL, &amount.to_be_bytes());
     let g08 = ef_geom(ctx.config, DF04_EF08)?;
-    let mut buf08 = [0u8; records::MAX_RECORD + 1];
+    let mut buf08 = [0u8; ef08::LEN + 1];
     let p08 = records::append_plan(ctx.nvm, g08, &rec, &mut buf08)?;
     let img08 = buf08.get(..p08.slot_len).ok_or(StatusWord::WRONG_LENGTH)?;
     let base = ctx.config.layout.purse();
@@ -447,6 +451,7 @@ pub(crate) fn credit_for_load<S: Store>(
     Ok(Reply::data(4))
 }
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn get_balance<S: Store>(ctx: ReadCtx<'_, S>, out: &mut [u8]) -> Res {
     in_df04(&ctx)?;
     let a = AmountFile::read(&ctx.nvm, ctx.config)?;
@@ -455,6 +460,7 @@ pub(crate) fn get_balance<S: Store>(ctx: ReadCtx<'_, S>, out: &mut [u8]) -> Res 
     Ok(Reply::data(4))
 }
 
+#[inline(never)] // its buffers stay out of the dispatcher's frame (qemu stack figure)
 pub(crate) fn get_transaction_prove<S: Store>(
     ctx: ReadCtx<'_, S>,
     kind: ProveKind,
