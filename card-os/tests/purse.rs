@@ -255,3 +255,67 @@ fn transaction_prove_survives_power_off() {
         assert_eq!(h.balance(), 990);
     }
 }
+
+/// A key set without DPK/DLK/DTK (an older key file) makes a card without a purse: 9403.
+#[test]
+fn card_without_purse_keys_answers_9403() {
+    use sscard_card_os::factory::test_issuer_keys;
+    use sscard_card_os::{factory_initialise, Card, CardConfig, FactoryParams};
+    for p in PROFILES {
+        let all = test_issuer_keys(p);
+        let mut keys = sscard_keys::IssuerKeySet::new();
+        for name in all.names() {
+            if !matches!(name, "DPK" | "DLK" | "DTK") {
+                let (k, l) = all.get(name).unwrap();
+                keys.insert(name, k.clone(), l).unwrap();
+            }
+        }
+        let mut img = BoxStore(Box::new(Img::new()));
+        factory_initialise(
+            &mut img,
+            &FactoryParams {
+                profile: p,
+                version: version_of(p),
+                identity: HUNAN,
+                keys: &keys,
+                pin: b"123456",
+            },
+        )
+        .unwrap();
+        let mut h = Host::wrap(Card::new(img, CardConfig::new(p)).unwrap(), p);
+        h.enter_df04();
+        assert_eq!(h.init_purchase(amounts(0, 1, 1), class::ORDINARY).1, 0x9403);
+        assert_eq!(h.init_load(1).1, 0x9403);
+        assert_eq!(h.balance(), 0);
+    }
+}
+
+/// T=0: INITIALIZE answers `61 0F`, the session survives the GET RESPONSE, DEBIT answers
+/// `61 08`.
+#[test]
+fn t0_get_response_keeps_the_session() {
+    for p in PROFILES {
+        let mut h = Host::with(p, true, Default::default());
+        h.select_ssse();
+        assert_eq!(h.sw("0020000003123456"), 0x9000);
+        let sw = h.select_df(sscard_specs::types::DfId::Df04);
+        if sw >> 8 == 0x61 {
+            h.send(&[0x00, 0xC0, 0x00, 0x00, sw as u8]);
+        }
+        let a = amounts(0, 30, 20);
+        assert_eq!(
+            h.send(&Host::<BoxStore>::init_purchase_apdu(a, class::ORDINARY, 1))
+                .1,
+            0x610F
+        );
+        let (d, sw) = h.sx("00C000000F");
+        assert_eq!(sw, 0x9000);
+        let init = InitPurchaseResponse::parse(&d).unwrap();
+        let tx = medical(a, 1, Y2026, WHEN.1);
+        assert_eq!(h.send(&h.debit_apdu(&init, &tx)).1, 0x6108);
+        let (d, sw) = h.sx("00C0000008");
+        assert_eq!(sw, 0x9000);
+        let r = DebitResponse::parse(&d).unwrap();
+        assert!(h.tac_key().verify_purchase_tac(&tx, &r.tac));
+    }
+}
