@@ -9,7 +9,7 @@
 //! | 64 | 16 | application state per DF (in `DfId::ALL` order): 00 active, 01 temporarily blocked, 02 permanently blocked |
 //! | 80 | 24 × keys | key slots, per DF in `DfId::ALL` order, per key in `sscard_specs::keys::keys_of` order |
 //! | … | … | EFs, per DF, per EF in `DfSpec::efs` order: record files `count newest` + slots, transparent files raw |
-//! | … | 40 | DF04 purse ([`purse`]): the amount file (`sscard_specs::purse::amount_file`, 20), the last purchase's proof (valid, counter, MAC2, TAC: 11), the last load's (valid, counter, TAC: 7), 2 reserved |
+//! | … | 40 | DF04 purse (`purse`): the amount file (`sscard_specs::purse::amount_file`, 20), the last purchase's proof (valid, counter, MAC2, TAC: 11), the last load's (valid, counter, TAC: 7), 2 reserved |
 //!
 //! Every counter (PIN tries, key tries, states) is a single byte, so its update cannot tear.
 
@@ -259,7 +259,7 @@ impl Layout {
         self.end
     }
 
-    /// Offset of the DF04 purse area ([`purse`]).
+    /// Offset of the DF04 purse area (`purse`).
     pub(crate) fn purse(&self) -> u32 {
         self.purse
     }

@@ -1,7 +1,7 @@
 //! The PSAM's non-volatile image and its one-shot provisioning.
 //!
 //! The only persistent state a PSAM command changes is the terminal transaction serial of the
-//! purchase side (`80 70`), kept in two check-worded copies ([`read_serial`], [`write_serial`])
+//! purchase side (`80 70`), kept in two check-worded copies (`read_serial`, `write_serial`)
 //! so a torn write falls back to the previous serial, never to a later one; everything else is
 //! written once by [`provision`], header magic last (an interrupted provisioning leaves "not
 //! provisioned").
