@@ -58,6 +58,21 @@ pub const DIVERSIFY_INIT: u8 = Instruction::DiversifyInit.byte();
 /// PSAM general cipher computation (`FA`, CLA `80`).
 pub const COMPUTE: u8 = Instruction::Compute.byte();
 
+/// INITIALIZE FOR PURCHASE / LOAD (`50`, CLA `80`).
+pub const INITIALIZE_PURSE: u8 = Instruction::InitializePurse.byte();
+/// CREDIT FOR LOAD (`52`, CLA `80`).
+pub const CREDIT_FOR_LOAD: u8 = Instruction::CreditForLoad.byte();
+/// DEBIT FOR PURCHASE (`54`, CLA `80`).
+pub const DEBIT_FOR_PURCHASE: u8 = Instruction::DebitForPurchase.byte();
+/// GET TRANSACTION PROVE (`5A`, CLA `80`).
+pub const GET_TRANSACTION_PROVE: u8 = Instruction::GetTransactionProve.byte();
+/// GET BALANCE (`5C`, CLA `80`).
+pub const GET_BALANCE: u8 = Instruction::GetBalance.byte();
+/// PSAM INITIALIZE SAM FOR PURCHASE (`70`, CLA `80`).
+pub const PSAM_INIT_PURCHASE: u8 = Instruction::PsamInitPurchase.byte();
+/// PSAM VERIFY MAC2 (`72`, CLA `80`).
+pub const PSAM_VERIFY_MAC2: u8 = Instruction::PsamVerifyMac2.byte();
+
 /// SELECT P1: by file identifier (MF, DF or EF).
 pub const SELECT_P1_FID: u8 = 0x00;
 /// SELECT P1: child DF of the current DF by FID.

@@ -88,6 +88,8 @@ impl StatusWord {
     pub const INSUFFICIENT_BALANCE: Self = Self(0x9401);
     /// `9403` key index not supported (purchase).
     pub const KEY_INDEX_UNSUPPORTED: Self = Self(0x9403);
+    /// `9406` the MAC/TAC asked for is not available (GET TRANSACTION PROVE).
+    pub const MAC_TAC_UNAVAILABLE: Self = Self(0x9406);
 
     /// Builds a status word from SW1 and SW2.
     pub const fn new(sw1: u8, sw2: u8) -> Self {
@@ -232,6 +234,7 @@ impl StatusWord {
             0x9303 => ("application permanently blocked", "应用已被永久锁定"),
             0x9401 => ("insufficient balance", "金额不足"),
             0x9403 => ("key index not supported", "密钥索引不支持"),
+            0x9406 => ("MAC/TAC not available", "所需MAC/TAC不可用"),
             _ => match self.sw1() {
                 0x61 => ("more data available", "还有数据可返回"),
                 0x63 if self.sw2() & 0xF0 == 0xC0 => ("verification failed", "校验失败"),
@@ -352,7 +355,7 @@ mod tests {
         for sw in [
             0x9000u16, 0x6281, 0x6282, 0x6283, 0x6581, 0x6700, 0x6981, 0x6982, 0x6983, 0x6984,
             0x6985, 0x6986, 0x6988, 0x6A80, 0x6A81, 0x6A82, 0x6A83, 0x6A84, 0x6A86, 0x6A87, 0x6A88,
-            0x6B00, 0x6D00, 0x6E00, 0x6F00, 0x9302, 0x9303, 0x9403,
+            0x6B00, 0x6D00, 0x6E00, 0x6F00, 0x9302, 0x9303, 0x9401, 0x9403, 0x9406,
         ] {
             let sw = StatusWord(sw);
             assert_ne!(sw.description(), "unknown status", "{sw:?}");

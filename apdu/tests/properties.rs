@@ -10,6 +10,7 @@
 )]
 
 use proptest::prelude::*;
+use sscard_apdu::commands::purse;
 use sscard_apdu::commands::{
     command_name, CardCommand, Instruction, Mac, Protection, PsamCommand, PsamMacKey,
     RecordSelector, SelectBy,
@@ -269,7 +270,7 @@ impl Fields {
     fn card(&self) -> CardCommand<'_> {
         let mac = Mac::new(&[], &self.mac);
         let nonzero = self.a.max(1);
-        match self.kind % 17 {
+        match self.kind % 23 {
             0 => CardCommand::Select {
                 by: self.select(true),
                 fci: self.flag,
@@ -334,12 +335,55 @@ impl Fields {
                 mac,
             },
             15 => CardCommand::ApplicationUnblock { mac },
-            _ => CardCommand::CardBlock { mac },
+            16 => CardCommand::CardBlock { mac },
+            17 => CardCommand::InitializeForPurchase(purse::InitPurchase {
+                key_index: self.a,
+                amounts: self.amounts(),
+                terminal: self.data[..6].try_into().unwrap(),
+                class: self.b,
+            }),
+            18 => CardCommand::InitializeForLoad(purse::InitLoad {
+                key_index: self.a,
+                amount: self.u32_at(6),
+                terminal: self.data[10..16].try_into().unwrap(),
+            }),
+            19 => CardCommand::DebitForPurchase(purse::Debit {
+                serial: self.u32_at(20),
+                date: self.data[24..28].try_into().unwrap(),
+                time: self.data[28..31].try_into().unwrap(),
+                mac1: self.mac,
+            }),
+            20 => CardCommand::CreditForLoad(purse::Credit {
+                date: self.data[24..28].try_into().unwrap(),
+                time: self.data[28..31].try_into().unwrap(),
+                mac2: self.mac,
+            }),
+            21 => CardCommand::GetTransactionProve {
+                kind: if self.flag {
+                    purse::ProveKind::Purchase
+                } else {
+                    purse::ProveKind::Load
+                },
+                counter: self.w,
+            },
+            _ => CardCommand::GetBalance,
+        }
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        u32::from_be_bytes(self.data[at..at + 4].try_into().unwrap())
+    }
+
+    fn amounts(&self) -> purse::PurseAmounts {
+        purse::PurseAmounts {
+            personal_account: self.u32_at(32),
+            total: self.u32_at(36),
+            account_and_fund: self.u32_at(40),
         }
     }
 
     fn psam(&self) -> PsamCommand<'_> {
-        match self.kind % 7 {
+        match self.kind % 9 {
             0 => PsamCommand::Select {
                 by: self.select(false),
                 fci: self.flag,
@@ -362,6 +406,18 @@ impl Fields {
             5 => PsamCommand::Encrypt {
                 data: self.some(255),
             },
+            7 => PsamCommand::InitForPurchase(purse::PsamInitPurchase {
+                random: self.data[0..4].try_into().unwrap(),
+                counter: self.w,
+                amounts: self.amounts(),
+                tx_type: self.a,
+                date: self.data[24..28].try_into().unwrap(),
+                time: self.data[28..31].try_into().unwrap(),
+                key_version: self.b,
+                alg_id: self.a ^ self.b,
+                factors: &self.data[60..60 + 8 * usize::from(1 + self.len % 7)],
+            }),
+            8 => PsamCommand::VerifyMac2 { mac2: self.mac },
             _ => PsamCommand::Mac {
                 key: if self.flag {
                     PsamMacKey::Card

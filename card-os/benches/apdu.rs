@@ -4,7 +4,11 @@
 //! * `update_record_mac`: the pair GET CHALLENGE + `04 DC` (MAC under UKSSSE's process key) —
 //!   throughput counts 2 APDUs per pair; the MACs are precomputed on the host side (the card's
 //!   challenge generator is deterministic for a given seed), so only card work is timed;
-//! * `verify`: `00 20 00 00 03 123456` (right PIN: decrement, compare, restore = 2 NVM writes).
+//! * `verify`: `00 20 00 00 03 123456` (right PIN: decrement, compare, restore = 2 NVM writes);
+//! * `debit`: the pair INITIALIZE FOR PURCHASE + DEBIT FOR PURCHASE (DF04 purse, online flow:
+//!   personal account 0) — 2 APDUs per pair; MAC1 precomputed on the host side (deterministic
+//!   card random), so the card's SESPK, MAC1 check, MAC2, TAC and the one journal batch (amount
+//!   file, proof, EF08) are what is timed.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,6 +24,10 @@ use sscard_card_os::{
     RESP_MAX,
 };
 use sscard_keys::profile::{Profile, SSCARD_2, SSCARD_3};
+use sscard_keys::purse::{
+    Amount, CardRandom, DateTime, MedicalAmounts, MedicalPurchase, OfflineCounter, PurchaseSession,
+    TerminalId, TerminalSerial, TransactionType,
+};
 use sscard_keys::session::line_mac;
 use sscard_specs::versions::SpecVersion;
 use std::time::{Duration, Instant};
@@ -148,6 +156,77 @@ fn bench_profile(c: &mut Criterion, profile: &'static Profile) {
                     debug_assert_eq!(&r[len - 2..len], &[0x90, 0x00]);
                 }
                 total += t.elapsed();
+                left -= n;
+            }
+            total
+        })
+    });
+
+    // INITIALIZE FOR PURCHASE + DEBIT FOR PURCHASE.
+    const M: usize = 5_000;
+    let dpk = keys.card_key("DPK", &ID.factors(profile).unwrap()).unwrap();
+    let init: Vec<u8> = [
+        &[0x80, 0x50, 0x01, 0x02, 0x14, 0x01][..],
+        &[0, 0, 0, 0, 0, 0, 0x01, 0xF4, 0, 0, 0, 0xC8],
+        &[0x43, 0x01, 0, 0, 0, 0x07, 0x30, 0x0F],
+    ]
+    .concat();
+    let mut debits: Vec<Vec<u8>> = Vec::with_capacity(M);
+    {
+        let mut img2 = base.clone();
+        let mut card = Card::new(&mut *img2, CardConfig::new(profile)).unwrap();
+        send(&mut card, &SELECT_SSSE);
+        send(&mut card, &[0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56]);
+        send(&mut card, &[0x00, 0xA4, 0x00, 0x00, 0x02, 0xDF, 0x04]);
+        for i in 0..M {
+            let mut r = [0u8; RESP_MAX];
+            let n = card.process(&init, &mut r);
+            assert_eq!(n, 17);
+            let tx = MedicalPurchase {
+                amounts: MedicalAmounts::settlement(Amount(500), Amount(200)),
+                tx_type: TransactionType(0x06),
+                terminal: TerminalId([0x43, 0x01, 0, 0, 0, 0x07]),
+                serial: TerminalSerial(i as u32 + 1),
+                when: DateTime::new([0x20, 0x26, 0x12, 0x03], [0x10, 0x20, 0x30]),
+            };
+            let s = PurchaseSession::new(
+                profile,
+                &dpk,
+                CardRandom(r[11..15].try_into().unwrap()),
+                OfflineCounter(i as u16),
+                tx.serial,
+            )
+            .unwrap();
+            let mut a = vec![0x80, 0x54, 0x01, 0x00, 0x0F];
+            a.extend_from_slice(&tx.serial.0.to_be_bytes());
+            a.extend_from_slice(&tx.when.to_bytes());
+            a.extend_from_slice(&s.mac1(&tx).unwrap());
+            a.push(0x08);
+            assert_eq!(send(&mut card, &a), 0x9000);
+            debits.push(a);
+        }
+    }
+    g.bench_function("debit (INITIALIZE FOR PURCHASE + DEBIT)", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters as usize;
+            let mut r = [0u8; RESP_MAX];
+            while left > 0 {
+                let mut img = base.clone();
+                let mut card = Card::new(&mut *img, CardConfig::new(profile)).unwrap();
+                send(&mut card, &SELECT_SSSE);
+                send(&mut card, &[0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56]);
+                send(&mut card, &[0x00, 0xA4, 0x00, 0x00, 0x02, 0xDF, 0x04]);
+                let n = left.min(M);
+                let mut ok = 0usize;
+                let t = Instant::now();
+                for a in &debits[..n] {
+                    card.process(&init, &mut r);
+                    let len = card.process(black_box(a), &mut r);
+                    ok += usize::from(r[len - 2..len] == [0x90, 0x00]);
+                }
+                total += t.elapsed();
+                assert_eq!(ok, n, "every DEBIT answered 9000");
                 left -= n;
             }
             total

@@ -5,7 +5,7 @@ use crate::chip::rng::Rng;
 use crate::chip::{self, Application, Chip, Res, Transport};
 use crate::config::{CardConfig, Protocol};
 use crate::ctx::{Config, Ctx, RamCtx, ReadCtx, WriteCtx};
-use crate::handlers::{auth, data, lifecycle, pin, select};
+use crate::handlers::{auth, data, lifecycle, pin, purse, select};
 use crate::layout::{self, hdr, suite_code, version_from, Layout, LayoutError};
 use crate::security::{Challenge, Volatile};
 use crate::store::{Journal, Store, StoreError};
@@ -173,6 +173,18 @@ impl<S: Store> Card<S> {
         self.chip.app.j.store_mut()
     }
 
+    /// The DF04 amount file as stored (COS-internal, `sscard_specs::purse::amount_file`; no
+    /// command reads it whole): for tests and diagnostics. Zeros if unreadable.
+    pub fn purse_amount_file(&self) -> [u8; sscard_specs::purse::amount_file::LEN] {
+        let mut b = [0u8; sscard_specs::purse::amount_file::LEN];
+        let app = &self.chip.app;
+        let off = app.config.layout.purse() + layout::purse::AMOUNT;
+        if app.j.read(off, &mut b).is_err() {
+            b = [0; sscard_specs::purse::amount_file::LEN];
+        }
+        b
+    }
+
     /// Give the store back.
     pub fn into_store(self) -> S {
         self.chip.app.j.into_store()
@@ -222,6 +234,8 @@ impl<S: Store> Application for CardApp<S> {
         rng: &mut Rng,
         out: &mut [u8],
     ) -> Res {
+        // The open purse transaction belongs to the command right after INITIALIZE only.
+        let purse_session = self.vol.purse.take();
         let read_record_only = fault!(self.config, app_block_read_record_only);
         match self.read().app_state()? {
             layout::APP_ACTIVE => {}
@@ -266,6 +280,20 @@ impl<S: Store> Application for CardApp<S> {
             }
             Command::CardBlock { mac } => lifecycle::card_block(self.write(), mac, ch),
             Command::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
+            Command::InitializeForPurchase(c) => {
+                purse::initialize_for_purchase(self.read(), rng, c, out)
+            }
+            Command::InitializeForLoad(c) => purse::initialize_for_load(self.read(), rng, c, out),
+            Command::DebitForPurchase(d) => {
+                purse::debit_for_purchase(self.write(), purse_session, d, out)
+            }
+            Command::CreditForLoad(c) => {
+                purse::credit_for_load(self.write(), purse_session, c, out)
+            }
+            Command::GetBalance => purse::get_balance(self.read(), out),
+            Command::GetTransactionProve { kind, counter } => {
+                purse::get_transaction_prove(self.read(), kind, counter, out)
+            }
         }
     }
 

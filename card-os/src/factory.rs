@@ -151,10 +151,17 @@ pub fn factory_initialise<S: Store>(
                 j.write_unjournaled(slot, &[0u8; layout::KEY_SLOT as usize])?;
                 continue;
             }
-            let key = p
-                .keys
-                .card_key(spec.name, &factors)
-                .map_err(|_| FactoryError::MissingKey(spec.name))?;
+            // The DF04 purse keys are optional: a key set without them makes a card without a
+            // medical purse (INITIALIZE answers 9403), as older key files do.
+            let purse = matches!(spec.role, KeyRole::Purchase | KeyRole::Load | KeyRole::Tac);
+            let key = match p.keys.card_key(spec.name, &factors) {
+                Ok(k) => k,
+                Err(_) if purse => {
+                    j.write_unjournaled(slot, &[0u8; layout::KEY_SLOT as usize])?;
+                    continue;
+                }
+                Err(_) => return Err(FactoryError::MissingKey(spec.name)),
+            };
             if key.algorithm() != p.profile.key_algorithm() {
                 return Err(FactoryError::Crypto);
             }
@@ -211,6 +218,8 @@ pub fn factory_initialise<S: Store>(
             }
         }
     }
+    // DF04 purse area: a fresh amount file (counters, balance, accumulators 0) and no proofs.
+    j.write_unjournaled(layout.purse(), &[0u8; layout::purse::LEN as usize])?;
     // Header, magic last.
     let mut h = [0u8; layout::HEADER_LEN];
     h[hdr::LAYOUT] = layout::LAYOUT_VERSION;

@@ -9,6 +9,7 @@
 //! | 64 | 16 | application state per DF (in `DfId::ALL` order): 00 active, 01 temporarily blocked, 02 permanently blocked |
 //! | 80 | 24 × keys | key slots, per DF in `DfId::ALL` order, per key in `sscard_specs::keys::keys_of` order |
 //! | … | … | EFs, per DF, per EF in `DfSpec::efs` order: record files `count newest` + slots, transparent files raw |
+//! | … | 40 | DF04 purse (`purse`): the amount file (`sscard_specs::purse::amount_file`, 20), the last purchase's proof (valid, counter, MAC2, TAC: 11), the last load's (valid, counter, TAC: 7), 2 reserved |
 //!
 //! Every counter (PIN tries, key tries, states) is a single byte, so its update cannot tear.
 
@@ -25,7 +26,7 @@ pub(crate) const HEADER_LEN: usize = 48;
 /// Magic at the start of the header (written last by the factory).
 pub(crate) const MAGIC: [u8; 4] = *b"SSC\x01";
 /// Layout version byte.
-pub(crate) const LAYOUT_VERSION: u8 = 1;
+pub(crate) const LAYOUT_VERSION: u8 = 2;
 /// Header field offsets.
 pub(crate) mod hdr {
     pub const LAYOUT: usize = 4;
@@ -93,6 +94,24 @@ pub(crate) mod key {
     pub const BYTES_MAX: usize = 16;
 }
 
+/// The DF04 purse area (after the EFs): offsets inside it.
+pub(crate) mod purse {
+    use sscard_specs::purse::amount_file;
+    /// The amount file.
+    pub const AMOUNT: u32 = 0;
+    /// Last purchase: valid flag (1 = valid), offline counter (2), MAC2 (4), TAC (4).
+    pub const PROOF_PURCHASE: u32 = amount_file::LEN as u32;
+    /// Length of the purchase proof.
+    pub const PROOF_PURCHASE_LEN: usize = 11;
+    /// Last load: valid flag, online counter (2), TAC (4).
+    pub const PROOF_LOAD: u32 = PROOF_PURCHASE + PROOF_PURCHASE_LEN as u32;
+    /// Length of the load proof.
+    pub const PROOF_LOAD_LEN: usize = 7;
+    /// Bytes of the area.
+    pub const LEN: u32 = 40;
+    const _: () = assert!(PROOF_LOAD + PROOF_LOAD_LEN as u32 <= LEN);
+}
+
 /// Bytes of a record EF's header (`count newest`) before its slots.
 pub(crate) const RECORD_HEADER: u32 = 2;
 
@@ -157,6 +176,7 @@ pub(crate) struct Layout {
     key_base: [u32; 9],
     ef_first: [u8; 10],
     ef: [EfGeom; MAX_EFS],
+    purse: u32,
     end: u32,
 }
 
@@ -224,7 +244,8 @@ impl Layout {
             key_base,
             ef_first,
             ef,
-            end: at,
+            purse: at,
+            end: at + purse::LEN,
         })
     }
 
@@ -236,6 +257,11 @@ impl Layout {
     /// Data-area bytes the image needs.
     pub(crate) fn end(&self) -> u32 {
         self.end
+    }
+
+    /// Offset of the DF04 purse area (`purse`).
+    pub(crate) fn purse(&self) -> u32 {
+        self.purse
     }
 
     /// Offset of key slot `idx` (index in `keys_of(df)`).

@@ -1,6 +1,7 @@
 //! Property test on `Card::process`: random APDUs and random sequences never panic, always answer a
 //! status word, and a command answered with an error status word leaves the persistent image
-//! unchanged (the only state-changing non-success answer is `63Cx`, a consumed PIN/key try).
+//! unchanged (the only state-changing non-success answer is `63Cx`, a consumed PIN/key try) —
+//! the DF04 purse commands included (a DEBIT/CREDIT with a wrong MAC is `9302`, image unchanged).
 //! Bounded by `PROPTEST_CASES` (proptest reads it; default 256).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -27,7 +28,7 @@ fn apdu() -> impl Strategy<Value = Vec<u8>> {
     let cla = prop::sample::select(vec![0x00u8, 0x04, 0x80, 0x84, 0x0C, 0xFF]);
     let ins = prop::sample::select(vec![
         0xA4u8, 0xB0, 0xD6, 0xB2, 0xDC, 0xE2, 0x20, 0x5E, 0x24, 0x84, 0x82, 0x88, 0xC0, 0x1E, 0x18,
-        0x16, 0x00, 0xCA,
+        0x16, 0x00, 0xCA, 0x50, 0x52, 0x54, 0x5A, 0x5C,
     ]);
     let p = prop::sample::select(vec![
         0x00u8, 0x01, 0x02, 0x04, 0x05, 0x0C, 0x2C, 0x3C, 0x85, 0xDF, 0xEF, 0xFF,
@@ -66,6 +67,14 @@ fn apdu() -> impl Strategy<Value = Vec<u8>> {
         hx("0084000008"),
         hx("00B20105FF"),
         hx("00C0000018"),
+        // DF04 purse (docs/purse.md): INITIALIZE FOR PURCHASE / LOAD, DEBIT and CREDIT with
+        // wrong MACs, GET BALANCE, GET TRANSACTION PROVE.
+        hx("805001021401000000000000012C000000C843010000000730 0F"),
+        hx("805000020B01000003E8430100000007 10"),
+        hx("805401000F000000012026120310203001020304 08"),
+        hx("805200000B2026120310203001020304 04"),
+        hx("805C000204"),
+        hx("805A000602000008"),
     ]);
     prop_oneof![3 => structured, 2 => known, 1 => prop::collection::vec(any::<u8>(), 0..300)]
 }

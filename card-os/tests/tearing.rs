@@ -162,10 +162,56 @@ fn scenarios() -> Vec<(&'static str, Setup)> {
     ]
 }
 
+/// DEBIT FOR PURCHASE and CREDIT FOR LOAD (the DF04 purse): balance, counters, accumulators,
+/// proof and EF08 (EF15) must be all old or all new after a cut at any write.
+fn purse_scenarios() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("DEBIT FOR PURCHASE (balance, accumulators, EF08)", |h| {
+            h.enter_df04();
+            h.load(10_000);
+            h.purchase(amounts(100, 300, 200), b'0', 1, WHEN.0);
+            let a = amounts(250, 400, 150);
+            let (init, sw) = h.init_purchase(a, b'0');
+            ok(sw);
+            (
+                h.debit_apdu(&init.unwrap(), &medical(a, 2, WHEN.0, WHEN.1)),
+                None,
+            )
+        }),
+        (
+            "DEBIT FOR PURCHASE work injury (EF08 + EF15), year roll-over",
+            |h| {
+                h.enter_df04();
+                h.load(10_000);
+                h.purchase(amounts(100, 300, 200), b'0', 1, WHEN.0);
+                let a = amounts(250, 400, 150);
+                let (init, sw) = h.init_purchase(a, b'1');
+                ok(sw);
+                let next_year = [0x20, 0x27, 0x02, 0x01];
+                (
+                    h.debit_apdu(&init.unwrap(), &medical(a, 2, next_year, WHEN.1)),
+                    None,
+                )
+            },
+        ),
+        ("CREDIT FOR LOAD", |h| {
+            h.enter_df04();
+            h.load(1_000);
+            let (init, sw) = h.init_load(2_500);
+            ok(sw);
+            (h.credit_apdu(&init.unwrap(), 2_500), None)
+        }),
+    ]
+}
+
 fn run(profile: &'static Profile) -> usize {
+    run_scenarios(profile, scenarios())
+}
+
+fn run_scenarios(profile: &'static Profile, scenarios: Vec<(&'static str, Setup)>) -> usize {
     let base = image(profile, b"123456");
     let mut cut_points = 0;
-    for (name, setup) in scenarios() {
+    for (name, setup) in scenarios {
         // Reference run: old image, new image, W.
         let mut h = fresh(&base, profile);
         let (cmd, wrong) = setup(&mut h);
@@ -224,4 +270,20 @@ fn power_cuts_sscard_2() {
 fn power_cuts_sscard_3() {
     let n = run(&SSCARD_3);
     println!("power-cut test sscard-3: {n} cut points, 0 mixed states");
+}
+
+/// The purse campaign: every write of DEBIT / CREDIT × 4 landings, both suites.
+#[test]
+fn power_cuts_purse() {
+    let mut total = 0;
+    for p in [&SSCARD_2, &SSCARD_3] {
+        let n = run_scenarios(p, purse_scenarios());
+        println!(
+            "purse power-cut campaign {}: {n} cut points, 0 mixed states",
+            p.name
+        );
+        assert!(n >= 3 * 4 * 8, "{n}");
+        total += n;
+    }
+    println!("purse power-cut campaign: {total} cut points, 0 mixed states");
 }

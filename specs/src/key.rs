@@ -116,11 +116,11 @@ keys! {
     UK1DF04;
     /// Update key of DF04 EF06 and EF15.
     UK2DF04;
-    /// Purchase key of the medical e-purse (not implemented, no KID).
+    /// Purchase key of the medical e-purse (DF04, KID assigned, see `crate::purse`).
     DPK;
-    /// Load key of the medical e-purse (not implemented, no KID).
+    /// Load key of the medical e-purse (DF04, KID assigned, see `crate::purse`).
     DLK;
-    /// TAC key of the medical e-purse (not implemented, no KID).
+    /// TAC key of the medical e-purse (DF04, KID assigned, see `crate::purse`).
     DTK;
 
     // ------------------------------------------------------------ DF05 (appendix B)

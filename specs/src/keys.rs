@@ -12,7 +12,9 @@
 //!   `00 88 00 00`, i.e. P2 = 00, §5.5), STK `07`; CIDK is an issuer-side key and has no card KID;
 //! * DF keys have b8 = 1 (DF-specific, ISO 7816-4): read keys `RKn` = `0x83 + n` (`84`, `85`, `86`)
 //!   unless observed; update keys `UKn` = `0x90 + n` (`91` … `9B`); appendix-B maintenance / lock keys
-//!   STKDF0x = `0xA1`, LKDF06 = `0xA2`; DF04 purchase keys DPK/DLK/DTK have no KID (not implemented).
+//!   STKDF0x = `0xA1`, LKDF06 = `0xA2`; DF04 purse keys DPK `B1`, DLK `B2`, DTK `B3` (`0xB0 + n`:
+//!   no command sends them as P2 — INITIALIZE names DPK/DLK by the key *index* of
+//!   [`crate::purse`], `01` — but they are unique in DF04 and name the key slots).
 //!
 //! KIDs are unique inside a DF; the same value in different DFs names different keys (the card
 //! resolves KIDs in the current DF, then in the SSSE). Jiangsu values (UK1DF06 `85`, UK1–3DF07
@@ -120,25 +122,19 @@ pub static DF03_KEYS: &[KeySpec] = &[
     key(k::UK8DF03, Df03, Update, 0x98, 3),
 ];
 
-const NOT_IMPL_PURSE: &str =
-    "medical e-purse key (sscard-spec.md §5.1, §6.5); not implemented: purchase/load commands' coding unknown (§9.5)";
+const PURSE_KID: &str =
+    "medical e-purse key (sscard-spec.md §5.1, §6.5); KID assigned (0xB0 + n, never sent as P2); INITIALIZE uses the key index of specs::purse [L] (§9.5)";
 
-/// DF04 keys (DPK/DLK/DTK listed, not implemented).
+/// DF04 keys (DPK/DLK/DTK: the medical purse, [`crate::purse`]).
 pub static DF04_KEYS: &[KeySpec] = &[
     key(k::RK1DF04, Df04, Read, 0x84, 3)
         .observed(OBS_HUNAN)
         .psam(0x67, 0x2D),
     key(k::UK1DF04, Df04, Update, 0x91, 3),
     key(k::UK2DF04, Df04, Update, 0x92, 3),
-    key(k::DPK, Df04, Purchase, 0, 3)
-        .no_kid()
-        .not_implemented(NOT_IMPL_PURSE),
-    key(k::DLK, Df04, Load, 0, 3)
-        .no_kid()
-        .not_implemented(NOT_IMPL_PURSE),
-    key(k::DTK, Df04, Tac, 0, 3)
-        .no_kid()
-        .not_implemented(NOT_IMPL_PURSE),
+    key(k::DPK, Df04, Purchase, 0xB1, 3).note(PURSE_KID),
+    key(k::DLK, Df04, Load, 0xB2, 3).note(PURSE_KID),
+    key(k::DTK, Df04, Tac, 0xB3, 3).note(PURSE_KID),
 ];
 
 /// DF05 keys (appendix B, provincial: 2 levels).

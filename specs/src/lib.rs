@@ -28,6 +28,7 @@
 //! | [`item`] | names of the data items: [`ItemRef`] constants (`item::SSSE_EF06_NAME.tag()`, `.path()`) |
 //! | [`key`] | names of the keys: [`KeyName`] constants (`key::RKSSSE`, `key::PUK`, `key::RK1DF01`) |
 //! | [`psam`] | the PSAM: file tree (MF, DF01, EF15, EF16), EF layouts, key-record slots |
+//! | [`purse`] | the DF04 medical purse: key indexes, algorithm ids, amount-file / EF08 / EF15 offsets, classes, PIN and year rules |
 //! | [`family`] | card families (national 1.00–3.00, Hangzhou, Shanghai, Hunan test card, Jiangsu): deviations with sources, recognition |
 //!
 //! # Names
@@ -64,6 +65,7 @@ pub mod keys;
 pub mod layouts_v1;
 pub mod paths;
 pub mod psam;
+pub mod purse;
 pub mod text;
 pub mod types;
 pub mod versions;

@@ -266,7 +266,9 @@ fn observed_kids_and_levels() {
     assert_eq!(keys::key_by_name("CIDK").unwrap().kid, None);
     assert_eq!(keys::key_by_name("CIDK").unwrap().role, KeyRole::CardIdAuth);
     assert_eq!(keys::key_by_name("IRK").unwrap().df, DfId::Ssse);
-    assert!(!keys::key_by_name("DPK").unwrap().implemented);
+    // DPK/DLK/DTK are implemented since issue 14 (the DF04 purse), with assigned KIDs.
+    assert!(keys::key_by_name("DPK").unwrap().implemented);
+    assert_eq!(keys::key_by_name("DTK").unwrap().kid, Some(0xB3));
     // The full list the brief names.
     for n in [
         "RKSSSE", "UKSSSE", "RK1DF01", "UK1DF01", "UKBDF01", "RK1DF02", "UK6DF02", "RK1DF03",

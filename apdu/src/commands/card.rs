@@ -2,6 +2,7 @@
 //! profile.md §4–§5), decoded on the card and encoded on the host.
 
 use super::fields::{self, check, Mac, Protection, RecordSelector, SelectBy};
+use super::purse::{self, Credit, Debit, InitLoad, InitPurchase, ProveKind, PurseCommand};
 use super::Instruction;
 use crate::ins;
 use crate::{ApduError, Command, CommandView, StatusWord};
@@ -138,6 +139,23 @@ pub enum CardCommand<'a> {
     CardBlock {
         /// The MAC (empty body).
         mac: Mac<'a>,
+    },
+    /// INITIALIZE FOR PURCHASE (`80 50 01 02 14 …`), see [`super::purse`].
+    InitializeForPurchase(InitPurchase),
+    /// INITIALIZE FOR LOAD (`80 50 00 02 0B …`).
+    InitializeForLoad(InitLoad),
+    /// DEBIT FOR PURCHASE (`80 54 01 00 0F …`).
+    DebitForPurchase(Debit),
+    /// CREDIT FOR LOAD (`80 52 00 00 0B …`).
+    CreditForLoad(Credit),
+    /// GET BALANCE (`80 5C 00 02`).
+    GetBalance,
+    /// GET TRANSACTION PROVE (`80 5A 00 <type> 02 <counter>`).
+    GetTransactionProve {
+        /// Purchase (P2 `06`) or load (P2 `02`).
+        kind: ProveKind,
+        /// The counter the transaction's INITIALIZE returned.
+        counter: u16,
     },
 }
 
@@ -306,6 +324,20 @@ impl<'a> CardCommand<'a> {
                     mac: fields::mac_only(v)?,
                 }
             }
+            ins::INITIALIZE_PURSE
+            | ins::DEBIT_FOR_PURCHASE
+            | ins::CREDIT_FOR_LOAD
+            | ins::GET_BALANCE
+            | ins::GET_TRANSACTION_PROVE => match purse::decode(v)? {
+                PurseCommand::InitPurchase(c) => CardCommand::InitializeForPurchase(c),
+                PurseCommand::InitLoad(c) => CardCommand::InitializeForLoad(c),
+                PurseCommand::Debit(c) => CardCommand::DebitForPurchase(c),
+                PurseCommand::Credit(c) => CardCommand::CreditForLoad(c),
+                PurseCommand::GetBalance => CardCommand::GetBalance,
+                PurseCommand::Prove { kind, counter } => {
+                    CardCommand::GetTransactionProve { kind, counter }
+                }
+            },
             _ => return Err(StatusWord::INS_NOT_SUPPORTED),
         })
     }
@@ -408,6 +440,14 @@ impl<'a> CardCommand<'a> {
                 apdu_mac_only(Instruction::ApplicationUnblock, 0, 0, mac)
             }
             CardCommand::CardBlock { ref mac } => apdu_mac_only(Instruction::CardBlock, 0, 0, mac),
+            CardCommand::InitializeForPurchase(ref c) => purse::encode_init_purchase(c),
+            CardCommand::InitializeForLoad(ref c) => purse::encode_init_load(c),
+            CardCommand::DebitForPurchase(ref c) => purse::encode_debit(c),
+            CardCommand::CreditForLoad(ref c) => purse::encode_credit(c),
+            CardCommand::GetBalance => purse::encode_get_balance(),
+            CardCommand::GetTransactionProve { kind, counter } => {
+                purse::encode_prove(kind, counter)
+            }
         }
     }
 
@@ -432,6 +472,13 @@ impl<'a> CardCommand<'a> {
             CardCommand::ApplicationBlock { .. } => Instruction::ApplicationBlock,
             CardCommand::ApplicationUnblock { .. } => Instruction::ApplicationUnblock,
             CardCommand::CardBlock { .. } => Instruction::CardBlock,
+            CardCommand::InitializeForPurchase(_) | CardCommand::InitializeForLoad(_) => {
+                Instruction::InitializePurse
+            }
+            CardCommand::DebitForPurchase(_) => Instruction::DebitForPurchase,
+            CardCommand::CreditForLoad(_) => Instruction::CreditForLoad,
+            CardCommand::GetBalance => Instruction::GetBalance,
+            CardCommand::GetTransactionProve { .. } => Instruction::GetTransactionProve,
         }
     }
 

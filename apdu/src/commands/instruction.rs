@@ -76,6 +76,20 @@ instructions! {
     ApplicationUnblock = 0x18, "APPLICATION UNBLOCK";
     /// CARD BLOCK (`16`, CLA `84`).
     CardBlock = 0x16, "CARD BLOCK";
+    /// INITIALIZE FOR PURCHASE (P1 `01`) / INITIALIZE FOR LOAD (P1 `00`) (`50`, CLA `80`).
+    InitializePurse = 0x50, "INITIALIZE FOR PURCHASE/LOAD";
+    /// CREDIT FOR LOAD (`52`, CLA `80`).
+    CreditForLoad = 0x52, "CREDIT FOR LOAD";
+    /// DEBIT FOR PURCHASE (`54`, CLA `80`).
+    DebitForPurchase = 0x54, "DEBIT FOR PURCHASE";
+    /// GET TRANSACTION PROVE (`5A`, CLA `80`).
+    GetTransactionProve = 0x5A, "GET TRANSACTION PROVE";
+    /// GET BALANCE (`5C`, CLA `80`).
+    GetBalance = 0x5C, "GET BALANCE";
+    /// PSAM: INITIALIZE SAM FOR PURCHASE, MAC1 (`70`, CLA `80`).
+    PsamInitPurchase = 0x70, "PSAM INIT FOR PURCHASE";
+    /// PSAM: VERIFY MAC2 of a purchase (`72`, CLA `80`).
+    PsamVerifyMac2 = 0x72, "PSAM VERIFY MAC2";
     /// PSAM: DIVERSIFY AND INITIALISE (`DE`, CLA `BF`).
     DiversifyInit = 0xDE, "PSAM DIVERSIFY/INIT";
     /// PSAM: general cipher computation, encrypt or MAC (`FA`, CLA `80`).

@@ -8,6 +8,7 @@
 //! | `trace` | [`command_name`], the trace decoder (CLA/INS/P1/P2 to a name) |
 //! | [`card`] | [`CardCommand`]: `decode(&CommandView) -> Result<_, StatusWord>`, `to_command() -> Result<Command, ApduError>` |
 //! | [`psam`] | [`PsamCommand`], [`PsamMacKey`] and the `80 FA` P1/P2 values |
+//! | [`purse`] | the DF04 purse commands and the PSAM purchase side: fields, responses, P1/P2, builders |
 //! | `fields` | [`SelectBy`], [`RecordSelector`], [`Protection`], [`Mac`] and the rules both decoders share |
 //! | `build` | the builder functions below ([`read_record`], [`verify`], ...), thin constructors over [`CardCommand`] |
 //!
@@ -36,6 +37,7 @@ pub mod card;
 mod fields;
 pub mod instruction;
 pub mod psam;
+pub mod purse;
 mod trace;
 
 pub use build::*;

@@ -3,6 +3,7 @@
 //! with the P1/P2 values of `80 FA`.
 
 use super::fields::{self, check, SelectBy};
+use super::purse::{self, PsamInitPurchase, PsamPurse};
 use super::Instruction;
 use crate::ins;
 use crate::{ApduError, Command, CommandView, StatusWord};
@@ -98,6 +99,14 @@ pub enum PsamCommand<'a> {
         /// IV ‖ MAC input (not empty).
         data: &'a [u8],
     },
+    /// INITIALIZE SAM FOR PURCHASE (`80 70 00 00 Lc …`): MAC1 for a card, with the next
+    /// terminal transaction serial (see [`super::purse`]).
+    InitForPurchase(PsamInitPurchase<'a>),
+    /// VERIFY MAC2 of the purchase begun by the last `80 70` (`80 72 00 00 04 MAC2`).
+    VerifyMac2 {
+        /// The card's MAC2.
+        mac2: [u8; 4],
+    },
 }
 
 impl<'a> PsamCommand<'a> {
@@ -156,6 +165,10 @@ impl<'a> PsamCommand<'a> {
                 }
                 cmd
             }
+            ins::PSAM_INIT_PURCHASE | ins::PSAM_VERIFY_MAC2 => match purse::decode_psam(v)? {
+                PsamPurse::Init(c) => PsamCommand::InitForPurchase(c),
+                PsamPurse::VerifyMac2 { mac2 } => PsamCommand::VerifyMac2 { mac2 },
+            },
             _ => return Err(StatusWord::INS_NOT_SUPPORTED),
         })
     }
@@ -195,6 +208,8 @@ impl<'a> PsamCommand<'a> {
                     data,
                 )
             }
+            PsamCommand::InitForPurchase(ref c) => purse::encode_psam_init(c),
+            PsamCommand::VerifyMac2 { ref mac2 } => purse::encode_psam_verify(mac2),
         }
     }
 
@@ -207,6 +222,8 @@ impl<'a> PsamCommand<'a> {
             PsamCommand::GetResponse { .. } => Instruction::GetResponse,
             PsamCommand::DiversifyInit { .. } => Instruction::DiversifyInit,
             PsamCommand::Encrypt { .. } | PsamCommand::Mac { .. } => Instruction::Compute,
+            PsamCommand::InitForPurchase(_) => Instruction::PsamInitPurchase,
+            PsamCommand::VerifyMac2 { .. } => Instruction::PsamVerifyMac2,
         }
     }
 }

@@ -39,6 +39,10 @@ pub fn command_name(apdu: &[u8]) -> &'static str {
             ins::RECORD_MODE_ALL_FROM => "READ RECORD (all from)",
             _ => i.name(),
         },
+        Instruction::InitializePurse if p1 == super::purse::P1_PURCHASE => {
+            "INITIALIZE FOR PURCHASE"
+        }
+        Instruction::InitializePurse if p1 == super::purse::P1_LOAD => "INITIALIZE FOR LOAD",
         Instruction::PinUnblockReload if p2 == 0x01 => "PIN RELOAD",
         Instruction::PinUnblockReload => "PIN UNBLOCK",
         _ => i.name(),
@@ -70,6 +74,10 @@ mod tests {
             (&[0x00, 0xA4, 0x04, 0x00], "SELECT"),
             (&[0x04, 0xDC, 0x01, 0x04], "UPDATE RECORD"),
             (&[0x84, 0x16, 0x00, 0x00], "CARD BLOCK"),
+            (&[0x80, 0x50, 0x01, 0x02], "INITIALIZE FOR PURCHASE"),
+            (&[0x80, 0x50, 0x00, 0x02], "INITIALIZE FOR LOAD"),
+            (&[0x80, 0x54, 0x01, 0x00], "DEBIT FOR PURCHASE"),
+            (&[0x80, 0x70, 0x00, 0x00], "PSAM INIT FOR PURCHASE"),
             (&[0x00, 0x00, 0x00, 0x00], "UNKNOWN"),
         ];
         for (apdu, name) in cases {

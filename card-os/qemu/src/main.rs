@@ -39,6 +39,11 @@ use sscard_card_os::{
     RESP_MAX,
 };
 use sscard_keys::profile::{Profile, Suite, SSCARD_2, SSCARD_3};
+use sscard_keys::purse::{
+    Amount, Balance, CardRandom, DateTime, Load, LoadSession, MedicalAmounts, MedicalPurchase,
+    OfflineCounter, OnlineCounter, PurchaseSession, TacKey, TerminalId, TerminalSerial,
+    TransactionType,
+};
 use sscard_keys::session::{encrypt_field, external_auth_data, internal_auth_response, line_mac};
 use sscard_keys::{DiversificationFactors, IssuerKeySet, Key};
 use sscard_specs::files::df;
@@ -425,6 +430,108 @@ impl Run<'_> {
             &hex!("00B2010400"),
             0x6986,
         );
+        self.purse();
+    }
+
+    /// The DF04 purse (docs/purse.md): a load then a purchase, MAC2/TAC checked with
+    /// sscard_keys::purse.
+    fn purse(&mut self) {
+        const TERM: [u8; 6] = hex!("430100000007");
+        let when = DateTime::new(hex!("20261203"), hex!("102030"));
+        self.expect("SELECT SSSE", &SELECT_SSSE, 0x9000);
+        self.expect("VERIFY (purse)", &hex!("0020000003888888"), 0x9000);
+        self.expect("SELECT DF04", &hex!("00A4000002DF04"), 0x9000);
+        // load 1000
+        self.expect(
+            "INITIALIZE FOR LOAD",
+            &hex!("805000020B 01 000003E8 430100000007 10"),
+            0x9000,
+        );
+        let mut rnd = [0u8; 4];
+        rnd.copy_from_slice(self.data().get(8..12).unwrap_or(&[0; 4]));
+        let ctr = OnlineCounter(0);
+        let load = Load {
+            amount: Amount(1000),
+            tx_type: TransactionType(0x02),
+            terminal: TerminalId(TERM),
+        };
+        let Ok(ls) = LoadSession::new(self.profile, &self.key("DLK"), CardRandom(rnd), ctr) else {
+            fail("SESLK")
+        };
+        let ok = ls.verify_mac1(Balance(0), &load, self.data().get(12..16).unwrap_or(&[]));
+        self.check("load MAC1", ok);
+        let Ok(mac2) = ls.mac2(&load, &when) else {
+            fail("load MAC2")
+        };
+        let mut credit = hex!("805200000B 20261203 102030 00000000 04");
+        credit[12..16].copy_from_slice(&mac2);
+        self.expect("CREDIT FOR LOAD", &credit, 0x9000);
+        let Ok(tac) = TacKey::new(self.profile, &self.key("DTK")) else {
+            fail("TAC key")
+        };
+        let ok = tac.verify_load_tac(Balance(1000), ctr, &load, &when, self.data());
+        self.check("load TAC", ok);
+        // purchase: personal 300, total 500, account+fund 200
+        self.expect(
+            "INITIALIZE FOR PURCHASE",
+            &hex!("8050010214 01 0000012C 000001F4 000000C8 430100000007 30 0F"),
+            0x9000,
+        );
+        rnd.copy_from_slice(self.data().get(11..15).unwrap_or(&[0; 4]));
+        let tx = MedicalPurchase {
+            amounts: MedicalAmounts {
+                personal_account: Amount(300),
+                total: Amount(500),
+                account_and_fund: Amount(200),
+            },
+            tx_type: TransactionType(0x06),
+            terminal: TerminalId(TERM),
+            serial: TerminalSerial(1),
+            when,
+        };
+        let Ok(ps) = PurchaseSession::new(
+            self.profile,
+            &self.key("DPK"),
+            CardRandom(rnd),
+            OfflineCounter(0),
+            TerminalSerial(1),
+        ) else {
+            fail("SESPK")
+        };
+        let Ok(mac1) = ps.mac1(&tx) else {
+            fail("MAC1")
+        };
+        let mut debit = hex!("805401000F 00000001 20261203 102030 00000000 08");
+        debit[16..20].copy_from_slice(&mac1);
+        let mut bad = debit;
+        bad[19] ^= 1;
+        self.expect("DEBIT FOR PURCHASE (bad MAC1)", &bad, 0x9302);
+        self.expect(
+            "INITIALIZE FOR PURCHASE",
+            &hex!("8050010214 01 0000012C 000001F4 000000C8 430100000007 30 0F"),
+            0x9000,
+        );
+        rnd.copy_from_slice(self.data().get(11..15).unwrap_or(&[0; 4]));
+        let Ok(ps) = PurchaseSession::new(
+            self.profile,
+            &self.key("DPK"),
+            CardRandom(rnd),
+            OfflineCounter(0),
+            TerminalSerial(1),
+        ) else {
+            fail("SESPK")
+        };
+        let Ok(mac1) = ps.mac1(&tx) else {
+            fail("MAC1")
+        };
+        debit[16..20].copy_from_slice(&mac1);
+        self.expect("DEBIT FOR PURCHASE", &debit, 0x9000);
+        let ok = tac.verify_purchase_tac(&tx, self.data().get(..4).unwrap_or(&[]))
+            && ps.verify_mac2(&tx, self.data().get(4..8).unwrap_or(&[]));
+        self.check("purchase TAC and MAC2", ok);
+        self.expect("GET BALANCE", &hex!("805C000204"), 0x9000);
+        self.check("balance 700", self.data() == hex!("000002BC"));
+        self.expect("READ RECORD DF04 EF08", &hex!("00B201441C"), 0x9000);
     }
 
     /// The SSSE FCI (buffer, length) and the length of EF05's records, as T=1 returns them.

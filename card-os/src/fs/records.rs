@@ -182,12 +182,8 @@ fn check_len(s: Shape, len: usize) -> Result<u8, StatusWord> {
 }
 
 /// A slot's bytes in `buf`: length byte ‖ data.
-fn slot_image<'b>(
-    len: u8,
-    data: &[u8],
-    buf: &'b mut [u8; MAX_RECORD + 1],
-) -> Result<&'b [u8], StatusWord> {
-    buf[0] = len;
+fn slot_image<'b>(len: u8, data: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], StatusWord> {
+    *buf.first_mut().ok_or(StatusWord::WRONG_LENGTH)? = len;
     let n = data.len();
     buf.get_mut(1..=n)
         .ok_or(StatusWord::WRONG_LENGTH)?
@@ -232,16 +228,26 @@ pub(crate) fn update<S: Store>(
     Ok(())
 }
 
-/// APPEND RECORD: a new last record (variable: `6A84` when full; fixed: `6981`), or a new record 1
-/// of a cyclic file (the oldest is overwritten when full). `in_place` (the
-/// `append_record_in_place` fault): a cyclic file's header and record are written one after the
-/// other, without the journal (a power cut between them loses or half-writes one).
-pub(crate) fn append<S: Store>(
-    j: &mut Journal<S>,
+/// What an APPEND RECORD writes: the new record's slot image at `slot_off` and the new header
+/// at `header_off` (the file's offset) — two writes a caller may put in a larger atomic batch.
+pub(crate) struct AppendPlan {
+    pub slot_off: u32,
+    pub slot_len: usize,
+    pub header_off: u32,
+    pub header: [u8; 2],
+    pub cyclic: bool,
+}
+
+/// Plans APPEND RECORD of `data` (writing the slot image into `buf`, at least `1 + data.len()`
+/// bytes): a new last record
+/// (variable: `6A84` when full; fixed: `6981`), or a new record 1 of a cyclic file (the oldest
+/// is overwritten when full).
+pub(crate) fn append_plan<S: Store>(
+    j: &Journal<S>,
     g: EfGeom,
     data: &[u8],
-    in_place: bool,
-) -> Result<(), StatusWord> {
+    buf: &mut [u8],
+) -> Result<AppendPlan, StatusWord> {
     let s = shape(g)?;
     if s.fixed {
         return Err(StatusWord::INCOMPATIBLE_FILE_STRUCTURE);
@@ -264,14 +270,34 @@ pub(crate) fn append<S: Store>(
         }
         (count, [count + 1, 0])
     };
+    let img = slot_image(len, data, buf)?;
+    Ok(AppendPlan {
+        slot_off: slot_off(g, s, slot),
+        slot_len: img.len(),
+        header_off: g.off,
+        header: new_header,
+        cyclic: s.cyclic,
+    })
+}
+
+/// APPEND RECORD ([`append_plan`]), through the journal. `in_place` (the
+/// `append_record_in_place` fault): a cyclic file's header and record are written one after the
+/// other, without the journal (a power cut between them loses or half-writes one).
+pub(crate) fn append<S: Store>(
+    j: &mut Journal<S>,
+    g: EfGeom,
+    data: &[u8],
+    in_place: bool,
+) -> Result<(), StatusWord> {
     let mut buf = [0u8; MAX_RECORD + 1];
-    let img = slot_image(len, data, &mut buf)?;
-    if in_place && s.cyclic {
-        j.write_unjournaled(g.off, &new_header)?;
-        j.write_unjournaled(slot_off(g, s, slot), img)?;
+    let p = append_plan(j, g, data, &mut buf)?;
+    let img = buf.get(..p.slot_len).ok_or(StatusWord::WRONG_LENGTH)?;
+    if in_place && p.cyclic {
+        j.write_unjournaled(p.header_off, &p.header)?;
+        j.write_unjournaled(p.slot_off, img)?;
         return Ok(());
     }
-    j.atomic(&[(slot_off(g, s, slot), img), (g.off, &new_header)])?;
+    j.atomic(&[(p.slot_off, img), (p.header_off, &p.header)])?;
     Ok(())
 }
 

@@ -1,7 +1,10 @@
 //! The PSAM's non-volatile image and its one-shot provisioning.
 //!
-//! No PSAM command changes persistent state, so there is no journal: [`provision`] writes the
-//! image once, header magic last (an interrupted provisioning leaves "not provisioned").
+//! The only persistent state a PSAM command changes is the terminal transaction serial of the
+//! purchase side (`80 70`), kept in two check-worded copies (`read_serial`, `write_serial`)
+//! so a torn write falls back to the previous serial, never to a later one; everything else is
+//! written once by [`provision`], header magic last (an interrupted provisioning leaves "not
+//! provisioned").
 //!
 //! Store map (offsets from the start of the [`Store`]):
 //!
@@ -15,6 +18,7 @@
 //! | 24 | 22 | EF15 public information (see [`EF15_LEN`]) |
 //! | 56 | 6 | EF16 terminal number |
 //! | 64 | 28 × n | key records: usage(1) id(1) algorithm(1) key length(1) root key(24, zero padded) |
+//! | 2032 | 2 × 8 | terminal transaction serial, two copies `serial(4) ‖ ¬serial(4)`; copy `n % 2` holds serial `n` |
 
 use crate::store::{Store, StoreError};
 use sscard_keys::{Algorithm, IssuerKeySet, Key, Profile};
@@ -41,6 +45,39 @@ pub(crate) const OFF_EF16: u32 = 56;
 pub(crate) const OFF_KEYS: u32 = 64;
 pub(crate) const KEY_RECORD: usize = 28;
 pub(crate) const KEY_BYTES_MAX: usize = 24;
+/// The two serial copies (after the largest key table: 64 + 64 × 28 = 1856).
+pub(crate) const OFF_SERIAL: u32 = (PSAM_STORE_SIZE - 16) as u32;
+const _: () = assert!(OFF_KEYS as usize + MAX_KEYS * KEY_RECORD <= OFF_SERIAL as usize);
+
+fn serial_copy(n: u32) -> [u8; 8] {
+    let mut b = [0u8; 8];
+    b.iter_mut()
+        .zip(n.to_be_bytes().iter().chain((!n).to_be_bytes().iter()))
+        .for_each(|(d, s)| *d = *s);
+    b
+}
+
+/// The last terminal transaction serial given out: the larger valid copy (0 when none is
+/// valid, e.g. a fresh or an older image).
+pub(crate) fn read_serial<S: Store>(store: &S) -> Result<u32, StoreError> {
+    let mut best = 0u32;
+    for i in 0..2u32 {
+        let mut b = [0u8; 8];
+        store.read(OFF_SERIAL + 8 * i, &mut b)?;
+        let [a0, a1, a2, a3, c0, c1, c2, c3] = b;
+        let v = u32::from_be_bytes([a0, a1, a2, a3]);
+        if !v == u32::from_be_bytes([c0, c1, c2, c3]) && v % 2 == i {
+            best = best.max(v);
+        }
+    }
+    Ok(best)
+}
+
+/// Persist serial `n` (into copy `n % 2`, the other keeps `n − 1`).
+pub(crate) fn write_serial<S: Store>(store: &mut S, n: u32) -> Result<(), StoreError> {
+    store.write(OFF_SERIAL + 8 * (n % 2), &serial_copy(n))?;
+    store.flush()
+}
 
 /// EF15 (public information) length: [`sscard_specs::psam::EF15_FIELDS`] (serial ‖ PSAM version
 /// ‖ key-card type ‖ command-set version ‖ algorithm id ‖ issuer id).
@@ -188,6 +225,8 @@ pub fn provision<S: Store>(store: &mut S, p: &PsamParams<'_>) -> Result<(), Prov
     let count = u8::try_from(n).map_err(|_| ProvisionError::TooManyKeys)?;
     let mut pname = [0u8; PROFILE_NAME_LEN];
     pname.iter_mut().zip(name.iter()).for_each(|(d, s)| *d = *s);
+    store.write(OFF_SERIAL, &serial_copy(0))?;
+    store.write(OFF_SERIAL + 8, &[0u8; 8])?;
     store.write(OFF_LAYOUT, &[LAYOUT_VERSION, count])?;
     store.write(OFF_PROFILE, &pname)?;
     store.write(0, &MAGIC)?;

@@ -30,6 +30,8 @@
 //! | `80 FA 00 00 Lc data` | ECB under the process key → `61 Lc`; `6985` no `BF DE`; `6700` not block aligned |
 //! | `80 FA 05 00 Lc IV ‖ data` | 4-byte MAC (pad method 2) under the process key with IV → `61 04` |
 //! | `80 FA 05 01 Lc IV ‖ data` | same under the diversified card key itself (PBOC-classic line MAC) |
+//! | `80 70 00 00 Lc rnd ‖ ctr ‖ amounts ‖ 06 ‖ date ‖ time ‖ key ver ‖ alg ‖ DPK factors` (DF01) | terminal serial(4) ‖ MAC1(4) → `61 08`; the serial is the PSAM's own, persisted first (`docs/purse.md` §4) |
+//! | `80 72 00 00 04 MAC2` | `9000` / `9302`; `6985` without a preceding `80 70` |
 //! | `00 C0 00 00 Le` | pending data; `6Cxx` Le > pending; `6985` nothing pending |
 //!
 //! Other CLA → `6E00` (CLAs `00`, `80`, `BF` only, each with its own INS), other INS → `6D00`,

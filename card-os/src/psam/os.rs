@@ -2,6 +2,7 @@
 //! by the shared chip frame; the handlers are in [`super::handlers`], the state in
 //! [`super::state`].
 
+use super::handlers::purchase::{self, PurchaseCtx};
 use super::handlers::{challenge, compute, diversify, read, select, Config, Ctx};
 use super::image::{self, LAYOUT_VERSION, MAGIC, PROFILE_NAME_LEN};
 use super::state::{Df, Volatile};
@@ -213,6 +214,26 @@ impl<S: Store> Application for PsamApp<S> {
         rng: &mut Rng,
         out: &mut [u8],
     ) -> Res {
+        match cmd {
+            PsamCommand::InitForPurchase(c) => {
+                let ctx = PurchaseCtx {
+                    store: &mut self.store,
+                    ram: &mut self.vol,
+                    config: &self.config,
+                };
+                return purchase::init_for_purchase(ctx, c, out);
+            }
+            PsamCommand::VerifyMac2 { mac2 } => {
+                let ctx = PurchaseCtx {
+                    store: &mut self.store,
+                    ram: &mut self.vol,
+                    config: &self.config,
+                };
+                return purchase::verify_mac2(ctx, &mac2);
+            }
+            PsamCommand::Select { .. } => self.vol.purchase = None,
+            _ => {}
+        }
         let ctx = Ctx {
             store: &self.store,
             ram: &mut self.vol,
@@ -229,6 +250,9 @@ impl<S: Store> Application for PsamApp<S> {
             PsamCommand::Encrypt { data } => compute::encrypt(ctx, data, out),
             PsamCommand::Mac { key, data } => compute::mac(ctx, key, data, out),
             PsamCommand::GetResponse { .. } => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
+            PsamCommand::InitForPurchase(_) | PsamCommand::VerifyMac2 { .. } => {
+                Err(StatusWord::NO_PRECISE_DIAGNOSIS)
+            }
         }
     }
 

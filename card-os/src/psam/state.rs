@@ -3,6 +3,7 @@
 
 use super::image::{self, EF15_LEN, EF16_LEN};
 use super::{EF15_FID, EF15_SFI, EF16_FID, EF16_SFI};
+use sscard_keys::purse::{MedicalPurchase, PurchaseSession};
 use sscard_keys::Key;
 
 /// The PSAM's DFs.
@@ -49,11 +50,19 @@ pub(crate) struct Session {
     pub process_key: Key,
 }
 
+/// The purchase begun by the last `80 70`: SESPK (scheduled, wiped on drop) and the
+/// transaction whose MAC2 `80 72` checks.
+pub(crate) struct Purchase {
+    pub session: PurchaseSession,
+    pub tx: MedicalPurchase,
+}
+
 /// Everything the PSAM keeps in RAM.
 pub(crate) struct Volatile {
     pub df: Df,
     pub ef: Option<Ef>,
     pub session: Option<Session>,
+    pub purchase: Option<Purchase>,
 }
 
 impl Default for Volatile {
@@ -62,6 +71,7 @@ impl Default for Volatile {
             df: Df::Mf,
             ef: None,
             session: None,
+            purchase: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Volatile security state (cleared at power-off and reset): current DF/EF, PIN flag, key flags
 //! and the last challenge.
 
+use sscard_apdu::commands::purse::{PurseAmounts, TERMINAL_LEN};
 use sscard_specs::keys::{keys_of, KeySpec};
 use sscard_specs::types::DfId;
 
@@ -35,6 +36,28 @@ impl Challenge {
     }
 }
 
+/// An open purse transaction: what INITIALIZE FOR PURCHASE / LOAD fixed, kept for the DEBIT /
+/// CREDIT that must follow (used up by the next command; no key material).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PurseSession {
+    /// After INITIALIZE FOR PURCHASE.
+    Purchase {
+        amounts: PurseAmounts,
+        terminal: [u8; TERMINAL_LEN],
+        class: u8,
+        random: [u8; 4],
+        counter: u16,
+    },
+    /// After INITIALIZE FOR LOAD.
+    Load {
+        amount: u32,
+        terminal: [u8; TERMINAL_LEN],
+        random: [u8; 4],
+        counter: u16,
+        balance: u32,
+    },
+}
+
 /// Security state of the current selection.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Volatile {
@@ -52,6 +75,8 @@ pub(crate) struct Volatile {
     pub challenge: Option<Challenge>,
     /// CARD BLOCK seen (cached from the header).
     pub card_blocked: bool,
+    /// The open purse transaction (taken by every command that reaches a handler).
+    pub purse: Option<PurseSession>,
 }
 
 impl Default for Volatile {
@@ -64,6 +89,7 @@ impl Default for Volatile {
             auth_ssse: 0,
             challenge: None,
             card_blocked: false,
+            purse: None,
         }
     }
 }

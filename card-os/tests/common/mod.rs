@@ -292,3 +292,224 @@ pub fn personalise_hunan_ef05(img: &mut BoxStore) {
     let refs: Vec<&[u8]> = recs.iter().map(|r| r.as_slice()).collect();
     personalise_direct(img, SpecVersion::V2_00, DfId::Ssse, 0xEF05, &refs).unwrap();
 }
+
+// ---- DF04 purse: the host side, computed independently with sscard_keys::purse ----------------
+
+pub use sscard_apdu::commands::purse::{
+    self as purse_cmd, Credit, Debit, DebitResponse, InitLoad, InitLoadResponse, InitPurchase,
+    InitPurchaseResponse, PurseAmounts,
+};
+use sscard_keys::purse::{
+    Amount, Balance, CardRandom, DateTime, Load, LoadSession, MedicalAmounts, MedicalPurchase,
+    OfflineCounter, OnlineCounter, PurchaseSession, TacKey, TerminalId, TerminalSerial,
+    TransactionType,
+};
+
+/// The terminal number of the purse tests.
+pub const TERM: [u8; 6] = [0x43, 0x01, 0x00, 0x00, 0x00, 0x07];
+/// 2026-12-03 10:20:30.
+pub const WHEN: ([u8; 4], [u8; 3]) = ([0x20, 0x26, 0x12, 0x03], [0x10, 0x20, 0x30]);
+
+pub fn amounts(personal: u32, total: u32, fund: u32) -> PurseAmounts {
+    PurseAmounts {
+        personal_account: personal,
+        total,
+        account_and_fund: fund,
+    }
+}
+
+fn encode(c: sscard_apdu::Command) -> Vec<u8> {
+    let mut b = [0u8; 300];
+    let n = c.encode(&mut b).unwrap();
+    b[..n].to_vec()
+}
+
+/// A medical purchase as the keys crate sees it.
+pub fn medical(a: PurseAmounts, serial: u32, date: [u8; 4], time: [u8; 3]) -> MedicalPurchase {
+    MedicalPurchase {
+        amounts: MedicalAmounts {
+            personal_account: Amount(a.personal_account),
+            total: Amount(a.total),
+            account_and_fund: Amount(a.account_and_fund),
+        },
+        tx_type: TransactionType(purse_cmd::TX_PURCHASE),
+        terminal: TerminalId(TERM),
+        serial: TerminalSerial(serial),
+        when: DateTime::new(date, time),
+    }
+}
+
+pub fn load_tx(amount: u32) -> Load {
+    Load {
+        amount: Amount(amount),
+        tx_type: TransactionType(purse_cmd::TX_LOAD),
+        terminal: TerminalId(TERM),
+    }
+}
+
+/// A completed purchase: what the card answered and what the host computed.
+pub struct Purchased {
+    pub init: InitPurchaseResponse,
+    pub resp: DebitResponse,
+    pub tx: MedicalPurchase,
+}
+
+impl<S: Store> Host<S> {
+    /// SELECT SSSE, VERIFY 123456, SELECT DF04.
+    pub fn enter_df04(&mut self) {
+        self.select_ssse();
+        assert_eq!(self.sw("0020000003123456"), 0x9000);
+        let sw = self.select_df(DfId::Df04);
+        assert!(sw == 0x9000 || sw >> 8 == 0x61, "{sw:04X}");
+    }
+
+    pub fn init_purchase_apdu(a: PurseAmounts, class: u8, key_index: u8) -> Vec<u8> {
+        encode(
+            purse_cmd::initialize_for_purchase(&InitPurchase {
+                key_index,
+                amounts: a,
+                terminal: TERM,
+                class,
+            })
+            .unwrap(),
+        )
+    }
+
+    pub fn init_purchase(
+        &mut self,
+        a: PurseAmounts,
+        class: u8,
+    ) -> (Option<InitPurchaseResponse>, u16) {
+        let (d, sw) = self.send(&Self::init_purchase_apdu(a, class, 1));
+        (InitPurchaseResponse::parse(&d).ok(), sw)
+    }
+
+    /// DEBIT FOR PURCHASE with the MAC1 a PSAM would compute (from the root DPK + factors).
+    pub fn debit_apdu(&self, init: &InitPurchaseResponse, tx: &MedicalPurchase) -> Vec<u8> {
+        let s = self.purchase_session(init, tx.serial.0);
+        let mac1 = s.mac1(tx).unwrap();
+        encode(
+            purse_cmd::debit_for_purchase(&Debit {
+                serial: tx.serial.0,
+                date: tx.when.date,
+                time: tx.when.time,
+                mac1,
+            })
+            .unwrap(),
+        )
+    }
+
+    pub fn purchase_session(&self, init: &InitPurchaseResponse, serial: u32) -> PurchaseSession {
+        PurchaseSession::new(
+            self.profile,
+            &self.card_key("DPK"),
+            CardRandom(init.random),
+            OfflineCounter(init.counter),
+            TerminalSerial(serial),
+        )
+        .unwrap()
+    }
+
+    pub fn tac_key(&self) -> TacKey {
+        TacKey::new(self.profile, &self.card_key("DTK")).unwrap()
+    }
+
+    /// INITIALIZE + DEBIT; asserts 9000 and MAC2/TAC against the independent computation.
+    pub fn purchase(
+        &mut self,
+        a: PurseAmounts,
+        class: u8,
+        serial: u32,
+        date: [u8; 4],
+    ) -> Purchased {
+        let (init, sw) = self.init_purchase(a, class);
+        assert_eq!(sw, 0x9000, "INITIALIZE FOR PURCHASE");
+        let init = init.unwrap();
+        let tx = medical(a, serial, date, WHEN.1);
+        let (d, sw) = self.send(&self.debit_apdu(&init, &tx));
+        assert_eq!(sw, 0x9000, "DEBIT FOR PURCHASE");
+        let resp = DebitResponse::parse(&d).unwrap();
+        let s = self.purchase_session(&init, serial);
+        assert!(s.verify_mac2(&tx, &resp.mac2), "MAC2");
+        assert!(self.tac_key().verify_purchase_tac(&tx, &resp.tac), "TAC");
+        Purchased { init, resp, tx }
+    }
+
+    pub fn init_load(&mut self, amount: u32) -> (Option<InitLoadResponse>, u16) {
+        let a = encode(
+            purse_cmd::initialize_for_load(&InitLoad {
+                key_index: 1,
+                amount,
+                terminal: TERM,
+            })
+            .unwrap(),
+        );
+        let (d, sw) = self.send(&a);
+        (InitLoadResponse::parse(&d).ok(), sw)
+    }
+
+    pub fn load_session(&self, init: &InitLoadResponse) -> LoadSession {
+        LoadSession::new(
+            self.profile,
+            &self.card_key("DLK"),
+            CardRandom(init.random),
+            OnlineCounter(init.counter),
+        )
+        .unwrap()
+    }
+
+    /// CREDIT FOR LOAD with the MAC2 the back end would compute.
+    pub fn credit_apdu(&self, init: &InitLoadResponse, amount: u32) -> Vec<u8> {
+        let when = DateTime::new(WHEN.0, WHEN.1);
+        let mac2 = self
+            .load_session(init)
+            .mac2(&load_tx(amount), &when)
+            .unwrap();
+        encode(
+            purse_cmd::credit_for_load(&Credit {
+                date: WHEN.0,
+                time: WHEN.1,
+                mac2,
+            })
+            .unwrap(),
+        )
+    }
+
+    /// INITIALIZE FOR LOAD + CREDIT; checks MAC1 and the TAC independently; returns the TAC.
+    pub fn load(&mut self, amount: u32) -> [u8; 4] {
+        let (init, sw) = self.init_load(amount);
+        assert_eq!(sw, 0x9000, "INITIALIZE FOR LOAD");
+        let init = init.unwrap();
+        let s = self.load_session(&init);
+        assert!(
+            s.verify_mac1(Balance(init.balance), &load_tx(amount), &init.mac1),
+            "load MAC1"
+        );
+        let (d, sw) = self.send(&self.credit_apdu(&init, amount));
+        assert_eq!(sw, 0x9000, "CREDIT FOR LOAD");
+        let tac: [u8; 4] = d.try_into().unwrap();
+        let when = DateTime::new(WHEN.0, WHEN.1);
+        assert!(
+            self.tac_key().verify_load_tac(
+                Balance(init.balance + amount),
+                OnlineCounter(init.counter),
+                &load_tx(amount),
+                &when,
+                &tac
+            ),
+            "load TAC"
+        );
+        tac
+    }
+
+    pub fn balance(&mut self) -> u32 {
+        let (d, sw) = self.sx("805C000204");
+        assert_eq!(sw, 0x9000);
+        u32::from_be_bytes(d.try_into().unwrap())
+    }
+
+    /// DF04 EF08 record `n` (SFI 08).
+    pub fn ef08(&mut self, n: u8) -> (Vec<u8>, u16) {
+        self.send(&[0x00, 0xB2, n, (8 << 3) | 4, 0x1C])
+    }
+}

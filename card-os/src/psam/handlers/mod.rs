@@ -1,5 +1,6 @@
 //! The PSAM's command handlers, one file per command: SELECT, READ BINARY, GET CHALLENGE,
-//! `BF DE` (diversify), `80 FA` (encrypt / MAC).
+//! `BF DE` (diversify), `80 FA` (encrypt / MAC), and the purchase side `80 70` / `80 72`
+//! (`purchase`, whose context has the image writable for the terminal serial).
 //!
 //! Each handler gets a [`Ctx`]: the image read-only (no PSAM command changes persistent state),
 //! the volatile state and the challenge generator mutable, the configuration read-only.
@@ -7,6 +8,7 @@
 pub(crate) mod challenge;
 pub(crate) mod compute;
 pub(crate) mod diversify;
+pub(crate) mod purchase;
 pub(crate) mod read;
 pub(crate) mod select;
 
