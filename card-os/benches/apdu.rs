@@ -174,7 +174,7 @@ fn bench_profile(c: &mut Criterion, profile: &'static Profile) {
     let mut debits: Vec<Vec<u8>> = Vec::with_capacity(M);
     {
         let mut img2 = base.clone();
-        let mut card = Card::new(&mut *img2, CardConfig::new(profile)).unwrap();
+        let mut card = Card::new(&mut *img2, bench_config(profile)).unwrap();
         send(&mut card, &SELECT_SSSE);
         send(&mut card, &[0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56]);
         send(&mut card, &[0x00, 0xA4, 0x00, 0x00, 0x02, 0xDF, 0x04]);
@@ -213,7 +213,7 @@ fn bench_profile(c: &mut Criterion, profile: &'static Profile) {
             let mut r = [0u8; RESP_MAX];
             while left > 0 {
                 let mut img = base.clone();
-                let mut card = Card::new(&mut *img, CardConfig::new(profile)).unwrap();
+                let mut card = Card::new(&mut *img, bench_config(profile)).unwrap();
                 send(&mut card, &SELECT_SSSE);
                 send(&mut card, &[0x00, 0x20, 0x00, 0x00, 0x03, 0x12, 0x34, 0x56]);
                 send(&mut card, &[0x00, 0xA4, 0x00, 0x00, 0x02, 0xDF, 0x04]);
