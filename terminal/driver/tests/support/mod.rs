@@ -136,6 +136,9 @@ pub fn compile_client(out: &Path) -> PathBuf {
         .arg(&bin)
         .arg(format!("-L{}", lib.parent().unwrap().display()))
         .arg("-lSSCardDriver")
+        // DT_RPATH (not RUNPATH): searched before LD_LIBRARY_PATH, which `cargo test` points at
+        // target/debug, where an older uplifted libSSCardDriver.so may still lie.
+        .arg("-Wl,--disable-new-dtags")
         .arg(format!("-Wl,-rpath,{}", lib.parent().unwrap().display()))
         .status()
         .expect("the system C compiler (cc)");
