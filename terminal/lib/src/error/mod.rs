@@ -20,6 +20,7 @@
 //! | [`Error::NotGenuine`] | 5 | −22 |
 //! | [`Error::SecurityModule`] | 6 | −24 |
 //! | [`Error::WriteNotConfirmed`] | 7 | −22 |
+//! | [`Error::InDoubt`] | 8 | −4 |
 
 mod data;
 mod holder;
@@ -175,6 +176,18 @@ pub enum Error {
     /// own arguments).
     #[error("{0}")]
     Usage(String),
+    /// The card was lost (removed, mute, reset) after a DEBIT or CREDIT may have reached it:
+    /// whether it was charged is not known until the card is back. Never retry blindly:
+    /// [`crate::session::Session::resolve`] asks the card (GET TRANSACTION PROVE for the
+    /// counter) and says "charged, with TAC" or "not charged".
+    #[error(
+        "card lost during the {} (counter {}): not known yet whether it was charged — insert \
+         the card again to find out; do not retry before ({})",
+        .0.kind,
+        .0.counter,
+        .0.cause
+    )]
+    InDoubt(Box<crate::session::PendingTransaction>),
 }
 
 impl From<PathError> for Error {
@@ -231,7 +244,7 @@ impl Error {
     /// 1 internal, 2 the request cannot be carried out as given (usage, paths, PIN format, key
     /// names, key / holder / image files, local I/O), 3 transport (and a failing image store),
     /// 4 card refusal (including wrong PIN / blocked), 5 card data (and a card that is not
-    /// genuine), 6 security module, 7 write not confirmed.
+    /// genuine), 6 security module, 7 write not confirmed, 8 a purse transaction in doubt (card lost mid-transaction).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Internal(_) => 1,
@@ -255,6 +268,7 @@ impl Error {
             Error::Data(_) | Error::NotGenuine { .. } => 5,
             Error::SecurityModule(_) => 6,
             Error::WriteNotConfirmed { .. } => 7,
+            Error::InDoubt(_) => 8,
         }
     }
 
@@ -266,7 +280,7 @@ impl Error {
         match self {
             Error::Transport(TransportError::NoReader(_)) => -11,
             Error::Transport(TransportError::CardRemoved) => -2,
-            Error::Transport(_) => -4,
+            Error::Transport(_) | Error::InDoubt(_) => -4,
             Error::WrongPin { .. } => -51,
             Error::Blocked => -52,
             Error::Card { sw, .. } => -i32::from(sw.0),

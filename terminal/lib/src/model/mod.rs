@@ -11,6 +11,8 @@
 //! | [`value`] | the codecs: one item's value by its data type (an/cn/b/B-TLV) and back; lenient dates and digits |
 //! | [`holder`] | the holder profile file (TOML) a card is personalised from |
 //! | [`atr`] | the answer-to-reset and its historical bytes |
+//! | [`money`] | [`Fen`]: amounts, parsed and shown as yuan |
+//! | [`purse`] | the DF04 purse's transaction log records |
 
 pub mod atr;
 pub mod basic;
@@ -18,6 +20,8 @@ pub mod card;
 pub mod content;
 pub mod holder;
 pub mod item;
+pub mod money;
+pub mod purse;
 pub mod records;
 pub mod value;
 
@@ -26,5 +30,6 @@ pub use self::card::{CardId, Coded, Holder, IssuerData};
 pub use self::content::{EfContent, ReadResult, RecordValue};
 pub use self::holder::{HolderProfile, PlannedValue};
 pub use self::item::ItemValue;
+pub use self::money::Fen;
 pub use self::records::EfRecords;
 pub use self::value::Value;

@@ -200,6 +200,73 @@ impl<T: Transport> PsamSecurityModule<T> {
         Ok(d)
     }
 
+    /// Sends an encoded purse command to the PSAM, DF01 selected first when needed (never
+    /// between `80 70` and `80 72`: a SELECT ends the PSAM's purchase).
+    fn purse_command(
+        &mut self,
+        cmd: Result<sscard_apdu::Command, sscard_apdu::ApduError>,
+        operation: &'static str,
+    ) -> Result<(Zeroizing<Vec<u8>>, StatusWord), PsamError> {
+        let bytes = cmd
+            .and_then(|c| c.to_vec())
+            .map_err(|_| PsamError::InputTooLong(LC_MAX + 1))?;
+        let (header, rest) = bytes
+            .split_first_chunk::<4>()
+            .ok_or(PsamError::BadResponse {
+                operation,
+                expected: 4,
+                got: bytes.len(),
+            })?;
+        let body = rest.get(1..).unwrap_or(&[]);
+        if !self.selected {
+            self.select_application()?;
+        }
+        self.transmit(*header, &[body], None, operation)
+    }
+
+    /// `80 70` INIT SAM FOR PURCHASE (`docs/purse.md` §4): the PSAM's next terminal serial and
+    /// the MAC1 for the card. The serial is used up even if the card never sees it.
+    pub fn init_for_purchase(
+        &mut self,
+        c: &sscard_apdu::commands::purse::PsamInitPurchase<'_>,
+    ) -> Result<sscard_apdu::commands::purse::PsamMac1Response, PsamError> {
+        let operation = "80 70 (INIT SAM FOR PURCHASE)";
+        let (data, sw) = self.purse_command(
+            sscard_apdu::commands::purse::psam_init_for_purchase(c),
+            operation,
+        )?;
+        if sw != StatusWord::OK {
+            return Err(match sw {
+                StatusWord::KEY_NOT_FOUND => PsamError::KeyNotInPsam {
+                    name: sscard_specs::key::DPK,
+                },
+                sw => PsamError::Refused { operation, sw },
+            });
+        }
+        sscard_apdu::commands::purse::PsamMac1Response::parse(&data).map_err(|_| {
+            PsamError::BadResponse {
+                operation,
+                expected: sscard_apdu::commands::purse::PSAM_MAC1_RESP,
+                got: data.len(),
+            }
+        })
+    }
+
+    /// `80 72` VERIFY MAC2: `true` on `9000`, `false` on `9302` (the card's MAC2 is not the
+    /// one the PSAM computes); ends the PSAM's purchase either way.
+    pub fn verify_mac2(&mut self, mac2: &[u8; 4]) -> Result<bool, PsamError> {
+        let operation = "80 72 (VERIFY MAC2)";
+        let (_, sw) = self.purse_command(
+            sscard_apdu::commands::purse::psam_verify_mac2(mac2),
+            operation,
+        )?;
+        match sw {
+            StatusWord::OK => Ok(true),
+            StatusWord::MAC_INVALID => Ok(false),
+            sw => Err(PsamError::Refused { operation, sw }),
+        }
+    }
+
     /// `BF DE`: diversify `key`'s root by the card's factors and derive the process key from `r`.
     /// Selects DF01 first when needed; a `6985` (PSAM reset or reselected behind the module's
     /// back) is retried once after selecting DF01 again.

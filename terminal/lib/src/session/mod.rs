@@ -22,12 +22,14 @@
 //! | `pin` | VERIFY, CHANGE PIN, PIN UNBLOCK, PIN RELOAD |
 //! | `auth` | GET CHALLENGE, EXTERNAL / INTERNAL AUTHENTICATE, diversification factors |
 //! | `lifecycle` | APPLICATION BLOCK / UNBLOCK |
+//! | `purse` | DF04 balance, purchase, load, log; resolving a transaction whose answer was lost |
 
 mod auth;
 mod family;
 mod lifecycle;
 mod personalize;
 mod pin;
+mod purse;
 mod read;
 mod select;
 mod write;
@@ -44,6 +46,7 @@ use crate::transport::{Transport, TransportError};
 pub use self::auth::{AuthVerdict, Genuineness};
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
+pub use self::purse::{PendingTransaction, PurchaseOrder, Receipt, Resolution, TxKind};
 
 /// The operations a session needs from a security module, in an object-safe form with the
 /// module's errors turned into [`Error::SecurityModule`]. Every

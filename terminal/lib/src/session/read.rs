@@ -503,7 +503,7 @@ impl<T: Transport> Session<T> {
         }
     }
 
-    fn ensure_pin(&mut self) -> Result<()> {
+    pub(crate) fn ensure_pin(&mut self) -> Result<()> {
         if self.pin_verified {
             return Ok(());
         }
