@@ -5,7 +5,8 @@
 //! 2 the request cannot be carried out as given (usage, item paths, PIN format, key names, key /
 //! holder / image files, local I/O), 3 transport (or a failing image store), 4 card refusal (wrong
 //! PIN, blocked, 6982…), 5 card data (malformed record, check character, card not genuine),
-//! 6 security module, 7 write not confirmed. Error messages come from the library; `errors.rs`
+//! 6 security module, 7 write not confirmed, 8 a purse transaction in doubt (the card did not come
+//! back to say whether it was charged). Error messages come from the library; `errors.rs`
 //! adds the hints that name this command line's options.
 
 mod apdu;
@@ -22,6 +23,7 @@ mod init;
 mod keys;
 mod personalize;
 mod pin;
+mod purse;
 mod read;
 mod readers;
 mod secret;
@@ -107,6 +109,16 @@ pub enum Command {
     App(app::Args),
     /// Conformance suite (11 areas, generated from the specs); see `sscard conform --list`.
     Conform(Box<conform::ConformArgs>),
+    /// The DF04 medical purse balance (GET BALANCE).
+    Balance,
+    /// A medical settlement: debit AMOUNT yuan from the DF04 purse (PIN; --psam-reader or
+    /// --keys). Prints the TAC for the back end; if the card is lost mid-transaction, waits for
+    /// it and reports "charged" (with the TAC) or "not charged", never a guess.
+    Debit(purse::DebitArgs),
+    /// Load AMOUNT yuan into the DF04 purse (needs --keys: DLK computes the load MAC2).
+    Load(purse::LoadArgs),
+    /// The DF04 transaction log (EF08, newest first, with the EF15 settlement classes).
+    Log(purse::LogArgs),
     /// Serve the card image (and a PSAM) to pcscd as virtual cards through vpcd, until Ctrl-C.
     Emulate(emulate::Args),
     /// PSAM images for `sscard emulate --psam`.
@@ -178,6 +190,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init::run(&ctx, a),
         Command::App(a) => app::run(&ctx, a),
         Command::Conform(a) => conform::run(&ctx, *a),
+        Command::Balance => purse::balance(&ctx),
+        Command::Debit(a) => purse::debit(&ctx, a),
+        Command::Load(a) => purse::load(&ctx, a),
+        Command::Log(a) => purse::log(&ctx, a),
         Command::Emulate(a) => emulate::run(&ctx, a),
         Command::Psam(a) => emulate::run_psam(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),

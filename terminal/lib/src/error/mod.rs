@@ -21,6 +21,7 @@
 //! | [`Error::SecurityModule`] | 6 | −24 |
 //! | [`Error::WriteNotConfirmed`] | 7 | −22 |
 //! | [`Error::InDoubt`] | 8 | −4 |
+//! | [`Error::NotCharged`] | 3 | −4 |
 
 mod data;
 mod holder;
@@ -188,6 +189,16 @@ pub enum Error {
         .0.cause
     )]
     InDoubt(Box<crate::session::PendingTransaction>),
+    /// A purse transaction whose answer was lost turned out, once the card was back, not to
+    /// have been executed (GET TRANSACTION PROVE: not the card's last one): nothing was charged;
+    /// it may be retried.
+    #[error("not charged: the card was lost before it executed the {kind} (counter {counter}); nothing was debited or loaded — it may be retried")]
+    NotCharged {
+        /// `purchase` / `load`.
+        kind: String,
+        /// The counter INITIALIZE returned.
+        counter: u16,
+    },
 }
 
 impl From<PathError> for Error {
@@ -269,6 +280,7 @@ impl Error {
             Error::SecurityModule(_) => 6,
             Error::WriteNotConfirmed { .. } => 7,
             Error::InDoubt(_) => 8,
+            Error::NotCharged { .. } => 3,
         }
     }
 
@@ -280,7 +292,7 @@ impl Error {
         match self {
             Error::Transport(TransportError::NoReader(_)) => -11,
             Error::Transport(TransportError::CardRemoved) => -2,
-            Error::Transport(_) | Error::InDoubt(_) => -4,
+            Error::Transport(_) | Error::InDoubt(_) | Error::NotCharged { .. } => -4,
             Error::WrongPin { .. } => -51,
             Error::Blocked => -52,
             Error::Card { sw, .. } => -i32::from(sw.0),
