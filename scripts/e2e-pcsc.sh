@@ -30,6 +30,7 @@ E2E_TARGETS=(
   "-p sscard-conform --test conform_pcsc"
   "-p sscard-e2e --test pcsc_cli"
   "-p sscard-e2e --test pcsc_psam"
+  "-p sscard-e2e --test pcsc_purse"
   "-p sscard-e2e --test pcsc_peers"
   "-p sscard-e2e --test pcsc_faults"
   "-p sscard-e2e --test pcsc_driver"
