@@ -12,6 +12,8 @@
  *   *_HSM_Step1, iReloadPIN_HSM_Step2, iUnblockPIN_HSM_Step2 .. SSCARD_HSM_OUT_MAX (256)
  *   iReadCard, iWriteCard, iReadCard_HSM_Step2, iWriteCard_HSM_Step2 .. SSCARD_FILE_OUT_MAX (2048)
  *   PIN functions, *_HSM_Step3, Init, VerifyPIN, ChangePIN .... SSCARD_PIN_OUT_MAX (256)
+ *   iDoDebit ................................................. SSCARD_DEBIT_OUT_MAX (256)
+ *   iReadDebitRecord ......................................... SSCARD_RECORD_OUT_MAX (4096)
  * A NULL output pointer returns -14 and writes nothing; a NULL input returns -14.
  *
  * Calling convention: __stdcall on 32-bit Windows (names undecorated, SSCardDriver.def),
@@ -34,6 +36,8 @@ extern "C" {
 #define SSCARD_HSM_OUT_MAX 256
 #define SSCARD_FILE_OUT_MAX 2048
 #define SSCARD_PIN_OUT_MAX 256
+#define SSCARD_DEBIT_OUT_MAX 256
+#define SSCARD_RECORD_OUT_MAX 4096
 
 /* iType: 1 contact, 2 contactless, 3 auto (contact first), 4 auto (contactless first). */
 
@@ -48,6 +52,15 @@ long SSCARD_API iVerifyPIN(int iType, char *pOutInfo);
 long SSCARD_API iChangePIN(int iType, char *pOutInfo);
 long SSCARD_API iReloadPIN(int iType, char *pCardInfo, char *pOutInfo);
 long SSCARD_API iUnblockPIN(int iType, char *pCardInfo, char *pOutInfo);
+
+/* Medical settlement (DF04) through the PSAM; the holder's PIN from the PIN pad / program.
+ * pCardInfo "卡识别码|卡号|"; pPayInfo "总金额|账户+统筹金额|YYYYMMDDhhmmss|" in yuan.
+ * pOutInfo: 交易计数器|终端机编号|终端交易序号|交易时间|TAC|MAC2|
+ * A card lost mid-debit returns -4; the next iDoDebit for that card asks the card first and
+ * never charges twice (the same pPayInfo answers the charged transaction's pOutInfo). */
+long SSCARD_API iDoDebit(int iType, char *pCardInfo, char *pPayInfo, char *pOutInfo);
+/* DF04 EF08 (after the PIN), newest first, per record: 交易序号|交易类型|终端机编号|交易时间|个人账户金额|自付金额|统筹金额| */
+long SSCARD_API iReadDebitRecord(int iType, char *pOutInfo);
 
 /* HSM mode (no PSAM): Step1 output goes to the HSM, its answer is the next step's pKey. */
 long SSCARD_API iReadCardBas_HSM_Step1(int iType, char *pOutInfo);

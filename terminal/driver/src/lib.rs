@@ -34,6 +34,10 @@ pub const HSM_OUT_MAX: usize = 256;
 pub const FILE_OUT_MAX: usize = 2048;
 /// … by the PIN functions and the last HSM steps (empty on success; the message on failure).
 pub const PIN_OUT_MAX: usize = 256;
+/// … by `iDoDebit` (six short fields).
+pub const DEBIT_OUT_MAX: usize = 256;
+/// … by `iReadDebitRecord` (30 records of at most ~80 bytes).
+pub const RECORD_OUT_MAX: usize = 4096;
 
 /// An exported entry point `long $name(int $int…, char* $input…, char* $out)`: its string
 /// inputs are decoded ([`host::Call::arg`]: NULL or not valid text → −14) before `$body` runs in
@@ -113,6 +117,21 @@ entry_point! {
     /// `long iUnblockPIN(int iType, char* pCardInfo, char* pOutInfo)`.
     fn iUnblockPIN(iType; pCardInfo) -> pOutInfo[PIN_OUT_MAX] |c| {
         national::unblock_pin(&mut c.device, iType, &pCardInfo)
+    }
+}
+
+entry_point! {
+    /// `long iDoDebit(int iType, char* pCardInfo, char* pPayInfo, char* pOutInfo)`: the DF04
+    /// medical settlement through the PSAM (`sscard_terminal::national::do_debit`).
+    fn iDoDebit(iType; pCardInfo, pPayInfo) -> pOutInfo[DEBIT_OUT_MAX] |c| {
+        national::do_debit(&mut c.device, iType, &pCardInfo, &pPayInfo)
+    }
+}
+
+entry_point! {
+    /// `long iReadDebitRecord(int iType, char* pOutInfo)`: the DF04 transaction log.
+    fn iReadDebitRecord(iType;) -> pOutInfo[RECORD_OUT_MAX] |c| {
+        national::read_debit_record(&mut c.device, iType)
     }
 }
 

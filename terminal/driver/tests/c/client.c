@@ -120,9 +120,39 @@ int main(int argc, char **argv) {
         CHECK(iUnblockPIN(1, (char *)card_info, buf) == 0, "iUnblockPIN");
         CHECK(iReloadPIN(1, (char *)card_info, buf) == 0, "iReloadPIN");
         CHECK(iVerifyPIN(1, buf) == 0, "iVerifyPIN after reload");
+
+        /* Medical settlement through the PSAM, then the log. Bad pay info charges nothing. */
+        char pay[] = "0.1|0.2|20261203101010|";
+        CHECK(iDoDebit(1, (char *)card_info, "abc|0.2|20261203101010|", buf) == -14, "iDoDebit bad amount");
+        CHECK(iDoDebit(1, (char *)card_info, "-1|0.2|20261203101010|", buf) == -14, "iDoDebit negative");
+        CHECK(iDoDebit(1, (char *)card_info, "0.1|0.2|", buf) == -14, "iDoDebit no time");
+        CHECK(iDoDebit(1, (char *)card_info, "0.1|0.2|20261399101010|", buf) == -14, "iDoDebit bad date");
+        CHECK(iDoDebit(1, (char *)card_info, "0.123|0.2|20261203101010|", buf) == -14, "iDoDebit 3 decimals");
+        CHECK(iDoDebit(1, "", pay, buf) == -14, "iDoDebit without pCardInfo");
+        CHECK(iDoDebit(1, (char *)card_info, NULL, buf) == -14, "iDoDebit NULL pPayInfo");
+        rc = iReadDebitRecord(1, buf);
+        CHECK(rc == 0 && buf[0] == 0, "iReadDebitRecord: nothing charged yet");
+        rc = iDoDebit(1, (char *)card_info, pay, buf);
+        CHECK(rc == 0, "iDoDebit");
+        char f0[64], f1[64], f2[64], f3[64], f4[64], f5[64];
+        field(buf, 0, f0, sizeof f0);
+        field(buf, 1, f1, sizeof f1);
+        field(buf, 2, f2, sizeof f2);
+        field(buf, 3, f3, sizeof f3);
+        field(buf, 4, f4, sizeof f4);
+        field(buf, 5, f5, sizeof f5);
+        CHECK(strcmp(f0, "0") == 0 && strcmp(f1, "110100000001") == 0 && strcmp(f2, "1") == 0 &&
+                  strcmp(f3, "20261203101010") == 0 && strlen(f4) == 8 && strlen(f5) == 8,
+              "iDoDebit pOutInfo: counter|terminal|serial|time|TAC|MAC2|");
+        rc = iReadDebitRecord(1, buf);
+        CHECK(rc == 0 && strcmp(buf, "0|2|110100000001|20261203101010|0.00|0.10|0.20|") == 0,
+              "iReadDebitRecord: the settlement");
+        CHECK(strlen(buf) < SSCARD_RECORD_OUT_MAX, "iReadDebitRecord fits");
     } else {
         rc = iReadCardBas(1, buf);
         CHECK(rc == -2201 && strstr(buf, "-2201"), "iReadCardBas without PSAM: -2201");
+        CHECK(iDoDebit(1, (char *)card_info, "0.1|0.2|20261203101010|", buf) == -2201,
+              "iDoDebit without PSAM: -2201");
         char step1[SSCARD_HSM_OUT_MAX];
         rc = iReadCardBas_HSM_Step1(1, step1);
         strcpy(buf, step1);

@@ -140,9 +140,13 @@ pub fn compile_client(out: &Path) -> PathBuf {
         // target/debug, where an older uplifted libSSCardDriver.so may still lie.
         .arg("-Wl,--disable-new-dtags")
         .arg(format!("-Wl,-rpath,{}", lib.parent().unwrap().display()))
-        .status()
+        .output()
         .expect("the system C compiler (cc)");
-    assert!(st.success(), "cc failed");
+    assert!(
+        st.status.success(),
+        "cc failed: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     bin
 }
 

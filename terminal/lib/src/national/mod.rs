@@ -14,11 +14,13 @@
 //! | `pin` | `iVerifyPIN`, `iChangePIN`, `iReloadPIN`, `iUnblockPIN` |
 //! | [`hsm`] | the HSM steps, their key strings, and [`hsm::TestHsm`] (an HSM played from issuer keys) |
 //! | [`config`], [`configured`] | the configuration (file + `SSCARD_*` variables) and the device it describes |
+//! | `debit` | `iDoDebit` (PSAM mode; a retry never charges twice) and `iReadDebitRecord` |
 //! | [`pay`] | the medical purchase's `pPayInfo` parser |
 
 mod basic;
 pub mod config;
 pub mod configured;
+mod debit;
 mod device;
 pub mod error;
 mod file;
@@ -30,6 +32,7 @@ mod pin;
 pub use self::basic::{read_basic, read_card_bas};
 pub use self::config::Config;
 pub use self::configured::ConfiguredDevice;
+pub use self::debit::{debit_out, debit_records_out, do_debit, read_debit_record};
 pub use self::device::{Device, DynTransport, Interface, PinPrompt};
 pub use self::error::{NationalError, NationalResult};
 pub use self::file::{read_card, write_card, AuthType};

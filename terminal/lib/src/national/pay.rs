@@ -3,6 +3,7 @@
 //! settlement functions and the fuzz target share one parser.
 
 use super::error::{NationalError, NationalResult};
+use crate::model::money::Fen;
 
 /// A parsed `pPayInfo`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,31 +16,12 @@ pub struct PayInfo {
     pub time_bcd: [u8; 7],
 }
 
-/// Yuan with at most two decimals (`12`, `0.1`, `3.05`) in fen.
+/// Yuan with at most two decimals (`12`, `0.1`, `3.05`) in fen ([`Fen::parse_yuan`], the one
+/// amount parser).
 pub fn parse_yuan(s: &str) -> NationalResult<u32> {
-    let bad = || NationalError::BadParameter(format!("pPayInfo: amount {s:?}"));
-    let s = s.trim();
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty()
-        || int.len() > 8
-        || frac.len() > 2
-        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let yuan: u32 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| bad())?
-    };
-    let mut f = frac.to_string();
-    while f.len() < 2 {
-        f.push('0');
-    }
-    let fen: u32 = f.parse().map_err(|_| bad())?;
-    yuan.checked_mul(100)
-        .and_then(|y| y.checked_add(fen))
-        .ok_or_else(bad)
+    Fen::parse_yuan("pPayInfo amount", s)
+        .map(|f| f.0)
+        .map_err(|e| NationalError::BadParameter(e.to_string()))
 }
 
 /// Parse `amount|amount|YYYYMMDDhhmmss|` (the trailing `|` optional).
