@@ -12,7 +12,7 @@
  *   *_HSM_Step1, iReloadPIN_HSM_Step2, iUnblockPIN_HSM_Step2 .. SSCARD_HSM_OUT_MAX (256)
  *   iReadCard, iWriteCard, iReadCard_HSM_Step2, iWriteCard_HSM_Step2 .. SSCARD_FILE_OUT_MAX (2048)
  *   PIN functions, *_HSM_Step3, Init, VerifyPIN, ChangePIN .... SSCARD_PIN_OUT_MAX (256)
- *   iDoDebit ................................................. SSCARD_DEBIT_OUT_MAX (256)
+ *   iDoDebit, iDoDebit_HSM_Step2 ............................. SSCARD_DEBIT_OUT_MAX (256)
  *   iReadDebitRecord ......................................... SSCARD_RECORD_OUT_MAX (4096)
  * A NULL output pointer returns -14 and writes nothing; a NULL input returns -14.
  *
@@ -61,6 +61,11 @@ long SSCARD_API iUnblockPIN(int iType, char *pCardInfo, char *pOutInfo);
 long SSCARD_API iDoDebit(int iType, char *pCardInfo, char *pPayInfo, char *pOutInfo);
 /* DF04 EF08 (after the PIN), newest first, per record: 交易序号|交易类型|终端机编号|交易时间|个人账户金额|自付金额|统筹金额| */
 long SSCARD_API iReadDebitRecord(int iType, char *pOutInfo);
+/* HSM mode: Step1 (PIN, INITIALIZE FOR PURCHASE) gives the MAC1 request
+ * 算法标识|密钥地址|伪随机数|交易计数器|总金额|账户+统筹金额|交易类型终端机编号|交易时间|
+ * for the HSM; Step2's pKey is its answer 终端交易序号(8 hex)|交易时间|MAC1(8 hex)|. */
+long SSCARD_API iDoDebit_HSM_Step1(int iType, char *pCardInfo, char *pPayInfo, char *pOutInfo);
+long SSCARD_API iDoDebit_HSM_Step2(char *pKey, char *pOutInfo);
 
 /* HSM mode (no PSAM): Step1 output goes to the HSM, its answer is the next step's pKey. */
 long SSCARD_API iReadCardBas_HSM_Step1(int iType, char *pOutInfo);

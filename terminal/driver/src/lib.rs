@@ -198,6 +198,22 @@ entry_point! {
     }
 }
 
+entry_point! {
+    /// `long iDoDebit_HSM_Step1(int iType, char* pCardInfo, char* pPayInfo, char* pOutInfo)`:
+    /// the MAC1 request for the HSM (`sscard_terminal::national::hsm`).
+    fn iDoDebit_HSM_Step1(iType; pCardInfo, pPayInfo) -> pOutInfo[HSM_OUT_MAX] |c| {
+        let r = hsm::do_debit_step1(&mut c.device, iType, &pCardInfo, &pPayInfo);
+        step1(c, r)
+    }
+}
+
+entry_point! {
+    /// `long iDoDebit_HSM_Step2(char* pKey, char* pOutInfo)`: pKey = `终端交易序号|交易时间|MAC1|`.
+    fn iDoDebit_HSM_Step2(; pKey) -> pOutInfo[DEBIT_OUT_MAX] |c| {
+        next_step(c, "iDoDebit", &pKey)
+    }
+}
+
 /// The three HSM functions of a PIN operation `$name` whose Step1 is `$f`.
 macro_rules! pin_hsm {
     ($step1:ident, $step2:ident, $step3:ident, $name:literal, $f:path) => {

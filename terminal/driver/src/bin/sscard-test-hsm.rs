@@ -5,6 +5,7 @@
 //! sscard-test-hsm KEYS.toml bas STEP1                  # pKey for iReadCardBas_HSM_Step2
 //! sscard-test-hsm KEYS.toml auth REQUEST RESET CARDID  # pKey for iReadCard/iWriteCard/…_HSM_Step2
 //! sscard-test-hsm KEYS.toml mac REQUEST RESET CARDID   # pKey for i…PIN_HSM_Step3
+//! sscard-test-hsm KEYS.toml debit REQUEST RESET CARDID # pKey for iDoDebit_HSM_Step2
 //! ```
 //!
 //! RESET and CARDID are the 卡复位信息 and 卡识别码 fields of the caller's `iReadCardBas`.
@@ -18,7 +19,9 @@ use sscard_terminal::security::keyfile::KeyFile;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || {
-        eprintln!("usage: sscard-test-hsm KEYS.toml bas STEP1 | (auth|mac) REQUEST RESET CARDID");
+        eprintln!(
+            "usage: sscard-test-hsm KEYS.toml bas STEP1 | (auth|mac|debit) REQUEST RESET CARDID"
+        );
         ExitCode::from(2)
     };
     let (Some(keys), Some(what), Some(req)) = (args.first(), args.get(1), args.get(2)) else {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         "bas" => hsm.read_card_bas(req),
         "auth" => hsm.external_auth(req, &card()),
         "mac" => hsm.pin_mac(req, &card()),
+        "debit" => hsm.debit_mac1(req, &card()),
         _ => return usage(),
     };
     match r {

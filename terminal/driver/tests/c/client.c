@@ -188,6 +188,33 @@ int main(int argc, char **argv) {
         ask_hsm("mac", step2, key, sizeof key);
         CHECK(iReloadPIN_HSM_Step3(key, buf) == 0, "iReloadPIN_HSM_Step3");
         CHECK(iVerifyPIN(1, buf) == 0, "iVerifyPIN after HSM reload");
+
+        /* Medical settlement in HSM mode: the MAC1 request, the HSM's answer, the debit. The
+         * psam run before debited this card once: the counter is 1 (the HSM's serial 0000‖1). */
+        char hpay[] = "1.5|0.25|20261203111213|";
+        CHECK(iDoDebit_HSM_Step1(1, (char *)card_info, "1.5|x|20261203111213|", step1) == -14,
+              "iDoDebit_HSM_Step1 bad pPayInfo");
+        rc = iDoDebit_HSM_Step1(1, (char *)card_info, hpay, step1);
+        strcpy(buf, step1);
+        CHECK(rc == 0, "iDoDebit_HSM_Step1");
+        char h1[64], h4[64], h5[64], h6[64], h7[64];
+        field(step1, 1, h1, sizeof h1);
+        field(step1, 4, h4, sizeof h4);
+        field(step1, 5, h5, sizeof h5);
+        field(step1, 6, h6, sizeof h6);
+        field(step1, 7, h7, sizeof h7);
+        CHECK(strcmp(h1, "04B1") == 0 && strcmp(h4, "00000096") == 0 && strcmp(h5, "00000019") == 0 &&
+                  strcmp(h6, "06110100000001") == 0 && strcmp(h7, "20261203111213") == 0,
+              "iDoDebit_HSM_Step1 fields");
+        ask_hsm("debit", step1, key, sizeof key);
+        rc = iDoDebit_HSM_Step2(key, buf);
+        CHECK(rc == 0 && strncmp(buf, "1|110100000001|1|20261203111213|", 32) == 0,
+              "iDoDebit_HSM_Step2: counter|terminal|serial|time|TAC|MAC2|");
+        CHECK(iDoDebit_HSM_Step2(key, buf) == -14, "iDoDebit_HSM_Step2 twice");
+        rc = iReadDebitRecord(1, buf);
+        CHECK(rc == 0 && strcmp(buf, "1|2|110100000001|20261203111213|0.00|1.50|0.25|"
+                                     "0|2|110100000001|20261203101010|0.00|0.10|0.20|") == 0,
+              "iReadDebitRecord after the HSM debit: newest first");
     }
     printf("c-client: %d passed, 0 failed\n", passed);
     return 0;

@@ -102,13 +102,8 @@ fn card_key(card_info: &str) -> String {
         .to_ascii_uppercase()
 }
 
-/// `iDoDebit(iType, pCardInfo, pPayInfo, pOutInfo)` in PSAM mode.
-pub fn do_debit(
-    dev: &mut dyn Device,
-    itype: i32,
-    card_info: &str,
-    pay_info: &str,
-) -> NationalResult<String> {
+/// The settlement of a `pPayInfo` (the one reading of it, for `iDoDebit` and its HSM steps).
+pub(crate) fn order(pay_info: &str) -> NationalResult<PurchaseOrder> {
     let pay = parse_pay_info(pay_info)?;
     let t = pay.time_bcd;
     let when = DateTime::new([t[0], t[1], t[2], t[3]], [t[4], t[5], t[6]]);
@@ -118,11 +113,32 @@ pub fn do_debit(
             hex::encode(t)
         )));
     }
+    Ok(PurchaseOrder {
+        amounts: MedicalAmounts::settlement(Amount(pay.first_fen), Amount(pay.second_fen)),
+        class: class::ORDINARY,
+        when,
+    })
+}
+
+/// A debit must name its card (`卡识别码|卡号|`).
+pub(crate) fn require_card_info(card_info: &str) -> NationalResult<()> {
     if card_key(card_info).is_empty() {
         return Err(NationalError::BadParameter(
             "pCardInfo: 卡识别码|卡号| of the card to debit".into(),
         ));
     }
+    Ok(())
+}
+
+/// `iDoDebit(iType, pCardInfo, pPayInfo, pOutInfo)` in PSAM mode.
+pub fn do_debit(
+    dev: &mut dyn Device,
+    itype: i32,
+    card_info: &str,
+    pay_info: &str,
+) -> NationalResult<String> {
+    let order = order(pay_info)?;
+    require_card_info(card_info)?;
     let mut call = Call::open(dev, itype)?;
     check_card_info(&mut call, card_info)?;
     call.attach_psam(dev)?;
@@ -162,11 +178,6 @@ pub fn do_debit(
 
     let pin = dev.enter_pin(PinPrompt::Verify)?;
     call.run(|s| s.verify_pin(&pin))?;
-    let order = PurchaseOrder {
-        amounts: MedicalAmounts::settlement(Amount(pay.first_fen), Amount(pay.second_fen)),
-        class: class::ORDINARY,
-        when,
-    };
     match call.session.purchase(&mut psam, &order) {
         Ok(r) if r.mac2_valid == Some(false) => Err(NationalError::Terminal(Error::NotGenuine {
             card_number: "?".into(),

@@ -16,6 +16,8 @@
 //! | `iReadCard_HSM_Step2` / `iWriteCard_HSM_Step2` | the `iReadCard` / `iWriteCard` output | – |
 //! | `iReloadPIN_HSM_Step2` / `iUnblockPIN_HSM_Step2` | `算法标识|密钥地址|过程因子|MAC头(CLA INS P1 P2 Lc)|[新PIN|]` — the line MAC (and, for reload, the encrypted PIN block) under STK | reload: `<密文PIN块><MAC 8hex>|`; unblock: `<MAC 8hex>|` |
 //! | `iReloadPIN_HSM_Step3` / `iUnblockPIN_HSM_Step3` | empty | – |
+//! | `iDoDebit_HSM_Step1` | `算法标识|密钥地址|伪随机数|交易计数器|总金额|账户+统筹金额|交易类型‖终端机编号|交易时间|` (hex, amounts 8 hex fen; the MAC1 request for DPK: integrators.md §4.2, b0–b7) | `终端交易序号 8hex|交易时间|MAC1 8hex|` |
+//! | `iDoDebit_HSM_Step2` | the `iDoDebit` output | – |
 //!
 //! 算法标识 = the FCI algorithm id (`01` 3DES when absent, `03` SM4); 密钥地址 = sscard's key
 //! address `DDKK`: DD = the key's DF (`00` SSSE, `01`–`07` DF01–DF07), KK = its card KID
@@ -82,6 +84,9 @@ enum Op {
         header: [u8; 4],
         block: Option<usize>,
     },
+    Debit {
+        tx: Box<crate::session::PendingTransaction>,
+    },
 }
 
 impl std::fmt::Debug for HsmPending {
@@ -105,6 +110,7 @@ impl HsmPending {
             Op::PinAuth { new_pin: None } => "iUnblockPIN",
             Op::PinMac { block: Some(_), .. } => "iReloadPIN",
             Op::PinMac { block: None, .. } => "iUnblockPIN",
+            Op::Debit { .. } => "iDoDebit",
         }
     }
 }
@@ -498,6 +504,97 @@ fn pin_step1(
     ext_auth_step1(&mut call, interface, card_id, k, Op::PinAuth { new_pin })
 }
 
+/// `iDoDebit_HSM_Step1(iType, pCardInfo, pPayInfo, pOutInfo)`: pPayInfo as `iDoDebit`'s; the
+/// holder's PIN, then INITIALIZE FOR PURCHASE with the configured terminal number (−14 when
+/// none is configured); the output is the MAC1 request (the table above). The card's purchase
+/// session waits for Step2: nothing else may reach the card in between.
+pub fn do_debit_step1(
+    dev: &mut dyn Device,
+    itype: i32,
+    card_info: &str,
+    pay_info: &str,
+) -> NationalResult<(String, HsmPending)> {
+    let interface = Interface::from_itype(itype)?;
+    let order = super::debit::order(pay_info)?;
+    let terminal_digits = dev.terminal_no().unwrap_or_default();
+    let terminal: [u8; 6] = hex::decode(&terminal_digits)
+        .ok()
+        .filter(|_| terminal_digits.len() == 12 && terminal_digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|b| <[u8; 6]>::try_from(b.as_slice()).ok())
+        .ok_or_else(|| {
+            NationalError::BadParameter(format!(
+                "HSM mode needs the terminal number (terminal_no, 12 digits) in the configuration, got {terminal_digits:?}"
+            ))
+        })?;
+    super::debit::require_card_info(card_info)?;
+    let mut call = Call::open(dev, itype)?;
+    check_card_info(&mut call, card_info)?;
+    let card_id = card_id_of(&mut call)?;
+    let pin = dev.enter_pin(PinPrompt::Verify)?;
+    call.run(|s| s.verify_pin(&pin))?;
+    let (r, tx) =
+        call.run(|s| s.initialize_purchase(sscard_keys::purse::TerminalId(terminal), &order))?;
+    let a = order.amounts;
+    let out = join([
+        algorithm_hex(call.session.algorithm_id()).as_str(),
+        key_address(spec(key::DPK)?).as_str(),
+        hex::encode_upper(r.random).as_str(),
+        format!("{:04X}", r.counter).as_str(),
+        format!("{:08X}", a.total.0).as_str(),
+        format!("{:08X}", a.account_and_fund.0).as_str(),
+        format!(
+            "{:02X}{}",
+            sscard_apdu::commands::purse::TX_PURCHASE,
+            hex::encode_upper(terminal)
+        )
+        .as_str(),
+        hex::encode_upper(order.when.to_bytes()).as_str(),
+    ]);
+    let p = pending(
+        &call,
+        interface,
+        card_id,
+        DfId::Df04,
+        Op::Debit { tx: Box::new(tx) },
+    );
+    Ok((out, p))
+}
+
+/// `iDoDebit_HSM_Step2(pKey, pOutInfo)`: DEBIT FOR PURCHASE with the HSM's serial and MAC1 (the
+/// time must be Step1's); the output is `iDoDebit`'s. The MAC2 is returned for the back end to
+/// check (no PSAM here).
+fn debit_step2(
+    dev: &mut dyn Device,
+    p: &HsmPending,
+    tx: &crate::session::PendingTransaction,
+    key: &str,
+) -> NationalResult<String> {
+    let f: Vec<&str> = key.split('|').map(str::trim).collect();
+    let get = |i: usize| f.get(i).copied().unwrap_or_default();
+    if f.iter().skip(3).any(|x| !x.is_empty()) {
+        return Err(NationalError::BadParameter(
+            "pKey: 3 fields expected".into(),
+        ));
+    }
+    let serial = u32::from_be_bytes(hex_n(get(0), "the terminal serial")?);
+    let when: [u8; 7] = hex_n(get(1), "the transaction time")?;
+    if hex::encode_upper(when) != tx.date_time {
+        return Err(NationalError::Mismatch(format!(
+            "pKey time {} is not Step1's {}",
+            get(1),
+            tx.date_time
+        )));
+    }
+    let mac1: [u8; 4] = hex_n(get(2), "MAC1")?;
+    let mut call = resume(dev, p)?;
+    let mut tx = tx.clone();
+    tx.serial = Some(serial);
+    let when = sscard_keys::purse::DateTime::from_bytes(when);
+    let (mac2, tac) = call.run(|s| s.debit_for_purchase(&tx, when, mac1))?;
+    let r = crate::session::purchase_receipt(&tx, &mac2, &tac, None, false);
+    Ok(super::debit::debit_out(&r))
+}
+
 /// The next step of a pending HSM operation: `(pOutInfo, the pending state of a further step)`.
 /// `function` is the exported name's operation (`"iReadCard"`, …); a pending state of another
 /// operation is a bad parameter (−14).
@@ -578,6 +675,7 @@ pub fn step(
             };
             Ok((out, Some(next)))
         }
+        Op::Debit { tx } => debit_step2(dev, &p, tx, key).map(|s| (s, None)),
         Op::PinMac { header, block } => {
             let (enc, mac) = parse_mac_key(key, block.unwrap_or(0))?;
             let mut call = resume(dev, &p)?;
@@ -697,6 +795,57 @@ impl TestHsm {
             .external_auth(KeyRef::new(req.key.name), &factors, &req.r, &s)
             .map_err(Self::sm_err)?;
         Ok(format!("{}|", hex::encode_upper(c)))
+    }
+
+    /// The pKey for an `iDoDebit_HSM_Step1` request: terminal serial `0000 ‖ 交易计数器` (the
+    /// convention of integrators.md §4.2), the time, and MAC1 under SESPK from DPK.
+    pub fn debit_mac1(&mut self, request: &str, card: &HsmCard) -> NationalResult<String> {
+        use sscard_keys::purse::{
+            Amount, CardRandom, DateTime, MedicalAmounts, MedicalPurchase, OfflineCounter,
+            PurchaseSession, TerminalId, TerminalSerial, TransactionType,
+        };
+        let f: Vec<&str> = request.split('|').collect();
+        let get = |i: usize| f.get(i).copied().unwrap_or_default();
+        let k = key_at_address(get(1))
+            .filter(|k| k.name == key::DPK)
+            .ok_or_else(|| NationalError::BadParameter(format!("no DPK at address {}", get(1))))?;
+        let random: [u8; 4] = hex_n(get(2), "random")?;
+        let counter = u16::from_be_bytes(hex_n(get(3), "counter")?);
+        let total = u32::from_be_bytes(hex_n(get(4), "total")?);
+        let fund = u32::from_be_bytes(hex_n(get(5), "account+fund")?);
+        let tt: [u8; 7] = hex_n(get(6), "type and terminal")?;
+        let when: [u8; 7] = hex_n(get(7), "time")?;
+        let factors = self.factors(k.name, card)?;
+        let dpk = self
+            .sm
+            .keys
+            .card_key(k.name, &factors)
+            .map_err(Self::sm_err)?;
+        let serial = TerminalSerial(u32::from(counter));
+        let session = PurchaseSession::new(
+            self.sm.profile(),
+            &dpk,
+            CardRandom(random),
+            OfflineCounter(counter),
+            serial,
+        )
+        .map_err(Self::sm_err)?;
+        let mut terminal = [0u8; 6];
+        terminal.copy_from_slice(&tt[1..]);
+        let tx = MedicalPurchase {
+            amounts: MedicalAmounts::settlement(Amount(total), Amount(fund)),
+            tx_type: TransactionType(tt[0]),
+            terminal: TerminalId(terminal),
+            serial,
+            when: DateTime::from_bytes(when),
+        };
+        let mac1 = session.mac1(&tx).map_err(Self::sm_err)?;
+        Ok(format!(
+            "{:08X}|{}|{}|",
+            serial.0,
+            hex::encode_upper(when),
+            hex::encode_upper(mac1)
+        ))
     }
 
     /// The pKey for a MAC request `算法标识|密钥地址|R|MAC头|[新PIN|]`.

@@ -192,15 +192,37 @@ impl<T: Transport> Session<T> {
     /// charged.
     pub fn purchase(&mut self, sm: &mut dyn PurseModule, order: &PurchaseOrder) -> Result<Receipt> {
         self.check_suite(sm)?;
-        if !sp::is_class(order.class) {
-            return Err(Error::Value {
-                what: "settlement class",
-                expected: "one of 0 1 2 3 9",
-                got: format!("{:02X}", order.class),
-            });
-        }
+        check_class(order.class)?;
         let factors = self.factors(key::DPK)?;
         let terminal: TerminalId = sm.terminal()?;
+        let (r, mut pending) = self.initialize_purchase(terminal, order)?;
+        let grant = sm.purchase_mac1(
+            &factors,
+            &PurchaseRequest {
+                random: CardRandom(r.random),
+                counter: OfflineCounter(r.counter),
+                amounts: order.amounts,
+                when: order.when,
+                key_version: r.key_version,
+                alg_id: r.alg_id,
+            },
+        )?;
+        pending.serial = Some(grant.serial.0);
+        let (mac2, tac) = self.debit_for_purchase(&pending, order.when, grant.mac1)?;
+        let mac2_valid = Some(sm.verify_purchase_mac2(&mac2)?);
+        Ok(purchase_receipt(&pending, &mac2, &tac, mac2_valid, false))
+    }
+
+    /// The first half of a purchase (HSM mode computes MAC1 in between): the PIN (when stored),
+    /// SELECT DF04, INITIALIZE FOR PURCHASE for `terminal`. Returns the card's answer and the
+    /// transaction so far (its `serial` still `None`). The card's purchase session is closed by
+    /// any other command: the next one must be [`Session::debit_for_purchase`].
+    pub fn initialize_purchase(
+        &mut self,
+        terminal: TerminalId,
+        order: &PurchaseOrder,
+    ) -> Result<(InitPurchaseResponse, PendingTransaction)> {
+        check_class(order.class)?;
         self.ensure_pin()?;
         self.enter_df04()?;
         let a = order.amounts;
@@ -219,17 +241,6 @@ impl<T: Transport> Session<T> {
         let data = self.send_ok(&c, || "INITIALIZE FOR PURCHASE".into())?;
         let r = InitPurchaseResponse::parse(&data)
             .map_err(|_| malformed("INITIALIZE FOR PURCHASE answer", &data))?;
-        let grant = sm.purchase_mac1(
-            &factors,
-            &PurchaseRequest {
-                random: CardRandom(r.random),
-                counter: OfflineCounter(r.counter),
-                amounts: a,
-                when: order.when,
-                key_version: r.key_version,
-                alg_id: r.alg_id,
-            },
-        )?;
         let pending = PendingTransaction {
             kind: TxKind::Purchase,
             counter: r.counter,
@@ -239,20 +250,31 @@ impl<T: Transport> Session<T> {
             pooled_fund: Fen(a.account_and_fund.0),
             class: Some(class_name(order.class)),
             terminal: hex::encode_upper(terminal.0),
-            serial: Some(grant.serial.0),
+            serial: None,
             date_time: date_time(&order.when),
             cause: String::new(),
         };
+        Ok((r, pending))
+    }
+
+    /// The second half: DEBIT FOR PURCHASE with `pending.serial`, `when` and `mac1`; returns
+    /// the card's MAC2 and TAC. A lost answer is [`Error::InDoubt`]; a refusal charged nothing.
+    pub fn debit_for_purchase(
+        &mut self,
+        pending: &PendingTransaction,
+        when: DateTime,
+        mac1: [u8; 4],
+    ) -> Result<([u8; 4], [u8; 4])> {
         let debit = Debit {
-            serial: grant.serial.0,
-            date: order.when.date,
-            time: order.when.time,
-            mac1: grant.mac1,
+            serial: pending.serial.unwrap_or_default(),
+            date: when.date,
+            time: when.time,
+            mac1,
         };
         let c = cmd::debit_for_purchase(&debit).map_err(Error::command("DEBIT FOR PURCHASE"))?;
         let (data, sw) = match self.send(&c) {
             Ok(x) => x,
-            Err(e) if is_link_loss(&e) => return Err(in_doubt(pending, &e)),
+            Err(e) if is_link_loss(&e) => return Err(in_doubt(pending.clone(), &e)),
             Err(e) => return Err(e),
         };
         if !sw.is_success() {
@@ -260,12 +282,9 @@ impl<T: Transport> Session<T> {
         }
         let Ok(d) = DebitResponse::parse(&data) else {
             let e = malformed("DEBIT FOR PURCHASE answer", &data);
-            return Err(in_doubt(pending, &e));
+            return Err(in_doubt(pending.clone(), &e));
         };
-        let mac2_valid = Some(sm.verify_purchase_mac2(&d.mac2)?);
-        Ok(purchase_receipt(
-            &pending, &d.mac2, &d.tac, mac2_valid, false,
-        ))
+        Ok((d.mac2, d.tac))
     }
 
     /// A load of `amount` with `sm` checking the card's MAC1 and computing MAC2 (the back end's
@@ -436,12 +455,24 @@ impl<T: Transport> Session<T> {
     }
 }
 
+fn check_class(c: u8) -> Result<()> {
+    if !sp::is_class(c) {
+        return Err(Error::Value {
+            what: "settlement class",
+            expected: "one of 0 1 2 3 9",
+            got: format!("{c:02X}"),
+        });
+    }
+    Ok(())
+}
+
 fn in_doubt(mut pending: PendingTransaction, e: &Error) -> Error {
     pending.cause = e.to_string();
     Error::InDoubt(Box::new(pending))
 }
 
-fn purchase_receipt(
+/// The receipt of a purchase the card executed.
+pub fn purchase_receipt(
     p: &PendingTransaction,
     mac2: &[u8; 4],
     tac: &[u8; 4],
