@@ -27,6 +27,7 @@ mod data;
 mod holder;
 mod image;
 mod keyfile;
+mod pending;
 mod quoted;
 
 use std::fmt;
@@ -41,6 +42,7 @@ pub use self::holder::HolderProfileError;
 pub use self::image::CardOsError;
 pub use self::image::{CardImageDefect, ImageError, ImageKind};
 pub use self::keyfile::KeyFileError;
+pub use self::pending::{PendingTransaction, TxKind};
 pub use self::quoted::Quoted;
 use crate::transport::TransportError;
 
@@ -188,7 +190,7 @@ pub enum Error {
         .0.counter,
         .0.cause
     )]
-    InDoubt(Box<crate::session::PendingTransaction>),
+    InDoubt(Box<PendingTransaction>),
     /// A purse transaction whose answer was lost turned out, once the card was back, not to
     /// have been executed (GET TRANSACTION PROVE: not the card's last one): nothing was charged;
     /// it may be retried.
@@ -199,6 +201,16 @@ pub enum Error {
         /// The counter INITIALIZE returned.
         counter: u16,
     },
+}
+
+impl From<crate::model::money::AmountError> for Error {
+    fn from(e: crate::model::money::AmountError) -> Self {
+        Error::Value {
+            what: e.what,
+            expected: crate::model::money::AmountError::EXPECTED,
+            got: e.got,
+        }
+    }
 }
 
 impl From<PathError> for Error {

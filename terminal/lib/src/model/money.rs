@@ -5,7 +5,21 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+/// An amount that does not parse ([`Fen::parse_yuan`]); the library's `Error::Value` from it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what} must be {}, got {got:?}", AmountError::EXPECTED)]
+pub struct AmountError {
+    /// What the amount is (`AMOUNT`, `--fund`, `pPayInfo amount`).
+    pub what: &'static str,
+    /// What was given.
+    pub got: String,
+}
+
+impl AmountError {
+    /// What an amount must look like.
+    pub const EXPECTED: &'static str =
+        "an amount in yuan with at most 2 decimals, e.g. 12.50 (0 to 42949672.95)";
+}
 
 /// An amount in fen (1 yuan = 100 fen).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -15,10 +29,9 @@ impl Fen {
     /// Parse a yuan amount: digits with an optional `.` and one or two decimals (`12`, `12.5`,
     /// `12.50`, `0.01`). Signs, exponents, spaces inside, more decimals, and amounts above
     /// 42949672.95 (the card's `u32` fen) are refused with a message naming `what`.
-    pub fn parse_yuan(what: &'static str, s: &str) -> Result<Fen> {
-        let bad = || Error::Value {
+    pub fn parse_yuan(what: &'static str, s: &str) -> Result<Fen, AmountError> {
+        let bad = || AmountError {
             what,
-            expected: "an amount in yuan with at most 2 decimals, e.g. 12.50 (0 to 42949672.95)",
             got: s.to_string(),
         };
         let t = s.trim();

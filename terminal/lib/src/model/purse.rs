@@ -56,7 +56,7 @@ impl LogEntry {
     pub fn decode(record: u8, b: &[u8]) -> Result<LogEntry> {
         if b.len() != ef08::LEN {
             return Err(DataError::Malformed {
-                what: "DF04/EF08 transaction record (length)",
+                what: "purse log record (length)",
                 hex: hex::encode_upper(b),
             }
             .into());
@@ -65,7 +65,7 @@ impl LogEntry {
         let d = hex::encode_upper(t);
         if !d.bytes().all(|c| c.is_ascii_digit()) {
             return Err(DataError::Malformed {
-                what: "DF04/EF08 transaction time (not BCD)",
+                what: "purse log record time (not BCD)",
                 hex: hex::encode_upper(b),
             }
             .into());

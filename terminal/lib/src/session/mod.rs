@@ -46,9 +46,8 @@ use crate::transport::{Transport, TransportError};
 pub use self::auth::{AuthVerdict, Genuineness};
 pub use self::personalize::{personalize, PersonalizeReport};
 pub use self::pin::PinOutcome;
-pub use self::purse::{
-    purchase_receipt, PendingTransaction, PurchaseOrder, Receipt, Resolution, TxKind,
-};
+pub use self::purse::{purchase_receipt, PurchaseOrder, Receipt, Resolution};
+pub use crate::error::{PendingTransaction, TxKind};
 
 /// The operations a session needs from a security module, in an object-safe form with the
 /// module's errors turned into [`Error::SecurityModule`]. Every

@@ -29,7 +29,7 @@ use sscard_specs::purse as sp;
 use sscard_specs::{ef, key, DfId};
 
 use super::Session;
-use crate::error::{DataError, Error, Result};
+use crate::error::{DataError, Error, PendingTransaction, Result, TxKind};
 use crate::model::money::Fen;
 use crate::model::purse::{class_name, LogEntry};
 use crate::security::purse::{LoadRequest, PurchaseRequest, PurseModule};
@@ -44,52 +44,6 @@ pub struct PurchaseOrder {
     pub class: u8,
     /// Terminal date and time.
     pub when: DateTime,
-}
-
-/// Which purse transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TxKind {
-    /// A purchase (settlement, DEBIT FOR PURCHASE).
-    Purchase,
-    /// A load (CREDIT FOR LOAD).
-    Load,
-}
-
-impl std::fmt::Display for TxKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TxKind::Purchase => "purchase",
-            TxKind::Load => "load",
-        })
-    }
-}
-
-/// A transaction sent to the card whose answer was lost.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PendingTransaction {
-    /// Purchase or load.
-    pub kind: TxKind,
-    /// The counter INITIALIZE returned (offline for a purchase, online for a load).
-    pub counter: u16,
-    /// The balance INITIALIZE returned.
-    pub balance_before: Fen,
-    /// What the balance changes by.
-    pub amount: Fen,
-    /// Self-pay and pooled-fund amounts (purchase).
-    pub self_pay: Fen,
-    /// Pooled-fund amount (purchase).
-    pub pooled_fund: Fen,
-    /// Settlement class (purchase).
-    pub class: Option<String>,
-    /// Terminal number.
-    pub terminal: String,
-    /// Terminal serial (purchase).
-    pub serial: Option<u32>,
-    /// `YYYYMMDDhhmmss`.
-    pub date_time: String,
-    /// What went wrong on the link.
-    pub cause: String,
 }
 
 /// A transaction the card executed.
@@ -402,12 +356,12 @@ impl<T: Transport> Session<T> {
     /// The purse log: DF04 EF08 records, newest first, each with its EF15 settlement class when
     /// it has one. Reading needs the PIN (verified or stored) or RK1DF04.
     pub fn purse_log(&mut self) -> Result<Vec<LogEntry>> {
-        let ef08 = ef::DF04_EF08
-            .spec()
-            .ok_or_else(|| Error::Internal("DF04/EF08 missing from the specs".into()))?;
-        let ef15 = ef::DF04_EF15
-            .spec()
-            .ok_or_else(|| Error::Internal("DF04/EF15 missing from the specs".into()))?;
+        let ef08 = ef::DF04_EF08.spec().ok_or_else(|| {
+            Error::Internal(format!("{} missing from the specs", ef::DF04_EF08.path()))
+        })?;
+        let ef15 = ef::DF04_EF15.spec().ok_or_else(|| {
+            Error::Internal(format!("{} missing from the specs", ef::DF04_EF15.path()))
+        })?;
         let mut out = Vec::new();
         for (n, raw) in self.cyclic_records(ef08)? {
             out.push(LogEntry::decode(n, &raw)?);
@@ -421,7 +375,7 @@ impl<T: Transport> Session<T> {
                 raw.get(sp::ef15::SEQ + 1),
                 raw.get(sp::ef15::CLASS),
             ) else {
-                return Err(malformed("DF04/EF15 record", &raw));
+                return Err(malformed("special settlement record", &raw));
             };
             let seq = u16::from_be_bytes([*hi, *lo]);
             if let Some(e) = out
