@@ -70,6 +70,19 @@ pub trait SecurityModule {
         pin: &Pin,
     ) -> Result<Vec<u8, 32>, Self::Error>;
 
+    /// The card's diversified purse key `key` (DPK, DLK, DTK: `crate::purse` derives the process
+    /// and TAC keys from it), for hosts that check or compute the purse MACs themselves — a back
+    /// end's HSM stand-in, the conformance suite. `None`: the module gives no keys out (a PSAM:
+    /// it computes MAC1 and checks MAC2 itself).
+    fn purse_card_key(
+        &mut self,
+        key: KeyRef<'_>,
+        factors: &DiversificationFactors,
+    ) -> Option<Result<Key, Self::Error>> {
+        let _ = (key, factors);
+        None
+    }
+
     /// The security profile the module implements.
     fn profile(&self) -> &'static Profile;
 }
@@ -179,6 +192,14 @@ impl SecurityModule for SoftwareSecurityModule {
             .map_err(|_| CryptoError::BufferTooSmall { need: n })?;
         zeroize::Zeroize::zeroize(&mut buf);
         Ok(v)
+    }
+
+    fn purse_card_key(
+        &mut self,
+        key: KeyRef<'_>,
+        factors: &DiversificationFactors,
+    ) -> Option<Result<Key, SmError>> {
+        Some(self.card_key(key, factors))
     }
 
     fn profile(&self) -> &'static Profile {

@@ -2,7 +2,7 @@
 //! print the per-area summary and write JSON / JUnit / HTML reports.
 //!
 //! ```text
-//! sscard conform --emulator-fresh                            # reproducible run, all 11 areas
+//! sscard conform --emulator-fresh                            # reproducible run, all 12 areas
 //! sscard --reader "ACS ACR39U" --keys keys.toml conform      # a real card, non-destructive
 //! sscard --reader 1 conform --psam-reader 2 --pin 123456 --html report.html
 //! sscard --emulator card.img --keys keys.toml conform --destructive   # asks for the card number

@@ -107,7 +107,7 @@ pub enum Command {
     Init(init::Args),
     /// Application block / unblock (MAC under STK). Needs --keys.
     App(app::Args),
-    /// Conformance suite (11 areas, generated from the specs); see `sscard conform --list`.
+    /// Conformance suite (12 areas, generated from the specs); see `sscard conform --list`.
     Conform(Box<conform::ConformArgs>),
     /// The DF04 medical purse balance (GET BALANCE).
     Balance,

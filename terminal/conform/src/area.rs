@@ -30,11 +30,13 @@ pub enum Area {
     StatusWords,
     /// (11) Anti-tearing (power cut during a state change).
     Tearing,
+    /// (12) The DF04 medical purse: purchase, load, MACs, TAC, counters, log.
+    Purse,
 }
 
 impl Area {
     /// Every area, in report order.
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::AtrSelect,
         Area::Files,
         Area::Items,
@@ -46,9 +48,10 @@ impl Area {
         Area::Lifecycle,
         Area::StatusWords,
         Area::Tearing,
+        Area::Purse,
     ];
 
-    /// The area's number (1–11), as in the issue and the report.
+    /// The area's number (1–12), as in the issue and the report.
     pub fn number(self) -> u8 {
         Area::ALL
             .iter()
@@ -70,6 +73,7 @@ impl Area {
             Area::Lifecycle => "LCY",
             Area::StatusWords => "SW",
             Area::Tearing => "TEAR",
+            Area::Purse => "PUR",
         }
     }
 
@@ -87,6 +91,7 @@ impl Area {
             Area::Lifecycle => "Application/card lifecycle",
             Area::StatusWords => "Status words of error paths",
             Area::Tearing => "Anti-tearing",
+            Area::Purse => "Medical purse (DF04)",
         }
     }
 

@@ -254,6 +254,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The card's diversified purse key `name` (DPK, DLK, DTK) from the security module; a skip
+    /// when the module gives no keys out (a PSAM).
+    pub fn purse_card_key(&mut self, name: &str) -> Result<sscard_keys::Key, Verdict> {
+        let spec = key(name)?;
+        let f = self.factors(spec)?;
+        self.crypto()?
+            .purse_card_key(name, &f)
+            .map_err(|e| fail(format!("{name}: {e}")))?
+            .ok_or_else(|| {
+                skip("the security module gives no purse keys out (a PSAM): run with --keys FILE")
+            })
+    }
+
     /// The diversification factors of `key` for this card (ATR + card-id region).
     pub fn factors(&self, key: &KeySpec) -> Result<DiversificationFactors, Verdict> {
         let id = self.env.card_id.ok_or_else(|| {

@@ -65,7 +65,7 @@ pub struct CaseResult {
     pub id: String,
     /// Area.
     pub area: Area,
-    /// Area number 1–11.
+    /// Area number 1–12.
     pub area_number: u8,
     /// Title.
     pub title: String,

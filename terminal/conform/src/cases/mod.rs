@@ -14,6 +14,7 @@ mod lengths;
 mod lifecycle;
 mod mac;
 mod pin;
+mod purse;
 mod records;
 mod refs;
 mod select;
@@ -39,5 +40,6 @@ pub fn generate() -> Vec<Case> {
     v.extend(errors::cases());
     v.extend(lengths::cases());
     v.extend(tearing::cases());
+    v.extend(purse::cases());
     v
 }

@@ -85,6 +85,12 @@ pub trait Crypto {
         challenge: &[u8],
         pin: &Pin,
     ) -> Result<Vec<u8>>;
+    /// See [`SecurityModule::purse_card_key`]: `Ok(None)` when the module gives no keys out.
+    fn purse_card_key(
+        &mut self,
+        key: &str,
+        factors: &DiversificationFactors,
+    ) -> Result<Option<sscard_keys::Key>>;
     /// The profile the module implements.
     fn profile(&self) -> &'static Profile;
 }
@@ -137,6 +143,15 @@ where
     ) -> Result<Vec<u8>> {
         SecurityModule::encrypt_pin_block(self, KeyRef::new(key), factors, challenge, pin)
             .map(|v| v.to_vec())
+            .map_err(|e| sm_err(key, e))
+    }
+    fn purse_card_key(
+        &mut self,
+        key: &str,
+        factors: &DiversificationFactors,
+    ) -> Result<Option<sscard_keys::Key>> {
+        SecurityModule::purse_card_key(self, KeyRef::new(key), factors)
+            .transpose()
             .map_err(|e| sm_err(key, e))
     }
     fn profile(&self) -> &'static Profile {
