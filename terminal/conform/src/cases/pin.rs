@@ -245,6 +245,40 @@ fn verify_malformed(
 pub(super) fn cases() -> Vec<Case> {
     let mut a = AreaCases::new(Area::Pin);
     a.add(
+        "VERIFY-NOT-IN-MF",
+        "No PIN outside the SSSE tree",
+        "The PIN lives in the SSSE (profile.md §4): with the MF current, VERIFY with the holder's \
+         PIN is not accepted (no PIN there: 6A88 or another refusal, never 9000 or 63Cx) and \
+         costs no try (VERIFY without data in the SSSE before and after).",
+        REF,
+        Needs::PIN,
+        |ctx| {
+            let pin = ctx.holder_pin()?;
+            ctx.pin_not_refused()?;
+            ctx.select_ssse()?;
+            let before = query_tries(ctx)?;
+            ctx.try_select_df(sscard_specs::types::DfId::Mf)?;
+            let sw = verify_ascii(ctx, &pin)?;
+            if sw == StatusWord::OK {
+                return Err(fail("VERIFY with the MF current accepted the PIN (9000)"));
+            }
+            if sw.tries_left().is_some() {
+                return Err(fail(format!(
+                    "VERIFY with the MF current counted as a wrong PIN: {}",
+                    sw_text(sw)
+                )));
+            }
+            ctx.select_ssse()?;
+            let after = query_tries(ctx)?;
+            if before != after {
+                return Err(fail(format!(
+                    "tries left {before:?} before, {after:?} after a VERIFY in the MF"
+                )));
+            }
+            Ok(())
+        },
+    );
+    a.add(
         "VERIFY-EMPTY-TRIES-LEFT",
         "Tries left reported by VERIFY without data",
         "In the SSSE, VERIFY 00 20 00 00 (no data) reports the tries left as 63Cx without consuming one (ISO 7816-4); 6983 when blocked. A card that does not support the query is skipped.",

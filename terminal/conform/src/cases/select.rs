@@ -202,6 +202,58 @@ pub(super) fn cases() -> Vec<Case> {
             },
         );
     }
+    a.add(
+        "CHILD-DF-OF-CURRENT",
+        "SELECT P1=01 selects a DF directly under the current DF only",
+        "Where the card implements SELECT P1=01 (ISO 7816-4: a DF under the current DF; a card \
+         that does not answers 6A86/6A81, a skip): from the SSSE, 00 A4 01 00 02 DF01 selects \
+         DF01; from the SSSE, 3F00 is not a child (no 9000); from the MF, DF01 is not a child \
+         (no 9000); from the MF, the SSSE's FID (where it has one) selects the SSSE.",
+        "ISO/IEC 7816-4 §11.1.1 (SELECT P1); sscard-spec.md §2.1 (the file tree)",
+        Needs::NONE,
+        |ctx: &mut Ctx<'_>| {
+            let df01 = files::df(DfId::Df01).fid.unwrap_or(0);
+            ctx.select_ssse()?;
+            let r = ctx.send_cmd(&commands::select_child_df(df01))?;
+            if matches!(
+                r.sw,
+                StatusWord::WRONG_P1P2 | StatusWord::FUNC_NOT_SUPPORTED
+            ) {
+                return Err(skip("SELECT P1=01 not implemented (ISO 7816-4 option)"));
+            }
+            if !r.ok() {
+                return Err(fail(format!(
+                    "from the SSSE, P1=01 DF01 (its child): {}",
+                    sw_text(r.sw)
+                )));
+            }
+            ctx.select_ssse()?;
+            let r = ctx.send_cmd(&commands::select_child_df(files::MF_FID))?;
+            if r.sw.is_success() {
+                return Err(fail(
+                    "from the SSSE, P1=01 3F00 selected the MF, which is not its child",
+                ));
+            }
+            ctx.try_select_df(DfId::Mf)?;
+            let r = ctx.send_cmd(&commands::select_child_df(df01))?;
+            if r.sw.is_success() {
+                return Err(fail(
+                    "from the MF, P1=01 DF01 selected DF01, which is under the SSSE, not the MF",
+                ));
+            }
+            if let Some(ssse) = files::df(DfId::Ssse).fid {
+                ctx.try_select_df(DfId::Mf)?;
+                let r = ctx.send_cmd(&commands::select_child_df(ssse))?;
+                if !r.ok() {
+                    return Err(fail(format!(
+                        "from the MF, P1=01 {ssse:04X} (the SSSE, its child): {}",
+                        sw_text(r.sw)
+                    )));
+                }
+            }
+            Ok(())
+        },
+    );
     for df in DFS.iter().filter(|d| d.aid.is_some()) {
         let id = df.id;
         let aid = df.aid.unwrap_or_default();
