@@ -5,7 +5,10 @@
 //!
 //! Every operation connects in shared mode and disconnects leaving the card as it is (PC/SC
 //! `LEAVE_CARD`): other applications on the desk keep working between operations, and each APDU
-//! with its GET RESPONSE / re-issue legs is one PC/SC transaction.
+//! with its GET RESPONSE / re-issue legs is one PC/SC transaction. An operation that sent a PIN
+//! or key command (PIN verify/change/unblock/reload, authentication, reads with a security
+//! module) disconnects with `RESET_CARD` instead: no verified PIN or passed key outlives the
+//! request that opened it, so no other page (or a later request) reads with someone else's PIN.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -137,7 +140,16 @@ fn run_operation<T>(
         }
     }
     let result = op(&mut s);
-    let closed = s.into_transport().close();
+    // A verified PIN or a passed key must not outlive the request: the next caller (another
+    // allowed page) would read PIN-protected data without the PIN. Such an operation ends with a
+    // card reset; a plain read leaves the card as it is.
+    let reset = s.security_state_open();
+    let t = s.into_transport();
+    let closed = if reset {
+        t.close_resetting()
+    } else {
+        t.close()
+    };
     let value = result?;
     closed.map_err(sscard_terminal::Error::from)?;
     Ok(value)

@@ -315,3 +315,43 @@ fn refusals_send_nothing_to_the_card() {
     });
     live.stop();
 }
+
+/// A verified PIN does not outlive the request that verified it: the service disconnects such an
+/// operation with a card reset, so a later request (another allowed page) cannot read a
+/// PIN-protected item on the strength of someone else's PIN.
+#[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
+fn a_verified_pin_does_not_outlive_its_request() {
+    let _g = e2e("a_verified_pin_does_not_outlive_its_request");
+    let files = CardFiles::personalised("serve-pin-state");
+    let live = Live::card(&files);
+    support::block_on(async {
+        // No security module: a PIN-or-key item can only be read with a verified PIN.
+        let svc = Service::start(None, |_| {}).await;
+        let protected = "/v1/readers/0/items?path=DF04/EF05/81";
+        let r = svc.call("GET", protected, None).await;
+        assert_ne!(r.status, StatusCode::OK, "readable without the PIN: {r:?}");
+        assert!(r.text.contains("6982"), "{r:?}");
+        let v = svc
+            .call(
+                "POST",
+                "/v1/readers/0/pin/verify",
+                Some("{\"pin\":\"123456\"}"),
+            )
+            .await
+            .ok();
+        assert_eq!(v["tries_left"], 3);
+        let r = svc.call("GET", protected, None).await;
+        assert_ne!(
+            r.status,
+            StatusCode::OK,
+            "the PIN verified by the previous request opened this one: {r:?}"
+        );
+        assert!(r.text.contains("6982"), "{r:?}");
+        // The reset leaves a working card: the holder is read again.
+        let c = svc.call("GET", "/v1/readers/0/card", None).await.ok();
+        assert_eq!(c["info"]["holder"]["name"], "王小明", "{c}");
+        let _ = apdu_count(&live);
+        svc.stop().await;
+    });
+}

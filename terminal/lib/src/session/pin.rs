@@ -34,6 +34,7 @@ impl<T: Transport> Session<T> {
             self.select_ssse()?;
         }
         let cmd = commands::verify(&pin.to_bcd()).map_err(Error::command("VERIFY"))?;
+        self.security_touched = true;
         self.send_ok(&cmd, || "VERIFY".into())?;
         self.pin_verified = true;
         Ok(PinOutcome {
@@ -65,6 +66,7 @@ impl<T: Transport> Session<T> {
         self.select_df(DfId::Ssse)?;
         let cmd = commands::change_pin(&old.to_bcd(), &new.to_bcd())
             .map_err(Error::command("CHANGE PIN"))?;
+        self.security_touched = true;
         self.send_ok(&cmd, || "CHANGE PIN".into())?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,

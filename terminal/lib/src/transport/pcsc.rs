@@ -323,6 +323,23 @@ impl PcscTransport {
         self.refresh_status()
     }
 
+    /// Disconnect resetting the card (`SCARD_RESET_CARD`): its security state (a verified PIN,
+    /// passed keys) ends with this connection. For services that must not leave a verified PIN
+    /// open to the next caller; [`Self::close`] otherwise.
+    pub fn close_resetting(mut self) -> Result<(), TransportError> {
+        match self.card.take() {
+            Some(card) => match card.disconnect(Disposition::ResetCard) {
+                Ok(()) => Ok(()),
+                Err((card, e)) => {
+                    // Dropping the handle resets the card too.
+                    drop(card);
+                    Err(map_err("SCardDisconnect", e))
+                }
+            },
+            None => Ok(()),
+        }
+    }
+
     /// Disconnect, leaving the card powered and its state intact (`SCARD_LEAVE_CARD`).
     pub fn close(mut self) -> Result<(), TransportError> {
         match self.card.take() {
