@@ -4,11 +4,11 @@
 //! in parallel. Card I/O is blocking PC/SC, so it runs on tokio's blocking pool.
 //!
 //! Every operation connects in shared mode and disconnects leaving the card as it is (PC/SC
-//! `LEAVE_CARD`): other applications on the desk keep working between operations, and each APDU
-//! with its GET RESPONSE / re-issue legs is one PC/SC transaction. An operation that sent a PIN
-//! or key command (PIN verify/change/unblock/reload, authentication, reads with a security
-//! module) disconnects with `RESET_CARD` instead: no verified PIN or passed key outlives the
-//! request that opened it, so no other page (or a later request) reads with someone else's PIN.
+//! `LEAVE_CARD`): other applications on the desk keep working between operations, and each
+//! operation is one PC/SC transaction (no other application's APDU comes between its APDUs). An
+//! operation that sent a PIN command (PIN verify/change/unblock/reload) disconnects with
+//! `RESET_CARD` instead: no verified PIN outlives the request that opened it, so no other page
+//! (or a later request) reads with someone else's PIN.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use sscard_terminal::security::keyfile::KeyFile;
 use sscard_terminal::security::psam;
-use sscard_terminal::transport::{PcscTransport, Protocols, ReaderSelector, ShareMode};
+use sscard_terminal::transport::{
+    PcscOperation, PcscTransport, Protocols, ReaderSelector, ShareMode,
+};
 use sscard_terminal::Session;
 
 use crate::error::ServeError;
@@ -34,8 +36,8 @@ pub enum SecuritySource {
     Psam(String),
 }
 
-/// The session type operations get.
-pub type CardSession = Session<PcscTransport>;
+/// The session type operations get: over the card inside the operation's PC/SC transaction.
+pub type CardSession<'a, 'b> = Session<&'a mut PcscOperation<'b>>;
 
 /// The readers and their locks.
 #[derive(Debug, Default)]
@@ -96,7 +98,9 @@ impl Hub {
     pub async fn with_card<T, F>(&self, reader: &str, secure: bool, op: F) -> Result<T, ServeError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut CardSession) -> Result<T, sscard_terminal::Error> + Send + 'static,
+        F: for<'a, 'b> FnOnce(&mut CardSession<'a, 'b>) -> Result<T, sscard_terminal::Error>
+            + Send
+            + 'static,
     {
         let name = Hub::resolve(reader).await?;
         let lock = self.lock_for(&name);
@@ -106,45 +110,44 @@ impl Hub {
     }
 }
 
-fn run_operation<T>(
+fn run_operation<T, F>(
     reader: &str,
     secure: bool,
     security: &SecuritySource,
-    op: impl FnOnce(&mut CardSession) -> Result<T, sscard_terminal::Error>,
-) -> Result<T, ServeError> {
-    let t = PcscTransport::connect(
+    op: F,
+) -> Result<T, ServeError>
+where
+    F: for<'a, 'b> FnOnce(&mut CardSession<'a, 'b>) -> Result<T, sscard_terminal::Error>,
+{
+    let mut t = PcscTransport::connect(
         ReaderSelector::Name(reader.to_string()),
         ShareMode::Shared,
         Protocols::T0 | Protocols::T1,
     )
     .map_err(sscard_terminal::Error::from)?;
-    let mut s = Session::open(t)?;
-    if secure {
-        match security {
-            SecuritySource::None => return Err(sscard_terminal::Error::NoSecurityModule.into()),
-            SecuritySource::Keys(path) => {
-                s.set_security_module(KeyFile::load(path)?.into_security_module());
-            }
-            SecuritySource::Psam(r) => {
-                let pt = PcscTransport::connect(
-                    ReaderSelector::parse(r),
-                    ShareMode::Shared,
-                    Protocols::T0 | Protocols::T1,
-                )
-                .map_err(sscard_terminal::Error::from)?;
-                let sm = psam::open(pt, s.profile()).map_err(|e| {
-                    sscard_terminal::Error::SecurityModule(format!("PSAM in {r}: {e}"))
-                })?;
-                s.set_security_module(sm);
-            }
+    // The whole operation is one PC/SC transaction: no other application's APDU comes between
+    // its APDUs (a READ after its VERIFY, an EXTERNAL AUTHENTICATE after its GET CHALLENGE).
+    let run = t.in_transaction(|card| -> (Result<T, ServeError>, bool) {
+        let mut s = match Session::open(card) {
+            Ok(s) => s,
+            Err(e) => return (Err(e.into()), false),
+        };
+        let result = attach(&mut s, secure, security)
+            .and_then(|()| op(&mut s))
+            .map_err(ServeError::from);
+        // A verified PIN must not outlive the request: the next caller (another allowed page)
+        // would read PIN-protected data without the PIN. A PIN operation ends with a card
+        // reset; anything else leaves the card as it is (key states are the service's own and
+        // end when another DF is selected).
+        (result, s.pin_state_open())
+    });
+    let (result, reset) = match run {
+        Ok(x) => x,
+        Err(e) => {
+            let _ = t.close();
+            return Err(sscard_terminal::Error::from(e).into());
         }
-    }
-    let result = op(&mut s);
-    // A verified PIN or a passed key must not outlive the request: the next caller (another
-    // allowed page) would read PIN-protected data without the PIN. Such an operation ends with a
-    // card reset; a plain read leaves the card as it is.
-    let reset = s.security_state_open();
-    let t = s.into_transport();
+    };
     let closed = if reset {
         t.close_resetting()
     } else {
@@ -153,6 +156,34 @@ fn run_operation<T>(
     let value = result?;
     closed.map_err(sscard_terminal::Error::from)?;
     Ok(value)
+}
+
+fn attach(
+    s: &mut CardSession<'_, '_>,
+    secure: bool,
+    security: &SecuritySource,
+) -> Result<(), sscard_terminal::Error> {
+    if !secure {
+        return Ok(());
+    }
+    match security {
+        SecuritySource::None => Err(sscard_terminal::Error::NoSecurityModule),
+        SecuritySource::Keys(path) => {
+            s.set_security_module(KeyFile::load(path)?.into_security_module());
+            Ok(())
+        }
+        SecuritySource::Psam(r) => {
+            let pt = PcscTransport::connect(
+                ReaderSelector::parse(r),
+                ShareMode::Shared,
+                Protocols::T0 | Protocols::T1,
+            )?;
+            let sm = psam::open(pt, s.profile())
+                .map_err(|e| sscard_terminal::Error::SecurityModule(format!("PSAM in {r}: {e}")))?;
+            s.set_security_module(sm);
+            Ok(())
+        }
+    }
 }
 
 /// Run blocking card work on tokio's blocking pool.

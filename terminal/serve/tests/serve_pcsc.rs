@@ -336,3 +336,46 @@ fn national_dialect_in_psam_mode() {
     });
     live.stop();
 }
+
+/// Each request is one PC/SC transaction: another application on the desk hammering the same
+/// card with `SELECT MF` (which ends the SSSE's key states) never lands between a request's
+/// EXTERNAL AUTHENTICATE and its READ — every keyed read succeeds.
+#[test]
+#[ignore = "needs pcscd + vpcd: run scripts/e2e-pcsc.sh"]
+fn another_application_cannot_come_between_an_operations_apdus() {
+    let _g = e2e("another_application_cannot_come_between_an_operations_apdus");
+    let files = CardFiles::personalised("serve-tx");
+    let _live = Live::card(&files);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let other = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut t = connect(READER0);
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let r = sscard_terminal::transport::Transport::transmit(
+                    &mut t,
+                    &[0x00, 0xA4, 0x00, 0x00, 0x02, 0x3F, 0x00],
+                )
+                .unwrap();
+                assert_eq!(&r[r.len() - 2..], &[0x90, 0x00]);
+                n += 1;
+            }
+            t.close().unwrap();
+            n
+        })
+    };
+    support::block_on(async {
+        let svc = Service::start(Some(files.keys.clone()), |_| {}).await;
+        for i in 0..200 {
+            let r = svc
+                .call("GET", "/v1/readers/0/items?path=DF01/EF05/21", None)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "request {i}: {r:?}");
+        }
+        svc.stop().await;
+    });
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let n = other.join().unwrap();
+    assert!(n > 200, "the other application sent only {n} SELECTs");
+}

@@ -160,7 +160,6 @@ impl<T: Transport> Session<T> {
         data: &[u8; 16],
     ) -> Result<()> {
         let cmd = commands::external_authenticate(kid, data);
-        self.security_touched = true;
         let (_, sw) = self.send(&cmd)?;
         if sw != StatusWord::OK {
             return Err(Error::refused(format!("EXTERNAL AUTHENTICATE {name}"), sw));

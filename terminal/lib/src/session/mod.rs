@@ -185,9 +185,9 @@ pub struct Session<T: Transport> {
     /// The card accepts READ RECORD "all records from P1" (learned: cleared on a refusal).
     read_all: bool,
     pin_verified: bool,
-    /// A PIN or key command was sent (VERIFY, CHANGE PIN, EXTERNAL AUTHENTICATE …): the card may
-    /// hold a security state this session opened, whatever the session believes now.
-    security_touched: bool,
+    /// A PIN command was sent (VERIFY, CHANGE PIN, PIN UNBLOCK / RELOAD): the card may hold a
+    /// verified PIN this session opened, whatever the session believes now.
+    pin_touched: bool,
     /// Keys whose external authentication passed in the current DF.
     keys_passed: Vec<&'static str>,
     sm: Option<Box<dyn Crypto>>,
@@ -241,7 +241,7 @@ impl<T: Transport> Session<T> {
             sfi_reads: true,
             read_all: true,
             pin_verified: false,
-            security_touched: false,
+            pin_touched: false,
             keys_passed: Vec::new(),
             sm: None,
             pin: None,
@@ -302,12 +302,11 @@ impl<T: Transport> Session<T> {
         self.pin_verified
     }
 
-    /// Whether the card may hold a security state this session opened: a PIN or key command was
-    /// sent (VERIFY, CHANGE PIN, PIN UNBLOCK/RELOAD, EXTERNAL AUTHENTICATE), whatever its answer.
-    /// A service ends such a connection with a card reset so the state does not outlive the
-    /// request.
-    pub fn security_state_open(&self) -> bool {
-        self.pin_verified || self.security_touched || !self.keys_passed.is_empty()
+    /// Whether the card may hold a verified PIN this session opened: a PIN command was sent
+    /// (VERIFY, CHANGE PIN, PIN UNBLOCK / RELOAD), whatever its answer. A service ends such a
+    /// connection with a card reset, so the holder's PIN does not outlive the request.
+    pub fn pin_state_open(&self) -> bool {
+        self.pin_verified || self.pin_touched
     }
 
     /// The card's ATR.

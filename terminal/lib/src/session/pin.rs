@@ -34,7 +34,7 @@ impl<T: Transport> Session<T> {
             self.select_ssse()?;
         }
         let cmd = commands::verify(&pin.to_bcd()).map_err(Error::command("VERIFY"))?;
-        self.security_touched = true;
+        self.pin_touched = true;
         self.send_ok(&cmd, || "VERIFY".into())?;
         self.pin_verified = true;
         Ok(PinOutcome {
@@ -66,7 +66,7 @@ impl<T: Transport> Session<T> {
         self.select_df(DfId::Ssse)?;
         let cmd = commands::change_pin(&old.to_bcd(), &new.to_bcd())
             .map_err(Error::command("CHANGE PIN"))?;
-        self.security_touched = true;
+        self.pin_touched = true;
         self.send_ok(&cmd, || "CHANGE PIN".into())?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
@@ -76,6 +76,7 @@ impl<T: Transport> Session<T> {
     /// PIN UNBLOCK: EXTERNAL AUTHENTICATE with PUK, fresh challenge, `84 24 00 00 04 MAC` (MAC
     /// under STK). Restores the try counter; the PIN is unchanged.
     pub fn unblock_pin(&mut self) -> Result<PinOutcome> {
+        self.pin_touched = true;
         self.external_authenticate_in(DfId::Ssse, key::PUK)?;
         let cmd = commands::pin_unblock();
         self.send_maced(cmd, "PIN UNBLOCK")?;
@@ -88,6 +89,7 @@ impl<T: Transport> Session<T> {
     /// PIN) ‖ MAC` (encrypted and MAC'd under STK's process key). Sets a new PIN.
     pub fn reload_pin(&mut self, new: &str) -> Result<PinOutcome> {
         let new = self.pin(new)?;
+        self.pin_touched = true;
         self.external_authenticate_in(DfId::Ssse, key::PUK)?;
         let stk = key::STK;
         let factors = self.factors(stk)?;

@@ -20,8 +20,8 @@ mod shared;
 pub use self::any::AnyTransport;
 pub use self::error::TransportError;
 pub use self::pcsc::{
-    reader_status, wait_for_card, wait_for_card_removed, CardPresence, PcscTransport, Protocols,
-    ReaderSelector, ReaderStatus, ShareMode,
+    reader_status, wait_for_card, wait_for_card_removed, CardPresence, PcscOperation,
+    PcscTransport, Protocols, ReaderSelector, ReaderStatus, ShareMode,
 };
 pub use self::redact::{redact, SECRET_DATA_INS};
 pub use self::shared::SharedTransport;

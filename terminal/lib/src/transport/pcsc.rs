@@ -410,6 +410,105 @@ impl PcscTransport {
     }
 }
 
+impl PcscTransport {
+    /// Run one whole operation inside one PC/SC transaction (`SCardBeginTransaction` …
+    /// `SCardEndTransaction`): no other process's APDU can come between the operation's APDUs —
+    /// a READ after a VERIFY, a DEBIT after its INITIALIZE (which any other command would close).
+    /// `f` gets a transport over the transaction; the transaction ends, leaving the card, when
+    /// `f` returns.
+    pub fn in_transaction<R>(
+        &mut self,
+        f: impl FnOnce(&mut PcscOperation<'_>) -> R,
+    ) -> Result<R, TransportError> {
+        let Self {
+            card,
+            reader,
+            apdus,
+            policy,
+            atr,
+            ..
+        } = self;
+        let card = card.as_mut().ok_or(TransportError::Closed)?;
+        let tx = card
+            .transaction()
+            .map_err(|e| map_err("SCardBeginTransaction", e))?;
+        let r = {
+            let mut op = PcscOperation {
+                card: &tx,
+                reader,
+                atr,
+                apdus,
+                policy,
+            };
+            f(&mut op)
+        };
+        if let Err((_, e)) = tx.end(Disposition::LeaveCard) {
+            tracing::debug!(error = %e, "SCardEndTransaction failed");
+        }
+        Ok(r)
+    }
+}
+
+/// The card inside one PC/SC transaction ([`PcscTransport::in_transaction`]): APDUs with the
+/// transport's T=0 policy, no transaction of their own. A warm reset is not possible inside a
+/// transaction.
+pub struct PcscOperation<'t> {
+    card: &'t Card,
+    reader: &'t str,
+    atr: &'t [u8],
+    apdus: &'t mut u64,
+    policy: &'t mut T0Policy,
+}
+
+impl std::fmt::Debug for PcscOperation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PcscOperation")
+            .field("reader", &self.reader)
+            .field("apdus", &self.apdus)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PcscOperation<'_> {
+    fn exchange(&mut self, cmd: &[u8], follow_61xx: bool) -> Result<Vec<u8>, TransportError> {
+        let view =
+            CommandView::parse(cmd).map_err(|e| TransportError::BadCommand(e.to_string()))?;
+        let policy = T0Policy {
+            follow_61xx: self.policy.follow_61xx && follow_61xx,
+            ..*self.policy
+        };
+        let mut leg = Leg {
+            card: self.card,
+            reader: self.reader,
+            count: self.apdus,
+        };
+        exchange_response(&mut leg, &view, &policy, RECV_MAX).map_err(TransportError::from)
+    }
+}
+
+impl Transport for PcscOperation<'_> {
+    fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.exchange(cmd, true)
+    }
+    fn transmit_leaving_61xx(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.exchange(cmd, false)
+    }
+    fn atr(&self) -> &[u8] {
+        self.atr
+    }
+    fn reset(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Exchange(
+            "no warm reset inside a PC/SC transaction".into(),
+        ))
+    }
+    fn apdu_count(&self) -> u64 {
+        *self.apdus
+    }
+    fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
+        Some(std::mem::replace(self.policy, policy))
+    }
+}
+
 impl Transport for PcscTransport {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.transmit_policy(cmd, true)
