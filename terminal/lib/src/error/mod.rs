@@ -16,6 +16,7 @@
 //! | [`Error::Transport`] | 3 | −11 no reader, −2 card removed, else −4 no answer |
 //! | [`Error::Card`] | 4 | −SW (e.g. −27010 for `6982`) |
 //! | [`Error::WrongPin`], [`Error::Blocked`] | 4 | −51, −52 |
+//! | [`Error::PinPad`] | 3 (2 for a bad digit count) | −31 cancelled, −32 timed out, −33 wrong length, −34 PINs differ, −11 reader refused, −14 bad digit count |
 //! | [`Error::Data`] | 5 | −22 |
 //! | [`Error::NotGenuine`] | 5 | −22 |
 //! | [`Error::SecurityModule`] | 6 | −24 |
@@ -44,6 +45,7 @@ pub use self::image::{CardImageDefect, ImageError, ImageKind};
 pub use self::keyfile::KeyFileError;
 pub use self::pending::{PendingTransaction, TxKind};
 pub use self::quoted::Quoted;
+use crate::transport::pinpad::PinPadError;
 use crate::transport::TransportError;
 
 /// `Result` with the terminal's [`Error`].
@@ -72,6 +74,10 @@ pub enum Error {
     /// The PIN (or the key needed) is blocked.
     #[error("PIN or key blocked (6983)")]
     Blocked,
+    /// The reader's PIN pad did not produce a PIN (cancelled, timed out, the two new PINs
+    /// differed, wrong length, request refused); the card was not asked.
+    #[error("{0}")]
+    PinPad(#[from] PinPadError),
     /// The card's answer does not make sense (malformed record, failed check character...).
     #[error("card data: {0}")]
     Data(#[from] DataError),
@@ -286,7 +292,8 @@ impl Error {
             | Error::Image { .. }
             | Error::Command { .. }
             | Error::Io { .. } => 2,
-            Error::Transport(_) => 3,
+            Error::PinPad(PinPadError::BadDigits(_)) => 2,
+            Error::Transport(_) | Error::PinPad(_) => 3,
             Error::Card { .. } | Error::WrongPin { .. } | Error::Blocked => 4,
             Error::Data(_) | Error::NotGenuine { .. } => 5,
             Error::SecurityModule(_) => 6,
@@ -307,6 +314,14 @@ impl Error {
             Error::Transport(_) | Error::InDoubt(_) | Error::NotCharged { .. } => -4,
             Error::WrongPin { .. } => -51,
             Error::Blocked => -52,
+            Error::PinPad(p) => match p {
+                PinPadError::Cancelled => -31,
+                PinPadError::Timeout => -32,
+                PinPadError::WrongLength => -33,
+                PinPadError::PinsDiffer => -34,
+                PinPadError::Refused | PinPadError::BadFeatureList(_) => -11,
+                PinPadError::BadDigits(_) => -14,
+            },
             Error::Card { sw, .. } => -i32::from(sw.0),
             Error::Data(_) | Error::NotGenuine { .. } => -22,
             Error::SecurityModule(_) => -24,

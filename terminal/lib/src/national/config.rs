@@ -16,6 +16,7 @@
 //!                              # the PIN is its first line on stdout; exit ≠ 0 = cancelled (−31)
 //! pin_timeout_secs = 60        # then −32
 //! pin_pad = true               # use the reader's PIN pad (PC/SC part 10) when it has one
+//! pin_pad_digits = 6           # the PIN length the pad asks for (the card's PIN length)
 //! device_no = ""               # 终端设备号; empty: the PSAM's serial number
 //! terminal_no = ""             # 终端机编号 reported in HSM mode (no PSAM)
 //! hsm_step1_fields = 9         # iReadCardBas_HSM_Step1 layout: 9 (with the device number) or 8
@@ -54,6 +55,8 @@ pub struct Config {
     pub pin_timeout_secs: u64,
     /// Use a PIN pad when the reader has one.
     pub pin_pad: bool,
+    /// Digits the PIN pad asks for (its APDU's Lc is fixed before the holder types).
+    pub pin_pad_digits: u8,
     /// 终端设备号 ("" the PSAM's serial).
     pub device_no: String,
     /// 终端机编号 in HSM mode.
@@ -74,6 +77,7 @@ impl Default for Config {
             pin_program: String::new(),
             pin_timeout_secs: 60,
             pin_pad: true,
+            pin_pad_digits: 6,
             device_no: String::new(),
             terminal_no: String::new(),
             hsm_step1_fields: 9,
@@ -113,6 +117,12 @@ impl Config {
         }
         if let Some(v) = get("SSCARD_PIN_PAD") {
             self.pin_pad = !matches!(v.trim(), "0" | "false" | "no" | "");
+        }
+        if let Some(v) = get("SSCARD_PIN_PAD_DIGITS") {
+            self.pin_pad_digits = v
+                .trim()
+                .parse()
+                .map_err(|_| bad("SSCARD_PIN_PAD_DIGITS", &v))?;
         }
         if let Some(v) = get("SSCARD_HSM_STEP1_FIELDS") {
             self.hsm_step1_fields = v

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use super::config::Config;
+use crate::transport::pinpad::PinPadLayout;
+
 use super::device::{Device, DynTransport, Interface, PinPrompt};
 use super::error::{NationalError, NationalResult};
 use crate::transport::{PcscTransport, Protocols, ReaderSelector, ShareMode, TransportError};
@@ -172,6 +174,14 @@ impl Device for ConfiguredDevice {
 
     fn terminal_no(&self) -> Option<String> {
         Some(self.config.terminal_no.clone()).filter(|s| !s.is_empty())
+    }
+
+    fn pin_pad(&self) -> Option<PinPadLayout> {
+        if !self.config.pin_pad {
+            return None;
+        }
+        let timeout = u8::try_from(self.config.pin_timeout_secs).unwrap_or(u8::MAX);
+        PinPadLayout::new(self.config.pin_pad_digits, timeout).ok()
     }
 
     fn enter_pin(&mut self, prompt: PinPrompt) -> NationalResult<Zeroizing<String>> {

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use super::error::{NationalError, NationalResult};
 use crate::security::psam::{PsamError, PsamSecurityModule};
+use crate::transport::pinpad::PinPadLayout;
 use crate::transport::Transport;
 
 /// The card interface an `iType` asks for (sscard-spec.md §6.1).
@@ -95,6 +96,11 @@ pub trait Device {
     }
     /// Ask the holder for a PIN (digits). Errors: −31 cancelled, −32 timed out.
     fn enter_pin(&mut self, prompt: PinPrompt) -> NationalResult<Zeroizing<String>>;
+    /// The PIN pad request to use when the card's reader has a PIN pad (PC/SC part 10);
+    /// `None`: never use one (the PIN comes from [`Device::enter_pin`]).
+    fn pin_pad(&self) -> Option<PinPadLayout> {
+        None
+    }
 }
 
 /// A PSAM security module shared between a session (which owns its security module) and the

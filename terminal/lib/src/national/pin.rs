@@ -9,6 +9,7 @@ use super::device::{Device, PinPrompt};
 use super::error::{NationalError, NationalResult};
 use super::file::check_card_info;
 use crate::error::Error;
+use crate::transport::pinpad::{PinPadFeatures, PinPadLayout};
 
 fn pin_error(e: NationalError) -> NationalError {
     match e {
@@ -19,9 +20,27 @@ fn pin_error(e: NationalError) -> NationalError {
     }
 }
 
+/// The PIN-pad request to use: the device wants a pad and the card's reader offers the feature
+/// `has`; otherwise `None` (the PIN-entry program).
+fn pin_pad(
+    dev: &dyn Device,
+    call: &mut Call,
+    has: impl Fn(&PinPadFeatures) -> bool,
+) -> NationalResult<Option<PinPadLayout>> {
+    let Some(layout) = dev.pin_pad() else {
+        return Ok(None);
+    };
+    let features = call.run(|s| s.pin_pad_features())?;
+    Ok(has(&features).then_some(layout))
+}
+
 /// `iVerifyPIN(iType, pOutInfo)`: VERIFY the PIN entered by the holder (−51 wrong, −52 locked).
 pub fn verify_pin(dev: &mut dyn Device, itype: i32) -> NationalResult<String> {
     let mut call = Call::open(dev, itype)?;
+    if let Some(layout) = pin_pad(dev, &mut call, |f| f.verify_pin_direct.is_some())? {
+        call.run(|s| s.verify_pin_on_pad(&layout))?;
+        return Ok(String::new());
+    }
     let pin = dev.enter_pin(PinPrompt::Verify)?;
     call.run(|s| s.verify_pin(&pin)).map_err(pin_error)?;
     Ok(String::new())
@@ -40,6 +59,10 @@ fn new_pin(dev: &mut dyn Device) -> NationalResult<zeroize::Zeroizing<String>> {
 /// `iChangePIN(iType, pOutInfo)`: CHANGE PIN from the old PIN to a new one entered twice.
 pub fn change_pin(dev: &mut dyn Device, itype: i32) -> NationalResult<String> {
     let mut call = Call::open(dev, itype)?;
+    if let Some(layout) = pin_pad(dev, &mut call, |f| f.modify_pin_direct.is_some())? {
+        call.run(|s| s.change_pin_on_pad(&layout))?;
+        return Ok(String::new());
+    }
     let old = dev.enter_pin(PinPrompt::Old)?;
     let new = new_pin(dev)?;
     call.run(|s| s.change_pin(&old, &new)).map_err(pin_error)?;

@@ -8,6 +8,7 @@ use sscard_specs::{key, DfId};
 
 use super::Session;
 use crate::error::{Error, Result};
+use crate::transport::pinpad::{PinPadError, PinPadFeatures, PinPadLayout};
 use crate::transport::Transport;
 
 /// The result of a successful PIN operation.
@@ -37,6 +38,60 @@ impl<T: Transport> Session<T> {
         self.pin_touched = true;
         self.send_ok(&cmd, || "VERIFY".into())?;
         self.pin_verified = true;
+        Ok(PinOutcome {
+            tries_left: self.profile.pin_try_limit,
+        })
+    }
+
+    /// The reader's PIN-pad features (PC/SC part 10); none for a reader without a pad.
+    pub fn pin_pad_features(&mut self) -> Result<PinPadFeatures> {
+        Ok(self.transport.pin_pad_features()?)
+    }
+
+    /// Send a PIN-pad request (`code`, `structure`) and read the card's answer: the reader's
+    /// own `64xx` / `6B80` is [`Error::PinPad`], the card's is handled like any answer.
+    fn pin_pad_request(&mut self, code: u32, structure: &[u8], operation: &str) -> Result<()> {
+        self.pin_touched = true;
+        tracing::info!(operation, "PIN entry on the reader's PIN pad");
+        let resp = self.transport.control(code, structure)?;
+        let (_, sw) = super::split_sw(resp)?;
+        if let Some(e) = PinPadError::from_reader_sw(sw) {
+            return Err(Error::PinPad(e));
+        }
+        if sw != StatusWord::OK {
+            return Err(Error::card(operation, sw));
+        }
+        Ok(())
+    }
+
+    /// VERIFY with the PIN typed on the reader's PIN pad (`FEATURE_VERIFY_PIN_DIRECT`): the
+    /// reader builds `00 20 00 00 Lc BCD` itself, so the PIN never reaches the host. Errors as
+    /// [`Self::verify_pin`], plus [`Error::PinPad`]; a reader without the feature is
+    /// [`Error::Transport`].
+    pub fn verify_pin_on_pad(&mut self, layout: &PinPadLayout) -> Result<PinOutcome> {
+        let code = self
+            .pin_pad_features()?
+            .verify_pin_direct
+            .ok_or_else(|| no_pin_pad("FEATURE_VERIFY_PIN_DIRECT"))?;
+        if self.current_df.is_none() {
+            self.select_ssse()?;
+        }
+        self.pin_pad_request(code, &layout.verify_structure()?, "VERIFY (PIN pad)")?;
+        self.pin_verified = true;
+        Ok(PinOutcome {
+            tries_left: self.profile.pin_try_limit,
+        })
+    }
+
+    /// CHANGE PIN with the old PIN and the new one (twice) typed on the reader's PIN pad
+    /// (`FEATURE_MODIFY_PIN_DIRECT`).
+    pub fn change_pin_on_pad(&mut self, layout: &PinPadLayout) -> Result<PinOutcome> {
+        let code = self
+            .pin_pad_features()?
+            .modify_pin_direct
+            .ok_or_else(|| no_pin_pad("FEATURE_MODIFY_PIN_DIRECT"))?;
+        self.select_df(DfId::Ssse)?;
+        self.pin_pad_request(code, &layout.modify_structure()?, "CHANGE PIN (PIN pad)")?;
         Ok(PinOutcome {
             tries_left: self.profile.pin_try_limit,
         })
@@ -132,4 +187,11 @@ impl<T: Transport> Session<T> {
         }
         Ok(())
     }
+}
+
+fn no_pin_pad(feature: &str) -> Error {
+    Error::Transport(crate::transport::TransportError::Pcsc {
+        op: "SCardControl",
+        message: format!("the reader has no PIN pad ({feature})"),
+    })
 }

@@ -89,4 +89,10 @@ impl Transport for AnyTransport {
     fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
         self.inner_mut().swap_t0_policy(policy)
     }
+    fn pin_pad_features(&mut self) -> Result<super::pinpad::PinPadFeatures, TransportError> {
+        self.inner_mut().pin_pad_features()
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.inner_mut().control(code, data)
+    }
 }

@@ -12,6 +12,7 @@ mod any;
 pub mod emulator;
 mod error;
 mod pcsc;
+pub mod pinpad;
 mod redact;
 mod response;
 pub mod scripted;
@@ -27,6 +28,8 @@ pub use self::redact::{redact, SECRET_DATA_INS};
 pub use self::shared::SharedTransport;
 
 use sscard_apdu::exchange::T0Policy;
+
+use self::pinpad::PinPadFeatures;
 
 /// A channel to one card.
 pub trait Transport {
@@ -54,6 +57,19 @@ pub trait Transport {
         let _ = policy;
         None
     }
+    /// The PIN-pad features of the reader (PC/SC part 10, [`pinpad`]); none by default.
+    fn pin_pad_features(&mut self) -> Result<PinPadFeatures, TransportError> {
+        Ok(PinPadFeatures::NONE)
+    }
+    /// `SCardControl(code, data)`: a reader control (e.g. a PIN-pad request, whose answer is the
+    /// card's R-APDU or the reader's `64xx`). A transport without reader controls refuses.
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let _ = (code, data);
+        Err(TransportError::Pcsc {
+            op: "SCardControl",
+            message: "this transport has no reader controls".into(),
+        })
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -75,6 +91,12 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
         (**self).swap_t0_policy(policy)
     }
+    fn pin_pad_features(&mut self) -> Result<PinPadFeatures, TransportError> {
+        (**self).pin_pad_features()
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).control(code, data)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -95,5 +117,11 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
     fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
         (**self).swap_t0_policy(policy)
+    }
+    fn pin_pad_features(&mut self) -> Result<PinPadFeatures, TransportError> {
+        (**self).pin_pad_features()
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).control(code, data)
     }
 }

@@ -12,6 +12,7 @@ use pcsc::{Card, Context, Disposition, Protocol, ReaderState, Scope, State};
 use sscard_apdu::exchange::{RawTransmit, T0Policy};
 use sscard_apdu::CommandView;
 
+use super::pinpad::{PinPadFeatures, GET_FEATURE_REQUEST_FUNCTION};
 use super::response::exchange_response;
 use super::{redact, Transport, TransportError};
 use crate::error::Quoted;
@@ -486,6 +487,42 @@ impl PcscOperation<'_> {
     }
 }
 
+/// Largest answer of a reader control (a feature list, a PIN pad's R-APDU).
+const CONTROL_MAX: usize = 1024;
+
+/// `SCardControl(code, data)` on `card`.
+fn card_control(card: &Card, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+    let mut buf = [0u8; CONTROL_MAX];
+    let out = card
+        .control(code.into(), data, &mut buf)
+        .map_err(|e| map_err("SCardControl", e))?;
+    Ok(out.to_vec())
+}
+
+/// The reader's PIN-pad features (`CM_IOCTL_GET_FEATURE_REQUEST`). A reader whose driver
+/// implements no controls (vpcd, most readers without a pad) has none.
+fn card_pin_pad_features(card: &Card) -> Result<PinPadFeatures, TransportError> {
+    let code = pcsc::ctl_code(GET_FEATURE_REQUEST_FUNCTION.into());
+    let mut buf = [0u8; CONTROL_MAX];
+    match card.control(code, &[], &mut buf) {
+        Ok(list) => PinPadFeatures::parse(list).map_err(|e| TransportError::Pcsc {
+            op: "SCardControl",
+            message: e.to_string(),
+        }),
+        Err(
+            e @ (pcsc::Error::RemovedCard
+            | pcsc::Error::NoSmartcard
+            | pcsc::Error::ResetCard
+            | pcsc::Error::NoService
+            | pcsc::Error::ServiceStopped),
+        ) => Err(map_err("SCardControl", e)),
+        Err(e) => {
+            tracing::debug!(error = %e, "no PC/SC part 10 feature list: no PIN pad");
+            Ok(PinPadFeatures::NONE)
+        }
+    }
+}
+
 impl Transport for PcscOperation<'_> {
     fn transmit(&mut self, cmd: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.exchange(cmd, true)
@@ -506,6 +543,12 @@ impl Transport for PcscOperation<'_> {
     }
     fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
         Some(std::mem::replace(self.policy, policy))
+    }
+    fn pin_pad_features(&mut self) -> Result<PinPadFeatures, TransportError> {
+        card_pin_pad_features(self.card)
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        card_control(self.card, code, data)
     }
 }
 
@@ -535,6 +578,12 @@ impl Transport for PcscTransport {
     }
     fn swap_t0_policy(&mut self, policy: T0Policy) -> Option<T0Policy> {
         Some(std::mem::replace(&mut self.policy, policy))
+    }
+    fn pin_pad_features(&mut self) -> Result<PinPadFeatures, TransportError> {
+        card_pin_pad_features(self.card()?)
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        card_control(self.card()?, code, data)
     }
 }
 

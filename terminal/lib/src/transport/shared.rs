@@ -57,4 +57,10 @@ impl<T: Transport> Transport for SharedTransport<T> {
     fn apdu_count(&self) -> u64 {
         self.lock().apdu_count()
     }
+    fn pin_pad_features(&mut self) -> Result<super::pinpad::PinPadFeatures, TransportError> {
+        self.lock().pin_pad_features()
+    }
+    fn control(&mut self, code: u32, data: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.lock().control(code, data)
+    }
 }
