@@ -58,16 +58,7 @@ pub struct Config {
     pub tls: crate::tls::TlsConfig,
 }
 
-/// `$XDG_CONFIG_HOME/sscard` (or `~/.config/sscard`, or the current directory).
-pub fn config_dir() -> PathBuf {
-    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(x).join("sscard");
-    }
-    match std::env::var_os("HOME") {
-        Some(h) => PathBuf::from(h).join(".config").join("sscard"),
-        None => PathBuf::from("."),
-    }
-}
+pub use crate::dirs::config_dir;
 
 impl Default for Config {
     fn default() -> Self {

@@ -7,6 +7,7 @@
 //! | module | holds |
 //! | --- | --- |
 //! | [`config`] | the configuration file (TOML) and its defaults; `--print-config` |
+//! | [`dirs`] | where its files live (`$XDG_CONFIG_HOME/sscard`) |
 //! | [`bind`] | the listen addresses: loopback only, anything else refused |
 //! | [`guard`] | every request's checks: Host (DNS rebinding), Origin allow-list, token, CORS / Private-Network-Access preflights, rate limit; refusals logged with the reason |
 //! | [`rate`] | the rate limiter (token buckets per origin) |
@@ -30,6 +31,7 @@ pub mod api;
 pub mod bind;
 pub mod config;
 pub mod dialect;
+pub mod dirs;
 pub mod error;
 pub mod events;
 pub mod guard;

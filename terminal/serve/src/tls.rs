@@ -31,7 +31,7 @@ pub struct TlsConfig {
 
 impl Default for TlsConfig {
     fn default() -> Self {
-        let dir = crate::config::config_dir();
+        let dir = crate::dirs::config_dir();
         TlsConfig {
             enabled: false,
             cert: dir.join("serve-tls-cert.pem"),
