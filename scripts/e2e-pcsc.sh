@@ -38,6 +38,7 @@ E2E_TARGETS=(
   "-p sscard-serve --test serve_security"
   "-p sscard-serve --test serve_page"
   "-p sscard-serve --test serve_load"
+  "-p sscard-serve --test serve_tls"
 )
 
 # The T=1 pass: target and the test-name filter it runs with (a filter given on the command line

@@ -7,6 +7,8 @@
 //! sscard serve --allow-origin https://his.example-hospital.cn --keys issuer.toml
 //! sscard serve --pair                             # a new token, shown once
 //! sscard serve --print-config                     # the effective configuration (TOML)
+//! sscard serve --tls                              # https:// and wss:// (certificate generated once)
+//! sscard serve --tls --print-cert                 # the certificate's path and SHA-256 fingerprint
 //! ```
 //!
 //! The global `--reader` is the reader the national WebSocket dialect reads (default: the first
@@ -39,6 +41,14 @@ pub struct Args {
     /// configured ones).
     #[arg(long, value_name = "ORIGIN")]
     allow_origin: Vec<String>,
+    /// Serve HTTPS / WSS (same as `[tls] enabled = true`); a self-signed certificate for
+    /// localhost, 127.0.0.1 and ::1 is generated on first use and reused.
+    #[arg(long)]
+    tls: bool,
+    /// Print the TLS certificate's path and SHA-256 fingerprint (generating it when missing)
+    /// and exit, for installing it as trusted.
+    #[arg(long)]
+    print_cert: bool,
 }
 
 fn serve_error(e: ServeError) -> Error {
@@ -56,6 +66,9 @@ fn config(ctx: &Ctx, a: &Args) -> Result<Config> {
         c.listen = a.listen.clone();
     }
     c.allowed_origins.extend(a.allow_origin.iter().cloned());
+    if a.tls {
+        c.tls.enabled = true;
+    }
     if let Some(k) = &ctx.keys {
         c.keys = Some(k.clone());
         c.psam_reader = None;
@@ -86,6 +99,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         print!("{}", c.to_toml());
         return Ok(());
     }
+    if a.print_cert {
+        let id = sscard_serve::tls::load_or_create(&c.tls).map_err(serve_error)?;
+        if !c.tls.enabled {
+            eprintln!("note: TLS is not enabled (`--tls` or `[tls] enabled = true`)");
+        }
+        println!("certificate: {}", id.cert_path.display());
+        println!("SHA-256 fingerprint: {}", id.fingerprint);
+        return Ok(());
+    }
     if a.pair {
         let t = Token::create(&c.token_file).map_err(serve_error)?;
         eprintln!(
@@ -96,8 +118,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         println!("{}", t.reveal());
         return Ok(());
     }
-    sscard_serve::run_until_signal(c, |addrs| {
-        let shown: Vec<String> = addrs.iter().map(|a| format!("http://{a}/")).collect();
+    sscard_serve::run_until_signal(c, |addrs, tls| {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let shown: Vec<String> = addrs.iter().map(|a| format!("{scheme}://{a}/")).collect();
+        if let Some(id) = tls {
+            eprintln!(
+                "sscard serve: TLS certificate {}{} — SHA-256 fingerprint {}",
+                id.cert_path.display(),
+                if id.generated { " (generated now)" } else { "" },
+                id.fingerprint
+            );
+        }
         eprintln!(
             "sscard serve: listening on {} (page and WebSocket dialect at /, API under /v1/); \
              Ctrl-C to stop",

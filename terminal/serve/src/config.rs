@@ -11,6 +11,11 @@
 //! rate_per_minute = 600
 //! keys = "/etc/sscard/issuer-keys.toml"   # or psam_reader = "ACS ACR39U 01"
 //! reader = "0"                     # the dialect's reader; default: the first with a card
+//!
+//! [tls]                            # optional: https:// and wss:// instead of http:// and ws://
+//! enabled = true                   # or `sscard serve --tls`
+//! cert = "/home/window/.config/sscard/serve-tls-cert.pem"   # generated (self-signed, for
+//! key = "/home/window/.config/sscard/serve-tls-key.pem"     # localhost/127.0.0.1/::1) when both are missing
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -49,18 +54,11 @@ pub struct Config {
     /// The reader the national dialect reads (name or index); default: the first reader
     /// holding a card. The HTTP API names its reader in every path.
     pub reader: Option<String>,
+    /// Optional TLS ([`crate::tls`]); the last field, as TOML puts tables after values.
+    pub tls: crate::tls::TlsConfig,
 }
 
-/// `$XDG_CONFIG_HOME/sscard` (or `~/.config/sscard`, or the current directory).
-pub fn config_dir() -> PathBuf {
-    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(x).join("sscard");
-    }
-    match std::env::var_os("HOME") {
-        Some(h) => PathBuf::from(h).join(".config").join("sscard"),
-        None => PathBuf::from("."),
-    }
-}
+pub use crate::dirs::config_dir;
 
 impl Default for Config {
     fn default() -> Self {
@@ -77,6 +75,7 @@ impl Default for Config {
             keys: None,
             psam_reader: None,
             reader: None,
+            tls: crate::tls::TlsConfig::default(),
         }
     }
 }
@@ -168,6 +167,8 @@ mod tests {
         assert_eq!(c.max_body_bytes, 16384);
         assert_eq!(c.rate_per_minute, 600);
         assert!(!c.ws_requires_token);
+        assert!(c.tls.enabled);
+        assert!(c.tls.key.ends_with("serve-tls-key.pem"));
         // Every field is optional: an empty file is the defaults.
         assert_eq!(Config::parse("").unwrap(), Config::default());
     }

@@ -7,9 +7,11 @@
 //! | module | holds |
 //! | --- | --- |
 //! | [`config`] | the configuration file (TOML) and its defaults; `--print-config` |
+//! | [`dirs`] | where its files live (`$XDG_CONFIG_HOME/sscard`) |
 //! | [`bind`] | the listen addresses: loopback only, anything else refused |
 //! | [`guard`] | every request's checks: Host (DNS rebinding), Origin allow-list, token, CORS / Private-Network-Access preflights, rate limit; refusals logged with the reason |
 //! | [`rate`] | the rate limiter (token buckets per origin) |
+//! | [`tls`] | optional TLS: the certificate (generated once, self-signed for the loopback names, reused) and its fingerprint |
 //! | [`token`] | the per-installation token: generated once, shown at pairing, compared in constant time |
 //! | [`hub`] | the cards: one operation at a time per reader (whole operations, never interleaved), readers in parallel |
 //! | [`api`] | the JSON HTTP API under `/v1/` |
@@ -29,6 +31,7 @@ pub mod api;
 pub mod bind;
 pub mod config;
 pub mod dialect;
+pub mod dirs;
 pub mod error;
 pub mod events;
 pub mod guard;
@@ -38,6 +41,7 @@ pub mod page;
 pub mod rate;
 pub mod server;
 pub mod state;
+pub mod tls;
 pub mod token;
 
 pub use config::Config;

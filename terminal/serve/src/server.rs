@@ -56,6 +56,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub struct Running {
     /// The addresses it listens on (the actual ports when `:0` was asked for).
     pub addrs: Vec<SocketAddr>,
+    /// The certificate served when TLS is enabled.
+    pub tls: Option<crate::tls::TlsIdentity>,
     state: Arc<AppState>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -100,7 +102,7 @@ impl Running {
 /// when missing); `ready` is called with the bound addresses once listening.
 pub fn run_until_signal(
     config: Config,
-    ready: impl FnOnce(&[SocketAddr]),
+    ready: impl FnOnce(&[SocketAddr], Option<&crate::tls::TlsIdentity>),
 ) -> Result<(), ServeError> {
     crate::bind::loopback_addrs(&config.listen)?;
     let token = Token::load_or_create(&config.token_file)?;
@@ -113,7 +115,7 @@ pub fn run_until_signal(
         })?;
     rt.block_on(async move {
         let running = serve(config, token).await?;
-        ready(&running.addrs);
+        ready(&running.addrs, running.tls.as_ref());
         running.until_signal().await;
         Ok(())
     })
@@ -122,6 +124,11 @@ pub fn run_until_signal(
 /// Start the service with `config` and `token` (loopback addresses only).
 pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> {
     let addrs = crate::bind::loopback_addrs(&config.listen)?;
+    let tls = if config.tls.enabled {
+        Some(crate::tls::load_or_create(&config.tls)?)
+    } else {
+        None
+    };
     let mut listeners = Vec::new();
     for a in &addrs {
         let l = tokio::net::TcpListener::bind(a)
@@ -145,6 +152,11 @@ pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> 
     for l in listeners {
         let app = router(state.clone());
         let mut stopped = stopped.clone();
+        if let Some(id) = &tls {
+            let acceptor = tokio_rustls::TlsAcceptor::from(id.server.clone());
+            tasks.push(tokio::spawn(serve_tls(l, acceptor, app, stopped)));
+            continue;
+        }
         tasks.push(tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|s| *s).await;
@@ -159,7 +171,72 @@ pub async fn serve(config: Config, token: Token) -> Result<Running, ServeError> 
     }
     Ok(Running {
         addrs: bound,
+        tls,
         state,
         tasks,
     })
+}
+
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Accept TLS connections on `l` until the service stops; each connection is served by hyper
+/// (HTTP/1.1 with upgrades, for the WebSocket dialect) with the same router, so every check of
+/// the plain listener applies unchanged. A client that does not speak TLS is dropped at the
+/// handshake.
+async fn serve_tls(
+    l: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let (tcp, peer) = tokio::select! {
+            r = l.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            () = wait_stopped(&mut stopped) => break,
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::warn!(%peer, error = %e, "refused: TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::warn!(%peer, "refused: TLS handshake timed out");
+                    return;
+                }
+            };
+            let io = hyper_util::rt::TokioIo::new(tls);
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let conn = builder.serve_connection_with_upgrades(io, service);
+            tokio::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r {
+                        tracing::debug!(%peer, error = %e, "TLS connection ended");
+                    }
+                }
+                () = wait_stopped(&mut stopped) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+}
+
+async fn wait_stopped(stopped: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }

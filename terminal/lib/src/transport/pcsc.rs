@@ -220,8 +220,13 @@ impl PcscTransport {
     }
 
     /// The reader name `reader` stands for (an index is looked up in [`Self::list_readers`]).
+    /// A name is returned as is, without asking pcscd (no context is established for it: the
+    /// service resolves every request's reader, and a context is a pcscd client connection).
     pub fn reader_name(reader: impl Into<ReaderSelector>) -> Result<String, TransportError> {
-        resolve(&establish()?, reader.into())
+        match reader.into() {
+            ReaderSelector::Name(name) => Ok(name),
+            index => resolve(&establish()?, index),
+        }
     }
 
     /// Connect to the card in `reader` (a name or an index into [`Self::list_readers`]).

@@ -79,6 +79,11 @@ impl Service {
         }
     }
 
+    /// The running service (its addresses, its TLS certificate).
+    pub fn running(&self) -> &Running {
+        self.running.as_ref().expect("running")
+    }
+
     /// `Authorization: Bearer <token>`.
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.token)
@@ -316,8 +321,11 @@ pub async fn ws(port: u16, path: &str, origin: Option<&str>) -> Result<Ws, u16> 
     }
 }
 
-/// Send one dialect request, return the answer.
-pub async fn ws_call(s: &mut Ws, request: &str) -> Value {
+/// Send one dialect request, return the answer (on any WebSocket: plain or over TLS).
+pub async fn ws_call<S>(s: &mut tokio_tungstenite::WebSocketStream<S>, request: &str) -> Value
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     s.send(Message::Text(request.into())).await.unwrap();
     loop {
         match s.next().await.expect("socket closed").unwrap() {
