@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libSSCardDriver's iReadCardBas through pcscd + vpcd (PSAM mode, 2.00 demo card, the PSAM in the
-# second reader) against the raw C client (bench/raw-pcsc-replay.c) sending the same card APDUs:
+# second reader) against the raw C client (bench/raw-pcsc-replay.c) sending the same card AND PSAM
+# APDUs (every leg, each checked for the status word the driver got):
 # APDUs per call on the card and on the PSAM (from the driver's debug log) and the time per call,
 # both measured in-process over BENCH_RUNS calls (default 200). One run; prints the ratio (goal ≤ 1.2).
 set -euo pipefail
@@ -42,14 +43,17 @@ SSCARD_DRIVER_CONFIG="$work/SSCardDriver.toml" "$work/driver-bas" 1 >/dev/null
 card_apdus=$(grep -c 'sscard::apdu: > .*reader="Virtual PCD 00 00"' "$work/driver.log" || true)
 psam_apdus=$(grep -c 'sscard::apdu: > .*reader="Virtual PCD 00 01"' "$work/driver.log" || true)
 calls=2
-grep 'sscard::apdu: > .*reader="Virtual PCD 00 00"' "$work/driver.log" | head -n $((card_apdus / calls)) |
-  sed 's/.*apdu: > \([0-9A-F]*\).*/\1/' >"$work/apdus.hex"
+# The first call's legs in order, card and PSAM interleaved as the driver sent them (PSAM lines
+# prefixed `P `), each with the status word the driver got (`:SSSS`), for the raw client.
+grep 'sscard::apdu: [<>] ' "$work/driver.log" | head -n $(((card_apdus + psam_apdus) / calls * 2)) |
+  sed 's/.*apdu: \([<>]\) \([0-9A-F]*\).*reader="Virtual PCD 00 0\([01]\)".*/\1 \2 \3/' |
+  awk '$1 == ">" {c = ($3 == "1" ? "P " : "") $2} $1 == "<" {print c ":" substr($2, length($2) - 3)}' >"$work/apdus.hex"
 sed -i 's/^log_level = "debug"/log_level = "error"/' "$work/SSCardDriver.toml"
 us_driver=$(SSCARD_DRIVER_CONFIG="$work/SSCardDriver.toml" "$work/driver-bas" "$runs")
-t0=$(date +%s%N); "$work/raw" "Virtual PCD 00 00" "$work/apdus.hex" "$runs" >/dev/null; t1=$(date +%s%N)
+t0=$(date +%s%N); "$work/raw" "Virtual PCD 00 00" "$work/apdus.hex" "$runs" "Virtual PCD 00 01" >/dev/null; t1=$(date +%s%N)
 us_raw=$(awk -v a="$t0" -v b="$t1" -v n="$runs" 'BEGIN{printf "%.1f", (b-a)/1e3/n}')
-echo "card APDUs per iReadCardBas: $((card_apdus / calls)) ($(tr '\n' ' ' <"$work/apdus.hex"))"
-echo "PSAM APDUs per iReadCardBas: $((psam_apdus / calls))"
+echo "card APDUs per iReadCardBas: $((card_apdus / calls)) ($(grep -v '^P ' "$work/apdus.hex" | tr '\n' ' '))"
+echo "PSAM APDUs per iReadCardBas: $((psam_apdus / calls)) ($(grep '^P ' "$work/apdus.hex" | cut -c3- | tr '\n' ' '))"
 echo "iReadCardBas (libSSCardDriver, card + PSAM): $us_driver us per call ($runs calls)"
-echo "raw C client, the same card APDUs only:      $us_raw us per call ($runs runs)"
+echo "raw C client, the same card + PSAM APDUs:    $us_raw us per call ($runs runs)"
 echo "ratio driver/raw: $(awk -v a="$us_driver" -v b="$us_raw" 'BEGIN{printf "%.2f", a/b}') (goal <= 1.2)"

@@ -9,7 +9,7 @@
 #   BENCH_RUNS=100 scripts/bench-pcsc.sh
 #
 # The APDU list is taken from `sscard -v info` (its trace of every C-APDU), so both clients send
-# exactly the same commands (SELECT SSSE + 2x READ RECORD). Each run is a whole process: connect
+# exactly the same commands, every T=0 leg included, and must get the same status words. Each run is a whole process: connect
 # to pcscd, SCardConnect, the APDUs, disconnect — what an operator or a HIS integration pays per
 # card read. Timing uses hyperfine when installed (Debian package hyperfine), else a bash loop
 # over `date +%s%N`; both report the median.
@@ -85,18 +85,24 @@ done
 
 # The APDU list from sscard's own trace (`DEBUG > <hex> reader=...`).
 "$sscard" -v --reader "$reader" info 2>"$work/trace.txt" >/dev/null
-grep -o 'DEBUG > [0-9A-F]*' "$work/trace.txt" | awk '{print $3}' >"$work/apdus.hex"
-sscard_apdus="$(grep -o 'apdus: [0-9]*' "$work/trace.txt" | awk '{print $2}')"
-sed 's/\(..\)/\1 /g; s/ $//' "$work/apdus.hex" >"$work/script.txt"
+# Every leg counts (a T=0 GET RESPONSE after 61xx is an APDU too); each line carries the status
+# word sscard got (`APDU:SSSS`), so the raw client checks the same answers — e.g. the 6A82 of
+# the family probe's SELECT EF0D on a national 2.00 card.
+grep -o 'DEBUG [<>] [0-9A-F]*' "$work/trace.txt" |
+  awk '$2 == ">" {c = $3} $2 == "<" {print c ":" substr($3, length($3) - 3)}' >"$work/apdus.hex"
+sscard_apdus="$(grep -c 'DEBUG > ' "$work/trace.txt")"
+cut -d: -f1 "$work/apdus.hex" | sed 's/\(..\)/\1 /g; s/ $//' >"$work/script.txt"
 echo "APDU list (from sscard -v info):"
 sed 's/^/  /' "$work/script.txt"
 
 # scriptor: the card's ATR announces T=0 only, so pcscd refuses -p T=1 (protocol mismatch).
 scriptor -r "$reader" -p T=0 "$work/script.txt" >"$work/scriptor.txt" 2>&1
 scriptor_apdus="$(grep -c '^> ' "$work/scriptor.txt")"
-if [ "$(grep -c ': Normal processing' "$work/scriptor.txt")" = "$scriptor_apdus" ] &&
-  [ "$scriptor_apdus" = "$sscard_apdus" ]; then :; else
-  echo "bench-pcsc: scriptor did not get $sscard_apdus normal answers:" >&2
+# scriptor ends each answer (possibly over several lines) with `SW1 SW2 : text`; they must be the status words sscard got.
+scriptor_sws="$(grep ' : ' "$work/scriptor.txt" | sed 's/ : .*//' | awk '{print $(NF-1) $NF}' | tr '\n' ' ')"
+sscard_sws="$(cut -d: -f2 "$work/apdus.hex" | tr '\n' ' ')"
+if [ "$scriptor_apdus" = "$sscard_apdus" ] && [ "$scriptor_sws" = "$sscard_sws" ]; then :; else
+  echo "bench-pcsc: scriptor did not get the $sscard_apdus answers sscard got ($sscard_sws):" >&2
   cat "$work/scriptor.txt" >&2
   exit 1
 fi
