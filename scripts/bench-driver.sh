@@ -44,12 +44,20 @@ card_apdus=$(grep -c 'sscard::apdu: > .*reader="Virtual PCD 00 00"' "$work/drive
 psam_apdus=$(grep -c 'sscard::apdu: > .*reader="Virtual PCD 00 01"' "$work/driver.log" || true)
 calls=2
 # The first call's legs in order, card and PSAM interleaved as the driver sent them (PSAM lines
-# prefixed `P `), each with the status word the driver got (`:SSSS`), for the raw client.
-grep 'sscard::apdu: [<>] ' "$work/driver.log" | head -n $(((card_apdus + psam_apdus) / calls * 2)) |
-  sed 's/.*apdu: \([<>]\) \([0-9A-F]*\).*reader="Virtual PCD 00 0\([01]\)".*/\1 \2 \3/' |
+# prefixed `P `), each with the status word the driver got (`:SSSS`), for the raw client. Data
+# the log redacts (`<8 bytes redacted>`, e.g. the challenge of the PSAM's 80FA) is replayed as
+# that many zero bytes: the same APDU shape, and the PSAM answers it the same way.
+grep 'sscard::apdu: [<>] ' "$work/driver.log" | sed 's/.*sscard::apdu: //' | head -n $(((card_apdus + psam_apdus) / calls * 2)) |
+  perl -ne 's/<(\d+) bytes redacted>/"00" x $1/e; s/^(\S+) ([0-9A-F]+) *([0-9A-F]*).*reader="Virtual PCD 00 0([01])".*/$1 $2$3 $4/ and print' |
   awk '$1 == ">" {c = ($3 == "1" ? "P " : "") $2} $1 == "<" {print c ":" substr($2, length($2) - 3)}' >"$work/apdus.hex"
 sed -i 's/^log_level = "debug"/log_level = "error"/' "$work/SSCardDriver.toml"
 us_driver=$(SSCARD_DRIVER_CONFIG="$work/SSCardDriver.toml" "$work/driver-bas" "$runs")
+if ! "$work/raw" "Virtual PCD 00 00" "$work/apdus.hex" 1 "Virtual PCD 00 01"; then
+  echo "bench-driver: the raw C client failed on the driver's APDU list:" >&2
+  cat "$work/apdus.hex" >&2
+  grep 'sscard::apdu' "$work/driver.log" | head -40 >&2
+  exit 1
+fi
 t0=$(date +%s%N); "$work/raw" "Virtual PCD 00 00" "$work/apdus.hex" "$runs" "Virtual PCD 00 01" >/dev/null; t1=$(date +%s%N)
 us_raw=$(awk -v a="$t0" -v b="$t1" -v n="$runs" 'BEGIN{printf "%.1f", (b-a)/1e3/n}')
 echo "card APDUs per iReadCardBas: $((card_apdus / calls)) ($(grep -v '^P ' "$work/apdus.hex" | tr '\n' ' '))"
