@@ -2,15 +2,16 @@
 //! state, the command dispatch and lifecycle gate) run by the shared [`Chip`] frame.
 
 use crate::chip::rng::Rng;
-use crate::chip::{self, Application, Chip, Res, Transport};
+use crate::chip::{self, Application, Chip, Reply, Res, Transport};
 use crate::config::{CardConfig, Protocol};
 use crate::ctx::{Config, Ctx, RamCtx, ReadCtx, WriteCtx};
 use crate::handlers::{auth, data, lifecycle, pin, purse, select};
-use crate::layout::{self, hdr, suite_code, version_from, Layout, LayoutError};
+use crate::layout::{self, family_from, hdr, suite_code, version_from, Layout, LayoutError};
 use crate::security::{Challenge, Volatile};
 use crate::store::{Journal, Store, StoreError};
 use sscard_apdu::commands::CardCommand as Command;
 use sscard_apdu::{CommandView, StatusWord};
+use sscard_specs::family::ReadRecordAnswer;
 use sscard_specs::versions::SpecVersion;
 
 /// ATR length in T=0 ([`Protocol::T0`]): `3B 6D 00 00` + 13 historical bytes (no TCK: T=0 only).
@@ -44,6 +45,10 @@ pub enum InitError {
     /// The image's algorithm suite differs from `CardConfig::profile`.
     #[error("formatted for another algorithm suite than the profile's")]
     ProfileMismatch,
+    /// The header names a card family this card OS does not know (or one of another spec
+    /// version than the image's).
+    #[error("not a card image: unknown card family code {0:#04x} in the header")]
+    UnknownFamily(u8),
     /// The spec tables do not fit the layout.
     #[error(transparent)]
     Layout(LayoutError),
@@ -92,7 +97,9 @@ impl<S: Store> Card<S> {
             .copied()
             .and_then(version_from)
             .ok_or(InitError::NotFormatted)?;
-        let layout = Layout::new(version).map_err(InitError::Layout)?;
+        let code = h.get(hdr::FAMILY).copied().unwrap_or(0);
+        let family = family_from(code, version).ok_or(InitError::UnknownFamily(code))?;
+        let layout = Layout::new(family).map_err(InitError::Layout)?;
         if (layout.end() as usize) > j.data_capacity() {
             return Err(InitError::StoreTooSmall);
         }
@@ -106,7 +113,11 @@ impl<S: Store> Card<S> {
         let rng = Rng::new(&cfg.rng_seed);
         let app = CardApp {
             j,
-            config: Config { card: cfg, layout },
+            config: Config {
+                card: cfg,
+                layout,
+                family,
+            },
             atr,
             atr_len: atr_len as u8,
             vol: Volatile::default(),
@@ -130,6 +141,11 @@ impl<S: Store> Card<S> {
     /// Spec version of the image.
     pub fn spec_version(&self) -> SpecVersion {
         self.chip.app.config.layout.version()
+    }
+
+    /// The card family of the image (`sscard_specs::family`).
+    pub fn family(&self) -> &'static sscard_specs::family::Family {
+        self.chip.app.config.family
     }
 
     /// Cold power-up: run journal recovery, clear the volatile state.
@@ -256,7 +272,15 @@ impl<S: Store> Application for CardApp<S> {
             Command::UpdateBinary { sfi, offset, data } => {
                 data::update_binary(self.write(), sfi, offset, data, ch)
             }
-            Command::ReadRecord { sfi, mode } => data::read_record(self.read(), sfi, mode, out),
+            Command::ReadRecord { sfi, mode } => {
+                let one_record = !matches!(mode, sscard_apdu::commands::RecordSelector::AllFrom(_));
+                let reply = data::read_record(self.read(), sfi, mode, out)?;
+                if one_record {
+                    self.family_read_record(reply, ne)
+                } else {
+                    Ok(reply)
+                }
+            }
             Command::UpdateRecord { sfi, number, data } => {
                 data::update_record(self.write(), sfi, number, data, ch)
             }
@@ -323,6 +347,28 @@ impl<S: Store> Application for CardApp<S> {
 }
 
 impl<S: Store> CardApp<S> {
+    /// READ RECORD with an Le other than the record length, answered the family's way on T=0
+    /// ([`sscard_specs::family::Family::read_record_answer`]): `6Cxx` (national, left to the
+    /// T=0 shaping), the first Le bytes and `9000` (Shanghai), or `6F00` (Shanghai, long Le).
+    /// On T=1 the transport truncates to Le as for every command.
+    fn family_read_record(&self, reply: Reply, ne: Option<u32>) -> Res {
+        if !matches!(self.config.card.protocol, Protocol::T0) || reply.len == 0 {
+            return Ok(reply);
+        }
+        let le = ne.map_or(0, |n| u8::try_from(n).unwrap_or(0));
+        let record_len = u8::try_from(reply.len).unwrap_or(u8::MAX);
+        match self.config.family.read_record_answer(le, record_len) {
+            ReadRecordAnswer::Truncate9000 { len } => Ok(Reply {
+                len: usize::from(len),
+                sw: reply.sw,
+            }),
+            ReadRecordAnswer::NoPreciseDiagnosis6F00 => Err(StatusWord::NO_PRECISE_DIAGNOSIS),
+            ReadRecordAnswer::Exact
+            | ReadRecordAnswer::WrongLe6C { .. }
+            | ReadRecordAnswer::Full9000 => Ok(reply),
+        }
+    }
+
     /// The context of a handler that reads the image.
     fn read(&mut self) -> ReadCtx<'_, S> {
         Ctx {

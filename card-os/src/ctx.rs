@@ -24,6 +24,9 @@ pub(crate) struct Config {
     pub card: CardConfig,
     /// Where everything lives in the image (from its spec version).
     pub layout: Layout,
+    /// The card family stored in the image header: how the card answers where families differ
+    /// (`sscard_specs::family`, the one description the terminal and the suite use too).
+    pub family: &'static sscard_specs::family::Family,
 }
 
 /// A handler's context; `N` is its access to the persistent image.

@@ -11,12 +11,15 @@
 //! authentication + UPDATE RECORD). [`personalise_direct`] bypasses that for tests.
 
 use crate::fs::{binary, keyfile, pin, records};
-use crate::layout::{self, hdr, kind_of, suite_code, version_code, EfKind, Layout};
+use crate::layout::{
+    self, efs_of, family_code, family_kind_of, hdr, suite_code, version_code, EfKind, Layout,
+};
 use crate::store::{Journal, Store, StoreError, JOURNAL_SIZE};
 use sscard_apdu::record::encode_record;
 use sscard_apdu::StatusWord;
 use sscard_keys::card_id::card_id_auth_code;
 use sscard_keys::{DiversificationFactors, IssuerKeySet, Key, Pin, Profile};
+use sscard_specs::family::{national_for, Family};
 use sscard_specs::files::{DFS, RID};
 use sscard_specs::item::{SSSE_EF05_CARD_ID, SSSE_EF05_VERSION};
 use sscard_specs::key;
@@ -109,6 +112,9 @@ pub enum FactoryError {
     /// The PIN is not 4–12 digits.
     #[error("the PIN is not 4–12 digits")]
     BadPin,
+    /// The card family is of another spec version than the image's.
+    #[error("card family {0} is of another spec version than the image's")]
+    FamilyVersion(&'static str),
     /// The spec tables do not fit the layout or a record does not fit its file.
     #[error("the spec tables do not fit the layout ({0})")]
     Layout(StatusWord),
@@ -120,13 +126,27 @@ impl From<StatusWord> for FactoryError {
     }
 }
 
-/// Format `store` as a fresh, unpersonalised card.
+/// Format `store` as a fresh, unpersonalised card of the national family of `p.version`.
 pub fn factory_initialise<S: Store>(
     store: &mut S,
     p: &FactoryParams<'_>,
 ) -> Result<(), FactoryError> {
+    factory_initialise_family(store, p, national_for(p.version))
+}
+
+/// Format `store` as a fresh, unpersonalised card of `family` (stored in the image header: the
+/// card then answers the family's way, `sscard_specs::family`). `family` must be of
+/// `p.version`.
+pub fn factory_initialise_family<S: Store>(
+    store: &mut S,
+    p: &FactoryParams<'_>,
+    family: &'static Family,
+) -> Result<(), FactoryError> {
+    if family.spec_version() != p.version {
+        return Err(FactoryError::FamilyVersion(family.name));
+    }
     let layout =
-        Layout::new(p.version).map_err(|_| FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY))?;
+        Layout::new(family).map_err(|_| FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY))?;
     let need = JOURNAL_SIZE + layout.end() as usize;
     if store.capacity() < need {
         return Err(FactoryError::StoreTooSmall { need });
@@ -183,35 +203,30 @@ pub fn factory_initialise<S: Store>(
     // EFs.
     let zeros = [0u8; 255];
     let mut rec = [0u8; 260];
-    for (di, df) in DFS.iter().enumerate() {
-        let id = DfId::ALL.get(di).copied().unwrap_or(DfId::Mf);
-        for (ei, ef) in df.efs.iter().enumerate() {
+    for id in DfId::ALL.iter().copied().take(DFS.len()) {
+        for (ei, ef) in efs_of(family, id).enumerate() {
             let g = layout
                 .ef(id, ei)
                 .ok_or(FactoryError::Layout(StatusWord::FILE_NOT_FOUND))?;
-            match kind_of(ef, p.version) {
+            match family_kind_of(ef, family) {
                 EfKind::Transparent { .. } => binary::format(&mut j, g)?,
                 EfKind::Cyclic { .. } => records::init_header(&mut j, g, 0)?,
                 EfKind::Variable { .. } | EfKind::Fixed { .. } => {
+                    // The family's records in its record order (national, or its layout: items
+                    // missing, extra or moved; `Family::records_of`).
                     let mut n = 0u8;
-                    for item in ef
-                        .items_for(p.version)
-                        .iter()
-                        .filter(|i| i.versions.contains(p.version))
-                    {
-                        let value: &[u8] = if SSSE_EF05_CARD_ID.is(ef, item.tag) {
+                    for r in family.records_of(ef) {
+                        let value: &[u8] = if SSSE_EF05_CARD_ID.is(ef, r.tag) {
                             &card_id
-                        } else if SSSE_EF05_VERSION.is(ef, item.tag) {
-                            p.version.as_bytes()
+                        } else if SSSE_EF05_VERSION.is(ef, r.tag) {
+                            family.version_bytes()
                         } else {
-                            zeros.get(..usize::from(item.len)).unwrap_or(&[])
+                            zeros.get(..usize::from(r.len)).unwrap_or(&[])
                         };
-                        for _ in 0..item.repeat {
-                            let len = encode_record(item.tag, value, &mut rec)
-                                .map_err(|_| FactoryError::Layout(StatusWord::WRONG_LENGTH))?;
-                            records::init_slot(&mut j, g, n, rec.get(..len).unwrap_or(&[]))?;
-                            n += 1;
-                        }
+                        let len = encode_record(r.tag, value, &mut rec)
+                            .map_err(|_| FactoryError::Layout(StatusWord::WRONG_LENGTH))?;
+                        records::init_slot(&mut j, g, n, rec.get(..len).unwrap_or(&[]))?;
+                        n += 1;
                     }
                     records::init_header(&mut j, g, n)?;
                 }
@@ -226,6 +241,7 @@ pub fn factory_initialise<S: Store>(
     h[hdr::SUITE] = suite_code(p.profile.suite);
     h[hdr::VERSION] = version_code(p.version);
     h[hdr::LIFECYCLE] = layout::CARD_ACTIVE;
+    h[hdr::FAMILY] = family_code(family, p.version);
     h.iter_mut()
         .skip(hdr::HISTORICAL)
         .zip(p.identity.atr_historical.iter())
@@ -253,14 +269,20 @@ pub fn personalise_direct<S: Store>(
     fid: u16,
     records_in: &[&[u8]],
 ) -> Result<(), FactoryError> {
+    personalise_direct_of(store, national_for(version), df, fid, records_in)
+}
+
+/// [`personalise_direct`] on an image of `family`.
+pub fn personalise_direct_of<S: Store>(
+    store: &mut S,
+    family: &'static Family,
+    df: DfId,
+    fid: u16,
+    records_in: &[&[u8]],
+) -> Result<(), FactoryError> {
     let layout =
-        Layout::new(version).map_err(|_| FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY))?;
-    let spec = DFS
-        .get(df.index())
-        .ok_or(FactoryError::Layout(StatusWord::FILE_NOT_FOUND))?;
-    let idx = spec
-        .efs
-        .iter()
+        Layout::new(family).map_err(|_| FactoryError::Layout(StatusWord::NOT_ENOUGH_MEMORY))?;
+    let idx = efs_of(family, df)
         .position(|e| e.fid == fid)
         .ok_or(FactoryError::Layout(StatusWord::FILE_NOT_FOUND))?;
     let g = layout

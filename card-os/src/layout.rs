@@ -4,7 +4,7 @@
 //!
 //! | offset | bytes | content |
 //! | --- | --- | --- |
-//! | 0 | 48 | card header: magic `SSC\x01`, layout version, suite, spec version, card lifecycle, ATR historical bytes (13), region (3), serial (4) |
+//! | 0 | 48 | card header: magic `SSC\x01`, layout version, suite, spec version, card lifecycle, ATR historical bytes (13), region (3), serial (4), card family (1: `0` = the national family of the spec version, else 1 + index in `sscard_specs::family::FAMILIES`) |
 //! | 48 | 16 | PIN record: tries left, try limit, BCD length, BCD (8, `F`-padded) |
 //! | 64 | 16 | application state per DF (in `DfId::ALL` order): 00 active, 01 temporarily blocked, 02 permanently blocked |
 //! | 80 | 24 × keys | key slots, per DF in `DfId::ALL` order, per key in `sscard_specs::keys::keys_of` order |
@@ -14,6 +14,7 @@
 //! Every counter (PIN tries, key tries, states) is a single byte, so its update cannot tear.
 
 use sscard_keys::profile::Suite;
+use sscard_specs::family::{national_for, Family, FAMILIES};
 use sscard_specs::files::DFS;
 use sscard_specs::keys::keys_of;
 use sscard_specs::types::{DfId, EfSpec, EfStructure};
@@ -36,6 +37,7 @@ pub(crate) mod hdr {
     pub const HISTORICAL: usize = 8;
     pub const REGION: usize = 21;
     pub const SERIAL: usize = 24;
+    pub const FAMILY: usize = 28;
 }
 /// Card lifecycle: operational.
 pub(crate) const CARD_ACTIVE: u8 = 0x0F;
@@ -58,6 +60,29 @@ pub(crate) fn version_code(v: SpecVersion) -> u8 {
 /// The spec version of a header byte.
 pub(crate) fn version_from(code: u8) -> Option<SpecVersion> {
     SpecVersion::ALL.get(usize::from(code)).copied()
+}
+
+/// Header byte of a card family: `0` for the national family of `version` (what images made
+/// before families were stored carry, so they stay readable), else 1 + its index in
+/// [`FAMILIES`].
+pub(crate) fn family_code(f: &'static Family, version: SpecVersion) -> u8 {
+    if core::ptr::eq(f, national_for(version)) {
+        return 0;
+    }
+    FAMILIES
+        .iter()
+        .position(|g| core::ptr::eq(*g, f))
+        .map_or(0, |i| (i as u8).saturating_add(1))
+}
+
+/// The family of a header byte on an image of `version` (`None`: unknown code, or a family of
+/// another spec version).
+pub(crate) fn family_from(code: u8, version: SpecVersion) -> Option<&'static Family> {
+    let f = match code.checked_sub(1) {
+        None => national_for(version),
+        Some(i) => FAMILIES.get(usize::from(i)).copied()?,
+    };
+    (f.spec_version() == version).then_some(f)
 }
 
 /// PIN record offset.
@@ -182,7 +207,12 @@ pub(crate) struct Layout {
 
 /// The stored structure of an EF on a card of `version`.
 pub(crate) fn kind_of(ef: &EfSpec, version: SpecVersion) -> EfKind {
-    match ef.structure_for(version) {
+    kind_of_structure(ef.structure_for(version))
+}
+
+/// The stored structure of an [`EfStructure`].
+fn kind_of_structure(s: EfStructure) -> EfKind {
+    match s {
         EfStructure::Transparent { size } => EfKind::Transparent { size },
         EfStructure::VariableRecords {
             max_records,
@@ -208,9 +238,40 @@ pub(crate) fn kind_of(ef: &EfSpec, version: SpecVersion) -> EfKind {
     }
 }
 
+/// The EFs of `df` on a card of `family`, in layout order: the national ones (`DfSpec::efs`),
+/// then the family's extra EFs of that DF (`Family::extra_efs`, e.g. Jiangsu SSSE EF0D). An EF
+/// index (`Volatile::ef`, [`Layout::ef`]) is a position in this sequence.
+pub(crate) fn efs_of(
+    family: &'static Family,
+    df: DfId,
+) -> impl Iterator<Item = &'static EfSpec> + Clone {
+    DFS.get(df.index()).map_or(&[][..], |d| d.efs).iter().chain(
+        family
+            .extra_efs
+            .iter()
+            .filter(move |e| e.spec.df == df)
+            .map(|e| e.spec),
+    )
+}
+
+/// EF number `idx` of `df` on a card of `family` ([`efs_of`]).
+pub(crate) fn ef_at(family: &'static Family, df: DfId, idx: usize) -> Option<&'static EfSpec> {
+    efs_of(family, df).nth(idx)
+}
+
+/// The stored structure of an EF on a card of `family` (a family's changed record layout gives
+/// variable records sized for its records: `Family::structure_of`).
+pub(crate) fn family_kind_of(ef: &EfSpec, family: &'static Family) -> EfKind {
+    match family.structure_of(ef) {
+        Some(s) => kind_of_structure(s),
+        None => kind_of(ef, family.spec_version()),
+    }
+}
+
 impl Layout {
-    /// Allocate every DF's keys and EFs of the spec tables.
-    pub(crate) fn new(version: SpecVersion) -> Result<Self, LayoutError> {
+    /// Allocate every DF's keys and EFs of the spec tables for a card of `family`.
+    pub(crate) fn new(family: &'static Family) -> Result<Self, LayoutError> {
+        let version = family.spec_version();
         let mut key_base = [0u32; 9];
         let mut at = KEYS_OFF;
         for (i, base) in key_base.iter_mut().enumerate() {
@@ -224,12 +285,13 @@ impl Layout {
         }; MAX_EFS];
         let mut ef_first = [0u8; 10];
         let mut n = 0usize;
-        for (i, df) in DFS.iter().enumerate() {
+        for i in 0..DFS.len() {
             if let Some(f) = ef_first.get_mut(i) {
                 *f = n as u8;
             }
-            for spec in df.efs {
-                let kind = kind_of(spec, version);
+            let id = DfId::ALL.get(i).copied().unwrap_or(DfId::Mf);
+            for spec in efs_of(family, id) {
+                let kind = family_kind_of(spec, family);
                 let slot = ef.get_mut(n).ok_or(LayoutError::TooManyEfs)?;
                 *slot = EfGeom { off: at, kind };
                 at += kind.footprint();
@@ -281,9 +343,14 @@ impl Layout {
     }
 }
 
-/// Store bytes (journal included) a card image of `version` needs.
+/// Store bytes (journal included) a card image of `version` (its national family) needs.
 pub fn required_store_size(version: SpecVersion) -> usize {
-    let end = Layout::new(version).map_or(u32::MAX, |l| l.end());
+    required_store_size_of(national_for(version))
+}
+
+/// Store bytes (journal included) a card image of `family` needs.
+pub fn required_store_size_of(family: &'static Family) -> usize {
+    let end = Layout::new(family).map_or(u32::MAX, |l| l.end());
     crate::store::JOURNAL_SIZE + end as usize
 }
 
@@ -294,16 +361,17 @@ mod tests {
 
     #[test]
     fn layout_covers_every_ef_without_overlap() {
-        for v in SpecVersion::ALL {
-            let l = Layout::new(v).unwrap();
+        for f in FAMILIES {
+            let l = Layout::new(f).unwrap();
             let mut spans: Vec<(u32, u32)> = Vec::new();
-            for (i, df) in DFS.iter().enumerate() {
+            for i in 0..DFS.len() {
                 let id = DfId::ALL[i];
-                for (k, _) in df.efs.iter().enumerate() {
+                let count = efs_of(f, id).count();
+                for k in 0..count {
                     let g = l.ef(id, k).unwrap();
                     spans.push((g.off, g.off + g.kind.footprint()));
                 }
-                assert!(l.ef(id, df.efs.len()).is_none());
+                assert!(l.ef(id, count).is_none());
             }
             spans.sort();
             for w in spans.windows(2) {
@@ -311,9 +379,10 @@ mod tests {
             }
             assert!(spans[0].0 >= l.key_slot(DfId::Df07, keys_of(DfId::Df07).len()));
             assert!(
-                required_store_size(v) <= crate::CARD_STORE_SIZE,
-                "{}",
-                required_store_size(v)
+                required_store_size_of(f) <= crate::CARD_STORE_SIZE,
+                "{}: {}",
+                f.name,
+                required_store_size_of(f)
             );
         }
     }

@@ -33,10 +33,12 @@ pub mod store;
 pub use card::{Card, InitError, ATR_LEN, ATR_MAX, ATR_PREFIX, ATR_T1_LEN, ATR_T1_PREFIX};
 pub use chip::RESP_MAX;
 pub use config::{CardConfig, Protocol, Quirks};
-pub use factory::{factory_initialise, CardIdentity, FactoryError, FactoryParams};
+pub use factory::{
+    factory_initialise, factory_initialise_family, CardIdentity, FactoryError, FactoryParams,
+};
 #[cfg(feature = "faults")]
 pub use faults::{FaultInfo, Faults, FAULTS};
-pub use layout::required_store_size;
+pub use layout::{required_store_size, required_store_size_of};
 
 /// Store size that holds a card image of any spec version (journal included).
 pub const CARD_STORE_SIZE: usize = 24 * 1024;

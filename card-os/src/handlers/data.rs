@@ -3,12 +3,11 @@
 use crate::chip::{Reply, Res};
 use crate::ctx::{Ctx, ReadCtx, WriteCtx};
 use crate::fs::{binary, records};
-use crate::layout::EfGeom;
+use crate::layout::{ef_at, efs_of, EfGeom};
 use crate::security::Challenge;
 use crate::store::Store;
 use sscard_apdu::commands::{Protection, RecordSelector};
 use sscard_apdu::StatusWord;
-use sscard_specs::files::DFS;
 use sscard_specs::types::EfSpec;
 
 /// The EF a command addresses: by SFI in the current DF (which becomes the current EF), or the
@@ -17,14 +16,10 @@ fn target<N>(
     ctx: &mut Ctx<'_, N>,
     sfi: Option<u8>,
 ) -> Result<(&'static EfSpec, EfGeom), StatusWord> {
-    let df = DFS
-        .get(ctx.ram.df.index())
-        .ok_or(StatusWord::FILE_NOT_FOUND)?;
+    let family = ctx.config.family;
     let idx = match sfi {
         Some(s) => {
-            let i = df
-                .efs
-                .iter()
+            let i = efs_of(family, ctx.ram.df)
                 .position(|e| e.sfi == s)
                 .ok_or(StatusWord::FILE_NOT_FOUND)?;
             ctx.ram.ef = Some(i as u8);
@@ -32,7 +27,7 @@ fn target<N>(
         }
         None => usize::from(ctx.ram.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?),
     };
-    let spec = df.efs.get(idx).ok_or(StatusWord::FILE_NOT_FOUND)?;
+    let spec = ef_at(family, ctx.ram.df, idx).ok_or(StatusWord::FILE_NOT_FOUND)?;
     let geom = ctx
         .config
         .layout

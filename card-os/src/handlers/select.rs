@@ -6,10 +6,15 @@
 //! application answers its FCI with `6283` (selected, but only SELECT, GET CHALLENGE, EXTERNAL
 //! AUTHENTICATE and APPLICATION UNBLOCK are accepted); a permanently blocked one answers `6A81`
 //! and is not selected.
+//!
+//! Where the card family (`Config::family`, from the image header) differs: a family whose SSSE
+//! is not selectable by name answers `6A82` to SELECT by name and has the SSSE's EFs selected
+//! from the MF (`00 A4 02 00 02 EFxx`, the SSSE then current); the SSSE FCI carries the
+//! family's SFI under tag 88 (`sscard_specs::family::FciContent`).
 
 use crate::chip::{Reply, Res};
 use crate::ctx::ReadCtx;
-use crate::layout;
+use crate::layout::{self, efs_of};
 use crate::store::Store;
 use sscard_apdu::commands::SelectBy;
 use sscard_apdu::fci::write_fci;
@@ -63,6 +68,7 @@ fn select_target<S: Store>(
         SelectBy::Name(name) => {
             let df = files::df_by_name(name)
                 .or_else(|| files::df_by_aid(name))
+                .filter(|d| d.id != DfId::Ssse || ctx.config.family.ssse_by_name())
                 .ok_or(StatusWord::FILE_NOT_FOUND)?;
             select_df(ctx, df.id, fci, out)
         }
@@ -70,8 +76,20 @@ fn select_target<S: Store>(
 }
 
 fn select_ef<S: Store>(ctx: &mut ReadCtx<'_, S>, fid: u16) -> Option<Res> {
-    let df = DFS.get(ctx.ram.df.index())?;
-    let idx = df.efs.iter().position(|e| e.fid == fid)?;
+    let family = ctx.config.family;
+    if let Some(idx) = efs_of(family, ctx.ram.df).position(|e| e.fid == fid) {
+        ctx.ram.ef = Some(idx as u8);
+        return Some(Ok(Reply::OK));
+    }
+    // SSSE in the MF (not selectable by name): its EFs are selected from the MF.
+    if ctx.ram.df != DfId::Mf || ctx.config.family.ssse_by_name() {
+        return None;
+    }
+    let idx = efs_of(family, DfId::Ssse).position(|e| e.fid == fid)?;
+    if let Err(sw) = ctx.df_state(DfId::Ssse) {
+        return Some(Err(sw));
+    }
+    ctx.ram.enter_df(DfId::Ssse);
     ctx.ram.ef = Some(idx as u8);
     Some(Ok(Reply::OK))
 }
@@ -108,7 +126,10 @@ fn select_df<S: Store>(ctx: &mut ReadCtx<'_, S>, id: DfId, fci: bool, out: &mut 
     if fault!(ctx.config, fci_no_algorithm_id) {
         alg = None;
     }
-    let len =
-        write_fci(name, SSSE_DIR_SFI, alg, out).map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
+    let sfi = match (id, ctx.config.family.fci()) {
+        (DfId::Ssse, Some(f)) => f.sfi,
+        _ => SSSE_DIR_SFI,
+    };
+    let len = write_fci(name, sfi, alg, out).map_err(|_| StatusWord::NO_PRECISE_DIAGNOSIS)?;
     Ok(Reply { len, sw })
 }

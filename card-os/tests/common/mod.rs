@@ -513,3 +513,44 @@ impl<S: Store> Host<S> {
         self.send(&[0x00, 0xB2, n, (8 << 3) | 4, 0x1C])
     }
 }
+
+/// The profile a card of `family` uses: `sscard-3` (SM4) on 3.00, `sscard-2` otherwise.
+pub fn profile_of(family: &sscard_specs::family::Family) -> &'static Profile {
+    if family.spec_version() == SpecVersion::V3_00 {
+        &sscard_keys::profile::SSCARD_3
+    } else {
+        &sscard_keys::profile::SSCARD_2
+    }
+}
+
+/// A freshly formatted image of `family` (PIN 123456).
+pub fn family_image(family: &'static sscard_specs::family::Family) -> BoxStore {
+    let profile = profile_of(family);
+    let mut s = BoxStore(Box::new(Img::new()));
+    let keys = test_issuer_keys(profile);
+    sscard_card_os::factory_initialise_family(
+        &mut s,
+        &FactoryParams {
+            profile,
+            version: family.spec_version(),
+            identity: HUNAN,
+            keys: &keys,
+            pin: b"123456",
+        },
+        family,
+    )
+    .unwrap();
+    s
+}
+
+/// A T=0 (`t0`) or T=1 card of `family`; [`Host::send`] follows `61xx` / `6Cxx` on T=0.
+pub fn family_host(family: &'static sscard_specs::family::Family, t0: bool) -> Host<BoxStore> {
+    let profile = profile_of(family);
+    let cfg = CardConfig::new(profile).with_t0(t0);
+    Host {
+        card: Card::new(family_image(family), cfg).unwrap(),
+        profile,
+        keys: test_issuer_keys(profile),
+        follow_t0: true,
+    }
+}
